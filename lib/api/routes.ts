@@ -1,0 +1,12 @@
+import { postEvents } from "../ingest/events-route";
+import { getExecutions, getSpend } from "../reports/routes";
+import { createMachineRouter, type TRoute } from "./router";
+
+// Every machine route (DESIGN §5). The lean router serves these in front of Next.
+export const MACHINE_ROUTES: TRoute[] = [
+  { method: "POST", path: "/api/v1/events", handler: postEvents },
+  { method: "GET", path: "/api/v1/spend", handler: getSpend },
+  { method: "GET", path: "/api/v1/executions", handler: getExecutions },
+];
+
+export const routeMachineRequest = createMachineRouter(MACHINE_ROUTES);

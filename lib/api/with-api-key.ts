@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { z } from "zod";
+import { authenticateKey, type TAuthenticatedKey, type TKeyScope } from "../keys/authenticate";
+import { ApiError, forbidden, invalid, rateLimited, toErrorResponse, unauthorized, zodDetails } from "./errors";
+import { bearerToken, sendJson } from "./http";
+import { takeToken } from "./rate-limit";
+
+export type TApiKeyContext<Q> = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  key: TAuthenticatedKey;
+  query: Q;
+};
+
+export type THandlerResult = { status: number; body: unknown; headers?: Record<string, string> } | "handled";
+
+export type TMachineHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+const AUTH_MESSAGES = {
+  missing: "Missing API key: send Authorization: Bearer <virtual key>",
+  unknown: "Unknown API key",
+  revoked: "This API key has been revoked",
+  expired: "This API key has expired",
+} as const;
+
+// The one wrapper for machine routes: authenticate → scope → rate limit → parse query → handler →
+// one error mapper. Body parsing stays in the handler, which knows its own content types and limits.
+export function withApiKey<QS extends z.ZodType>(
+  options: { scope: TKeyScope; query: QS },
+  handler: (ctx: TApiKeyContext<z.infer<QS>>) => Promise<THandlerResult>,
+): TMachineHandler {
+  return async (req, res, url) => {
+    try {
+      const key = await authenticateKey(bearerToken(req));
+      if (typeof key === "string") throw unauthorized(AUTH_MESSAGES[key]);
+      if (!key.scopes.includes(options.scope)) {
+        throw forbidden(`This key lacks the '${options.scope}' scope`);
+      }
+      if (key.rpmLimit) {
+        const wait = takeToken(key.id, key.rpmLimit);
+        if (wait > 0) throw rateLimited(wait);
+      }
+      const parsedQuery = options.query.safeParse(Object.fromEntries(url.searchParams));
+      if (!parsedQuery.success) throw invalid("Invalid query parameters", zodDetails(parsedQuery.error));
+      const result = await handler({ req, res, url, key, query: parsedQuery.data });
+      if (result !== "handled") sendJson(res, result.status, result.body, result.headers);
+    } catch (err) {
+      if (!(err instanceof ApiError) && res.headersSent) {
+        console.error("[api] error after response started:", err);
+        res.destroy();
+        return;
+      }
+      const { status, body, headers } = toErrorResponse(err);
+      if (!res.headersSent) sendJson(res, status, body, headers);
+      // Drain what the client still sends so the connection can be reused.
+      if (!req.readableEnded) req.resume();
+    }
+  };
+}

@@ -1,0 +1,47 @@
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/prisma/client";
+import { databaseUrl, env } from "./env";
+
+// Postgres returns numeric as a string: keep it that way, money never becomes a float.
+// int8 (counts of tokens, bigserial ids) fits a JS number for every realistic total.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+type TDb = { pool: pg.Pool; prisma: PrismaClient };
+
+// One pool per process, shared by the custom server and Next's bundled copy of this module
+// (both run in the same process, so a globalThis slot makes them share it).
+const SLOT = Symbol.for("burnrate.db");
+const holder = globalThis as unknown as { [SLOT]?: TDb };
+
+function connect(): TDb {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl(),
+    max: env().DATABASE_POOL_SIZE,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { pool, prisma };
+}
+
+function db(): TDb {
+  holder[SLOT] ??= connect();
+  return holder[SLOT];
+}
+
+export function pool(): pg.Pool {
+  return db().pool;
+}
+
+export function prisma(): PrismaClient {
+  return db().prisma;
+}
+
+export async function closeDb(): Promise<void> {
+  const current = holder[SLOT];
+  if (!current) return;
+  holder[SLOT] = undefined;
+  await current.prisma.$disconnect();
+  await current.pool.end().catch(() => undefined);
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+// Every variable the app reads, validated once at start-up. `.env.example` lists the same names.
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  APP_URL: z.string().url().optional(),
+  // Connections in this process's pool (shared by Prisma and the raw ingest SQL).
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  // Ingest group commit: concurrent small posts wait at most this long to share one transaction.
+  INGEST_GROUP_MAX_WAIT_MS: z.coerce.number().int().min(0).max(100).default(2),
+  // Where the embedded development database keeps its files when DATABASE_URL is unset.
+  BURNRATE_DATA_DIR: z.string().default(".data"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+let parsed: TEnv | undefined;
+
+export function env(): TEnv {
+  if (parsed) return parsed;
+  const result = ZEnv.safeParse(process.env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  parsed = result.data;
+  return parsed;
+}
+
+export function databaseUrl(): string {
+  const url = env().DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (npm run dev / npm test start an embedded Postgres for you)");
+  return url;
+}

@@ -1,0 +1,119 @@
+import { env } from "../env";
+import type { TEventRow } from "./prepare";
+import { loadExecutionStates, rowKey, sortRows, storeEvents, type TExecutionState } from "./store";
+
+// Group commit: an agent that reports each call sends one small POST per call, and one transaction
+// per POST tops out far below what Postgres can take. Requests that arrive while a write is in
+// flight share the next write. Every request is answered only after the write holding its events
+// has committed, so "200 accepted" always means durable.
+export type TJobResult = {
+  accepted: number;
+  duplicates: number;
+  execution: ({ id: string } & TExecutionState) | null;
+};
+
+type TJob = {
+  rows: TEventRow[];
+  executionOfInterest: { orgId: string; executionId: string } | null;
+  resolve: (result: TJobResult) => void;
+  reject: (err: unknown) => void;
+};
+
+const MAX_ROWS_PER_WRITE = 5000;
+// Two writes in flight keep Postgres busy while Node prepares the next group, on 2 cores.
+const MAX_WRITES_IN_FLIGHT = 2;
+
+const queue: TJob[] = [];
+let inFlight = 0;
+let timer: NodeJS.Timeout | null = null;
+
+export function submitEvents(rows: TEventRow[], executionOfInterest: TJob["executionOfInterest"]): Promise<TJobResult> {
+  return new Promise((resolve, reject) => {
+    queue.push({ rows, executionOfInterest, resolve, reject });
+    schedule();
+  });
+}
+
+function schedule(): void {
+  if (inFlight >= MAX_WRITES_IN_FLIGHT || queue.length === 0 || timer) return;
+  const wait = env().INGEST_GROUP_MAX_WAIT_MS;
+  // When nothing is in flight, a short wait lets concurrent posts join; when a write is in flight,
+  // the ones queued behind it already form a group.
+  if (inFlight === 0 && wait > 0 && queuedRows() < MAX_ROWS_PER_WRITE) {
+    timer = setTimeout(() => {
+      timer = null;
+      flush();
+    }, wait);
+  } else {
+    flush();
+  }
+}
+
+function queuedRows(): number {
+  let n = 0;
+  for (const job of queue) n += job.rows.length;
+  return n;
+}
+
+function flush(): void {
+  if (inFlight >= MAX_WRITES_IN_FLIGHT || queue.length === 0) return;
+  const group: TJob[] = [];
+  let rows = 0;
+  while (queue.length > 0 && (group.length === 0 || rows + queue[0].rows.length <= MAX_ROWS_PER_WRITE)) {
+    const job = queue.shift()!;
+    group.push(job);
+    rows += job.rows.length;
+  }
+  inFlight++;
+  runGroup(group).finally(() => {
+    inFlight--;
+    schedule();
+  });
+  schedule();
+}
+
+async function runGroup(group: TJob[]): Promise<void> {
+  try {
+    await writeGroup(group);
+  } catch (err) {
+    if (group.length === 1) return group[0].reject(err);
+    // One job's bad data must not fail its neighbours: retry each on its own.
+    for (const job of group) await writeGroup([job]).catch((jobErr: unknown) => job.reject(jobErr));
+  }
+}
+
+// Throws only if nothing was written (the statement is atomic), so a retry is always safe.
+async function writeGroup(group: TJob[]): Promise<void> {
+  // The first row to name an (org, event id) writes it; any repeat, in this job or another, is a duplicate.
+  const owner = new Map<string, TEventRow>();
+  for (const job of group) {
+    for (const row of job.rows) {
+      const key = rowKey(row.orgId, row.eventId);
+      if (!owner.has(key)) owner.set(key, row);
+    }
+  }
+  const rows = [...owner.values()];
+  const stored = rows.length ? await storeEvents(sortRows(rows)) : { inserted: new Set<string>(), executions: new Map<string, TExecutionState>() };
+
+  const missing = group
+    .map((job) => job.executionOfInterest)
+    .filter((ex): ex is NonNullable<typeof ex> => !!ex && !stored.executions.has(rowKey(ex.orgId, ex.executionId)));
+  // The events are committed: a failed read of execution totals must not turn into a retry.
+  const loaded = missing.length ? await loadExecutionStates(missing).catch(() => new Map<string, TExecutionState>()) : null;
+  const executions = loaded ? new Map([...stored.executions, ...loaded]) : stored.executions;
+
+  for (const job of group) {
+    let accepted = 0;
+    for (const row of job.rows) {
+      const key = rowKey(row.orgId, row.eventId);
+      if (owner.get(key) === row && stored.inserted.has(key)) accepted++;
+    }
+    const ex = job.executionOfInterest;
+    const state = ex ? executions.get(rowKey(ex.orgId, ex.executionId)) : undefined;
+    job.resolve({
+      accepted,
+      duplicates: job.rows.length - accepted,
+      execution: ex && state ? { id: ex.executionId, ...state } : null,
+    });
+  }
+}

@@ -1,0 +1,153 @@
+import type { TAuthenticatedKey } from "../keys/authenticate";
+import { normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
+import { formatPath, type TErrorDetail } from "../api/errors";
+import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, ZEventSchema, type TEvent } from "./event-schema";
+import { orgDirectory, type TOrgDirectory } from "./directory";
+
+// One event ready for the database: validated, priced and attributed.
+export type TEventRow = {
+  orgId: string;
+  eventId: string;
+  occurredAt: Date;
+  keyId: string;
+  kind: "LLM" | "TOOL";
+  provider: string | null;
+  model: string | null;
+  usage: TCanonicalUsage;
+  costUsd: string;
+  costSource: "REPORTED" | "CATALOG" | "OVERRIDE" | "UNPRICED";
+  executionId: string | null;
+  task: string | null;
+  sessionId: string | null;
+  agent: string | null;
+  subagent: string | null;
+  userId: string | null;
+  teamId: string | null;
+  unknownTeam: string | null;
+  costCenterId: string | null;
+  unknownCostCenter: string | null;
+  feature: string | null;
+  repository: string | null;
+  branch: string | null;
+  pullRequest: string | null;
+  attempt: number;
+  status: "OK" | "ERROR";
+  errorType: string | null;
+  tool: string | null;
+  latencyMs: number | null;
+  fingerprint: string | null;
+  metadata: string | null;
+};
+
+export type TRejection = { index: number; id: string | null; errors: { path: string; message: string }[] };
+
+const ZERO_USAGE: TCanonicalUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+
+// Validates each event on its own, so one bad event never costs the others (207).
+export async function prepareEvents(
+  key: TAuthenticatedKey,
+  rawEvents: readonly unknown[],
+  now = new Date(),
+): Promise<{ rows: TEventRow[]; rejected: TRejection[] }> {
+  let directory = await orgDirectory(key.orgId);
+  const rows: TEventRow[] = [];
+  const rejected: TRejection[] = [];
+  for (let index = 0; index < rawEvents.length; index++) {
+    const raw = rawEvents[index];
+    const parsed = ZEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      rejected.push({
+        index,
+        id: idOf(raw),
+        errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+      });
+      continue;
+    }
+    const event = parsed.data;
+    if (needsFreshDirectory(event, directory)) directory = await orgDirectory(key.orgId, { fresh: true });
+    const result = toRow(key, event, directory, now);
+    if ("errors" in result) rejected.push({ index, id: event.id, errors: result.errors });
+    else rows.push(result);
+  }
+  return { rows, rejected };
+}
+
+function idOf(raw: unknown): string | null {
+  if (raw && typeof raw === "object" && "id" in raw && typeof raw.id === "string") return raw.id.slice(0, 128);
+  return null;
+}
+
+function needsFreshDirectory(event: TEvent, directory: TOrgDirectory): boolean {
+  return (
+    (!!event.team && !directory.teamsBySlug.has(event.team)) ||
+    (!!event.cost_center && !directory.costCentersByCode.has(event.cost_center))
+  );
+}
+
+function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, now: Date): TEventRow | { errors: TErrorDetail[] } {
+  const errors: TErrorDetail[] = [];
+  const occurredAt = event.timestamp ? new Date(event.timestamp) : now;
+  if (now.getTime() - occurredAt.getTime() > MAX_EVENT_AGE_MS) {
+    errors.push({ path: "timestamp", message: "is more than 35 days in the past" });
+  } else if (occurredAt.getTime() - now.getTime() > MAX_EVENT_FUTURE_MS) {
+    errors.push({ path: "timestamp", message: "is more than 5 minutes in the future" });
+  }
+
+  let usage = ZERO_USAGE;
+  if (event.usage) {
+    const normalized = normalizeUsage(event.usage);
+    if (normalized.ok) usage = normalized.usage;
+    else for (const e of normalized.errors) errors.push({ path: e.path ? `usage.${e.path}` : "usage", message: e.message });
+  }
+  if (errors.length) return { errors };
+
+  const price = priceCall({
+    provider: event.provider ?? null,
+    model: event.model ?? null,
+    usage,
+    at: occurredAt,
+    reportedCostUsd: event.cost_usd == null ? null : String(event.cost_usd),
+    overrides: directory.priceOverrides,
+  });
+
+  // Attribution: the event's team if it exists, else the key's team (and the unknown slug is kept).
+  const namedTeam = event.team ? directory.teamsBySlug.get(event.team) : undefined;
+  const teamId = namedTeam?.id ?? key.teamId;
+  const keyTeamCostCenter = key.teamId ? directory.teamCostCenter.get(key.teamId) : null;
+  const namedCostCenter = event.cost_center ? directory.costCentersByCode.get(event.cost_center) : undefined;
+  const costCenterId = namedCostCenter ?? namedTeam?.costCenterId ?? key.costCenterId ?? keyTeamCostCenter ?? null;
+
+  return {
+    orgId: key.orgId,
+    eventId: event.id,
+    occurredAt,
+    keyId: key.id,
+    kind: event.kind === "tool" ? "TOOL" : "LLM",
+    provider: event.provider ?? null,
+    model: event.model ?? null,
+    usage,
+    costUsd: price.costUsd,
+    costSource: price.costSource,
+    executionId: event.execution_id ?? null,
+    task: event.task ?? null,
+    sessionId: event.session_id ?? null,
+    agent: event.agent ?? key.defaultAgent ?? null,
+    subagent: event.subagent ?? null,
+    userId: event.user ?? null,
+    teamId: teamId ?? null,
+    unknownTeam: event.team && !namedTeam ? event.team : null,
+    costCenterId,
+    unknownCostCenter: event.cost_center && !namedCostCenter ? event.cost_center : null,
+    feature: event.feature ?? null,
+    repository: event.repository ?? null,
+    branch: event.branch ?? null,
+    pullRequest: event.pull_request == null ? null : String(event.pull_request),
+    attempt: event.attempt,
+    status: event.status === "error" ? "ERROR" : "OK",
+    errorType: event.error_type ?? null,
+    tool: event.tool ?? null,
+    latencyMs: event.latency_ms ?? null,
+    fingerprint: null,
+    metadata: event.metadata ? JSON.stringify(event.metadata) : null,
+  };
+}

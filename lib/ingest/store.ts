@@ -1,0 +1,165 @@
+import type { PoolClient } from "pg";
+import { pool } from "../db";
+import type { TEventRow } from "./prepare";
+
+// Column name → Postgres array type for the unnest() insert. One statement, one round trip:
+// arrays scale to thousands of rows without hitting the 65,535-parameter limit of VALUES lists.
+const EVENT_COLUMNS: [keyof TEventRow | string, string, (r: TEventRow) => unknown][] = [
+  ["orgId", "text", (r) => r.orgId],
+  ["eventId", "text", (r) => r.eventId],
+  ["occurredAt", "timestamptz", (r) => r.occurredAt],
+  ["keyId", "text", (r) => r.keyId],
+  ["kind", '"EventKind"', (r) => r.kind],
+  ["provider", "text", (r) => r.provider],
+  ["model", "text", (r) => r.model],
+  ["inputTokens", "int4", (r) => r.usage.inputTokens],
+  ["outputTokens", "int4", (r) => r.usage.outputTokens],
+  ["cacheReadTokens", "int4", (r) => r.usage.cacheReadTokens],
+  ["cacheWriteTokens", "int4", (r) => r.usage.cacheWriteTokens],
+  ["reasoningTokens", "int4", (r) => r.usage.reasoningTokens],
+  ["costUsd", "numeric", (r) => r.costUsd],
+  ["costSource", '"CostSource"', (r) => r.costSource],
+  ["executionId", "text", (r) => r.executionId],
+  ["task", "text", (r) => r.task],
+  ["sessionId", "text", (r) => r.sessionId],
+  ["agent", "text", (r) => r.agent],
+  ["subagent", "text", (r) => r.subagent],
+  ["userId", "text", (r) => r.userId],
+  ["teamId", "text", (r) => r.teamId],
+  ["unknownTeam", "text", (r) => r.unknownTeam],
+  ["costCenterId", "text", (r) => r.costCenterId],
+  ["unknownCostCenter", "text", (r) => r.unknownCostCenter],
+  ["feature", "text", (r) => r.feature],
+  ["repository", "text", (r) => r.repository],
+  ["branch", "text", (r) => r.branch],
+  ["pullRequest", "text", (r) => r.pullRequest],
+  ["attempt", "int4", (r) => r.attempt],
+  ["status", '"EventStatus"', (r) => r.status],
+  ["errorType", "text", (r) => r.errorType],
+  ["tool", "text", (r) => r.tool],
+  ["latencyMs", "int4", (r) => r.latencyMs],
+  ["fingerprint", "text", (r) => r.fingerprint],
+  ["metadata", "jsonb", (r) => r.metadata],
+];
+
+const q = (name: string) => `"${name}"`;
+const columnList = EVENT_COLUMNS.map(([name]) => q(name)).join(", ");
+const unnestArgs = EVENT_COLUMNS.map(([, type], i) => `$${i + 1}::${type === "jsonb" ? "text" : type}[]`).join(", ");
+const selectList = EVENT_COLUMNS.map(([name, type]) => (type === "jsonb" ? `${q(name)}::jsonb` : q(name))).join(", ");
+
+// Events, their executions and their hourly rollups in ONE statement (hence one transaction):
+// totals can never disagree with the events. Only rows actually inserted (not duplicates) feed the
+// aggregates. Aggregates are grouped (one upsert per row) and ordered by their unique key, and the
+// events arrive sorted by (orgId, eventId), so concurrent statements lock rows in the same order
+// and cannot deadlock.
+const INGEST_SQL = `
+WITH input AS (
+  SELECT * FROM unnest(${unnestArgs}) AS t(${columnList})
+),
+ins AS (
+  INSERT INTO "UsageEvent" (${columnList})
+  SELECT ${selectList} FROM input
+  ON CONFLICT ("orgId", "eventId") DO NOTHING
+  RETURNING "orgId", "eventId", "occurredAt", "keyId", kind, model, "inputTokens", "outputTokens",
+            "cacheReadTokens", "cacheWriteTokens", "costUsd", "executionId", task, agent, "userId",
+            "teamId", "costCenterId", repository, "pullRequest", attempt, status
+),
+exec AS (
+  INSERT INTO "Execution" AS x (id, "orgId", "executionId", agent, task, "teamId", "userId", repository,
+    "pullRequest", "firstSeenAt", "lastSeenAt", calls, "toolCalls", errors, retries, "inputTokens",
+    "outputTokens", "cacheReadTokens", "cacheWriteTokens", "maxInputTokens", "costUsd", "retryCostUsd")
+  SELECT gen_random_uuid()::text, "orgId", "executionId", min(agent), min(task), min("teamId"), min("userId"),
+         min(repository), min("pullRequest"), min("occurredAt"), max("occurredAt"), count(*),
+         count(*) FILTER (WHERE kind = 'TOOL'), count(*) FILTER (WHERE status = 'ERROR'),
+         count(*) FILTER (WHERE attempt > 1), sum("inputTokens"), sum("outputTokens"), sum("cacheReadTokens"),
+         sum("cacheWriteTokens"), max("inputTokens" + "cacheReadTokens" + "cacheWriteTokens"), sum("costUsd"),
+         coalesce(sum("costUsd") FILTER (WHERE attempt > 1), 0)
+    FROM ins WHERE "executionId" IS NOT NULL
+   GROUP BY "orgId", "executionId"
+   ORDER BY "orgId", "executionId"
+  ON CONFLICT ("orgId", "executionId") DO UPDATE SET
+    agent = coalesce(x.agent, EXCLUDED.agent),
+    task = coalesce(x.task, EXCLUDED.task),
+    "teamId" = coalesce(x."teamId", EXCLUDED."teamId"),
+    "userId" = coalesce(x."userId", EXCLUDED."userId"),
+    repository = coalesce(x.repository, EXCLUDED.repository),
+    "pullRequest" = coalesce(x."pullRequest", EXCLUDED."pullRequest"),
+    "firstSeenAt" = least(x."firstSeenAt", EXCLUDED."firstSeenAt"),
+    "lastSeenAt" = greatest(x."lastSeenAt", EXCLUDED."lastSeenAt"),
+    calls = x.calls + EXCLUDED.calls,
+    "toolCalls" = x."toolCalls" + EXCLUDED."toolCalls",
+    errors = x.errors + EXCLUDED.errors,
+    retries = x.retries + EXCLUDED.retries,
+    "inputTokens" = x."inputTokens" + EXCLUDED."inputTokens",
+    "outputTokens" = x."outputTokens" + EXCLUDED."outputTokens",
+    "cacheReadTokens" = x."cacheReadTokens" + EXCLUDED."cacheReadTokens",
+    "cacheWriteTokens" = x."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
+    "maxInputTokens" = greatest(x."maxInputTokens", EXCLUDED."maxInputTokens"),
+    "costUsd" = x."costUsd" + EXCLUDED."costUsd",
+    "retryCostUsd" = x."retryCostUsd" + EXCLUDED."retryCostUsd"
+  RETURNING "orgId", "executionId", "costUsd", status
+),
+roll AS (
+  INSERT INTO "UsageRollup" AS r ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId",
+    repository, calls, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd")
+  SELECT i."orgId", date_trunc('hour', i."occurredAt" AT TIME ZONE o.timezone) AT TIME ZONE o.timezone,
+         i."keyId", coalesce(i."teamId", ''), coalesce(i."costCenterId", ''), coalesce(i.agent, ''),
+         coalesce(i.model, ''), coalesce(i."userId", ''), coalesce(i.repository, ''), count(*),
+         count(*) FILTER (WHERE i.status = 'ERROR'), sum(i."inputTokens"), sum(i."outputTokens"),
+         sum(i."cacheReadTokens"), sum(i."cacheWriteTokens"), sum(i."costUsd")
+    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+   ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+  ON CONFLICT ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId", repository) DO UPDATE SET
+    calls = r.calls + EXCLUDED.calls,
+    errors = r.errors + EXCLUDED.errors,
+    "inputTokens" = r."inputTokens" + EXCLUDED."inputTokens",
+    "outputTokens" = r."outputTokens" + EXCLUDED."outputTokens",
+    "cacheReadTokens" = r."cacheReadTokens" + EXCLUDED."cacheReadTokens",
+    "cacheWriteTokens" = r."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
+    "costUsd" = r."costUsd" + EXCLUDED."costUsd"
+)
+SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status FROM ins
+UNION ALL
+SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text FROM exec`;
+
+export type TExecutionState = { costUsd: string; status: string };
+export type TStoreResult = {
+  // `${orgId}\u0000${eventId}` of every event this statement inserted (the rest were duplicates).
+  inserted: Set<string>;
+  // `${orgId}\u0000${executionId}` → totals after this statement.
+  executions: Map<string, TExecutionState>;
+};
+
+export const rowKey = (orgId: string, id: string) => `${orgId}\u0000${id}`;
+
+export function sortRows(rows: TEventRow[]): TEventRow[] {
+  return rows.sort((a, b) =>
+    a.orgId === b.orgId ? (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0) : a.orgId < b.orgId ? -1 : 1,
+  );
+}
+
+// Stores rows that are already sorted by (orgId, eventId) and unique on it.
+export async function storeEvents(rows: readonly TEventRow[], client?: PoolClient): Promise<TStoreResult> {
+  const params = EVENT_COLUMNS.map(([, , pick]) => rows.map(pick));
+  const { rows: out } = await (client ?? pool()).query(INGEST_SQL, params);
+  const inserted = new Set<string>();
+  const executions = new Map<string, TExecutionState>();
+  for (const row of out) {
+    if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
+    else if (row.what === "execution") executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status });
+  }
+  return { inserted, executions };
+}
+
+export async function loadExecutionStates(keys: { orgId: string; executionId: string }[]): Promise<Map<string, TExecutionState>> {
+  const result = new Map<string, TExecutionState>();
+  if (keys.length === 0) return result;
+  const { rows } = await pool().query(
+    `SELECT "orgId", "executionId", "costUsd"::text AS cost, status::text AS status
+       FROM "Execution" e JOIN unnest($1::text[], $2::text[]) AS k(org, ex) ON e."orgId" = k.org AND e."executionId" = k.ex`,
+    [keys.map((k) => k.orgId), keys.map((k) => k.executionId)],
+  );
+  for (const row of rows) result.set(rowKey(row.orgId, row.executionId), { costUsd: row.cost, status: row.status });
+  return result;
+}

@@ -1,0 +1,39 @@
+import Decimal from "decimal.js";
+
+// A private Decimal constructor for all pricing math. The global decimal.js default keeps only 20
+// significant digits, which is not enough for (up to 16-digit token count) x (up to 17-digit rate);
+// 50 digits keeps every product and sum in this module exact before the final rounding.
+export const Money = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN });
+
+export const ZERO = new Money(0);
+export const MILLION = new Money(1_000_000);
+
+// Costs are stored with 12 decimal places (a fraction of a micro-cent, so a single cheap token stays visible).
+export const COST_DECIMAL_PLACES = 12;
+
+// Plain non-negative decimal, optionally with an exponent: String(1.2e-7) === "1.2e-7", and callers
+// stringify JSON numbers they received, so the exponent form must be accepted.
+const NON_NEGATIVE_DECIMAL = /^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Parses a non-negative decimal string exactly; null for anything else (negative, NaN, garbage, ""). */
+export function parseNonNegativeDecimal(value: string): Decimal | null {
+  const s = value.trim();
+  if (s.length === 0 || s.length > 100 || !NON_NEGATIVE_DECIMAL.test(s)) return null;
+  const d = new Money(s);
+  return d.isFinite() ? d : null;
+}
+
+/**
+ * Catalogue prices are JS numbers. Their shortest round-trip string (String(0.075) === "0.075") is
+ * the decimal the catalogue author wrote, so going through String() makes the rate exact.
+ */
+export function decimalFromCatalogNumber(n: number): Decimal | null {
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) return null;
+  return new Money(String(n));
+}
+
+/** Rounds to 12 decimal places (banker's rounding) and prints plain notation, never an exponent. */
+export function formatUsd(amount: Decimal): string {
+  const s = amount.toDecimalPlaces(COST_DECIMAL_PLACES, Decimal.ROUND_HALF_EVEN).toFixed();
+  return s === "-0" ? "0" : s;
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { invalid } from "../api/errors";
+import { withApiKey } from "../api/with-api-key";
+import { topExecutions } from "./executions";
+import { periodStarts } from "./periods";
+import { SPEND_GROUPS, spendReport } from "./spend";
+
+const ZInstant = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with a time zone" });
+const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
+
+const ZRange = {
+  from: ZInstant.optional(),
+  to: ZInstant.optional(),
+};
+
+// Default range: this calendar month in the org's time zone, up to now.
+async function resolveRange(timezone: string, from?: string, to?: string): Promise<{ from: Date; to: Date }> {
+  const end = to ? new Date(to) : new Date();
+  const start = from ? new Date(from) : (await periodStarts(timezone, end)).monthStart;
+  if (start >= end) throw invalid("Invalid range", [{ path: "from", message: "must be before 'to'" }]);
+  if (end.getTime() - start.getTime() > MAX_RANGE_MS) {
+    throw invalid("Invalid range", [{ path: "from", message: "range is limited to 400 days" }]);
+  }
+  return { from: start, to: end };
+}
+
+// GET /api/v1/spend?from=&to=&group_by=
+export const getSpend = withApiKey(
+  {
+    scope: "read",
+    query: z.strictObject({
+      ...ZRange,
+      group_by: z.enum(SPEND_GROUPS).optional(),
+      limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    }),
+  },
+  async ({ key, query }) => {
+    const range = await resolveRange(key.orgTimezone, query.from, query.to);
+    const report = await spendReport({ orgId: key.orgId, timezone: key.orgTimezone, ...range, groupBy: query.group_by, limit: query.limit });
+    return { status: 200, body: { ...report, group_by: query.group_by ?? null, currency: "USD" } };
+  },
+);
+
+// GET /api/v1/executions?from=&to=&order=cost&limit=
+export const getExecutions = withApiKey(
+  {
+    scope: "read",
+    query: z.strictObject({
+      ...ZRange,
+      order: z.enum(["cost", "recent"]).default("cost"),
+      limit: z.coerce.number().int().min(1).max(500).default(20),
+    }),
+  },
+  async ({ key, query }) => {
+    const range = await resolveRange(key.orgTimezone, query.from, query.to);
+    const executions = await topExecutions({ orgId: key.orgId, ...range, order: query.order, limit: query.limit });
+    return { status: 200, body: { from: range.from.toISOString(), to: range.to.toISOString(), order: query.order, executions } };
+  },
+);

@@ -1,0 +1,92 @@
+import { pool } from "../db";
+import { formatUsd } from "../money";
+
+export const SPEND_GROUPS = ["team", "agent", "model", "user", "task", "execution", "cost_center", "repository", "key", "day"] as const;
+export type TSpendGroup = (typeof SPEND_GROUPS)[number];
+
+// How each group reads its key from a rollup row (r) and from a raw event (e). task and execution
+// are not rollup dimensions (unbounded cardinality), so they are summed from the events.
+const DIMENSIONS: Record<TSpendGroup, { rollup: string | null; event: string; label?: string }> = {
+  team: { rollup: `r."teamId"`, event: `coalesce(e."teamId", '')`, label: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = g.k)` },
+  cost_center: { rollup: `r."costCenterId"`, event: `coalesce(e."costCenterId", '')`, label: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = g.k)` },
+  key: { rollup: `r."keyId"`, event: `e."keyId"`, label: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = g.k)` },
+  agent: { rollup: `r.agent`, event: `coalesce(e.agent, '')` },
+  model: { rollup: `r.model`, event: `coalesce(e.model, '')` },
+  user: { rollup: `r."userId"`, event: `coalesce(e."userId", '')` },
+  repository: { rollup: `r.repository`, event: `coalesce(e.repository, '')` },
+  day: { rollup: `to_char(r.hour AT TIME ZONE $4, 'YYYY-MM-DD')`, event: `to_char(e."occurredAt" AT TIME ZONE $4, 'YYYY-MM-DD')` },
+  task: { rollup: null, event: `coalesce(e.task, '')` },
+  execution: { rollup: null, event: `coalesce(e."executionId", '')` },
+};
+
+export type TSpendGroupRow = {
+  key: string | null;
+  cost_usd: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+};
+
+export type TSpendReport = { from: string; to: string; total_usd: string; groups: TSpendGroupRow[] };
+
+// Exact spend over [from, to): whole hours of the org's zone from the hourly rollups, the partial
+// hours at either edge from the raw events, so any range is exact to the event and cheap to read.
+export async function spendReport(args: {
+  orgId: string;
+  timezone: string;
+  from: Date;
+  to: Date;
+  groupBy?: TSpendGroup | null;
+  limit?: number;
+}): Promise<TSpendReport> {
+  const dim = args.groupBy ? DIMENSIONS[args.groupBy] : { rollup: `''`, event: `''` };
+  const rollupPart = dim.rollup
+    ? `SELECT ${dim.rollup} AS k, r.calls, r."inputTokens", r."outputTokens", r."cacheReadTokens", r."cacheWriteTokens", r."costUsd"
+         FROM "UsageRollup" r, b
+        WHERE r."orgId" = $1 AND b.hf < b.ht AND r.hour >= b.hf AND r.hour < b.ht
+       UNION ALL`
+    : "";
+  // With no rollup dimension every event in range is read; otherwise only the edges.
+  const edgeOnly = dim.rollup ? `AND (b.hf >= b.ht OR e."occurredAt" < b.hf OR e."occurredAt" >= b.ht)` : "";
+  const sql = `
+    WITH b AS (
+      SELECT $2::timestamptz AS f, $3::timestamptz AS t,
+             CASE WHEN date_trunc('hour', $2::timestamptz AT TIME ZONE $4) AT TIME ZONE $4 < $2::timestamptz
+                  THEN (date_trunc('hour', $2::timestamptz AT TIME ZONE $4) AT TIME ZONE $4) + interval '1 hour'
+                  ELSE date_trunc('hour', $2::timestamptz AT TIME ZONE $4) AT TIME ZONE $4 END AS hf,
+             date_trunc('hour', $3::timestamptz AT TIME ZONE $4) AT TIME ZONE $4 AS ht
+    ),
+    src AS (
+      ${rollupPart}
+      SELECT ${dim.event} AS k, 1, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd"
+        FROM "UsageEvent" e, b
+       WHERE e."orgId" = $1 AND e."occurredAt" >= b.f AND e."occurredAt" < b.t ${edgeOnly}
+    ),
+    g AS (
+      SELECT k, sum("costUsd") AS cost, sum(calls)::bigint AS calls, sum("inputTokens")::bigint AS input,
+             sum("outputTokens")::bigint AS output, sum("cacheReadTokens")::bigint AS cache_read,
+             sum("cacheWriteTokens")::bigint AS cache_write
+        FROM src GROUP BY k
+    )
+    SELECT ${dim.label ?? "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
+           (sum(g.cost) OVER ())::text AS total
+      FROM g ORDER BY g.cost DESC, g.k ${args.limit ? `LIMIT ${Math.floor(args.limit)}` : ""}`;
+  const { rows } = await pool().query(sql, [args.orgId, args.from, args.to, args.timezone]);
+  const groups: TSpendGroupRow[] = rows.map((row) => ({
+    key: row.key === "" ? null : row.key,
+    cost_usd: formatUsd(row.cost),
+    calls: Number(row.calls),
+    input_tokens: Number(row.input),
+    output_tokens: Number(row.output),
+    cache_read_tokens: Number(row.cache_read),
+    cache_write_tokens: Number(row.cache_write),
+  }));
+  return {
+    from: args.from.toISOString(),
+    to: args.to.toISOString(),
+    total_usd: formatUsd(rows[0]?.total ?? "0"),
+    groups: args.groupBy ? groups : [],
+  };
+}

@@ -1,0 +1,29 @@
+import { createServer, type Server } from "node:http";
+import next from "next";
+import { routeMachineRequest } from "./lib/api/routes";
+
+// One process, one port (DESIGN §2): the per-call machine routes (/api/v1/*) take the lean
+// node:http path; pages, auth, server actions and webhooks go to Next's request handler.
+export async function startServer(options: { dev: boolean; port: number; hostname: string }): Promise<Server> {
+  const app = next({ dev: options.dev, hostname: options.hostname, port: options.port, dir: process.cwd() });
+  const handleNext = app.getRequestHandler();
+  await app.prepare();
+  const server = createServer((req, res) => {
+    routeMachineRequest(req, res)
+      .then((handled) => (handled ? undefined : handleNext(req, res)))
+      .catch((err: unknown) => {
+        console.error("[server] request failed:", err);
+        if (!res.headersSent) {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: "internal_error", message: "Internal server error" } }));
+        } else res.destroy();
+      });
+  });
+  // Agents keep connections open between calls; outlive a typical client's idle timeout.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.hostname, resolve);
+  });
+  return server;
+}
