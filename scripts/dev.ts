@@ -1,0 +1,27 @@
+// npm run dev: database (embedded when DATABASE_URL is unset) → migrations → demo data (once) →
+// one process serving the UI and the machine API with hot reload.
+import { prepareDatabase } from "../lib/db/bootstrap";
+import { ensureDemoOrg } from "../prisma/seed";
+import { startServer } from "../server";
+
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? "0.0.0.0";
+
+const db = await prepareDatabase();
+const demo = await ensureDemoOrg({ log: (line) => console.log(`[seed] ${line}`) });
+await startServer({ dev: true, port, hostname });
+
+const base = process.env.APP_URL ?? `http://localhost:${port}`;
+console.log(`
+  Burnrate is running at ${base}
+  Demo overview:  ${base}/${demo.orgSlug}/overview
+  Demo API key:   ${demo.demoKey ?? "(see .data/demo-key.txt)"}
+  Try:  curl -s ${base}/api/v1/spend?group_by=team -H "Authorization: Bearer ${demo.demoKey ?? "<key>"}"
+`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    db.stop().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,17 @@
+// npm start: the production server (run `npm run build` first). One process, one port.
+import { prepareDatabase } from "../lib/db/bootstrap";
+import { env } from "../lib/env";
+import { startServer } from "../server";
+
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+if (!process.env.DATABASE_URL) console.warn("[start] DATABASE_URL is unset: using the embedded Postgres under .data (not for production)");
+const db = await prepareDatabase();
+const { PORT, HOST } = env();
+await startServer({ dev: false, port: PORT, hostname: HOST });
+console.log(`[start] Burnrate listening on http://${HOST}:${PORT}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    db.stop().finally(() => process.exit(0));
+  });
+}
