@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
 import Decimal from "decimal.js";
 import { describe, expect, it } from "vitest";
+import anthropicMessages from "./fixtures/anthropic.messages.response.json";
+import openaiChat from "./fixtures/openai.chat-completions.response.json";
+import openaiResponses from "./fixtures/openai.responses.response.json";
 import { priceCall, resolveRates, type TPriceOverride } from "./cost";
 import { normalizeUsage, type TCanonicalUsage } from "./normalize-usage";
 import { costFromRates, type TModelRates } from "./rates";
@@ -12,8 +14,14 @@ function u(inputTokens: number, cacheReadTokens: number, cacheWriteTokens: numbe
   return { inputTokens, cacheReadTokens, cacheWriteTokens, outputTokens, reasoningTokens };
 }
 
-function fixtureUsage(name: string): TCanonicalUsage {
-  const body = JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), "utf8")) as { usage: unknown };
+const FIXTURES = {
+  "anthropic.messages.response": anthropicMessages,
+  "openai.chat-completions.response": openaiChat,
+  "openai.responses.response": openaiResponses,
+};
+
+function fixtureUsage(name: keyof typeof FIXTURES): TCanonicalUsage {
+  const body: { usage: unknown } = FIXTURES[name];
   const r = normalizeUsage(body.usage);
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.usage;
@@ -167,7 +175,7 @@ describe("priceCall: reported and unpriced", () => {
   });
 
   it("an invalid reported cost is ignored", () => {
-    for (const bad of ["-1", "abc", "", "NaN", "1,5"]) {
+    for (const bad of ["-1", "abc", "", "NaN", "1,5", "Infinity", "1e400"]) {
       // gpt-4o: 100*2.5 + 100*10 = 1250 µ$
       expect(priceCall({ provider: "openai", model: "gpt-4o", usage, at: AT, reportedCostUsd: bad })).toMatchObject({ costUsd: "0.00125", costSource: "CATALOG" });
     }

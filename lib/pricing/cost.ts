@@ -44,10 +44,8 @@ export function resolveRates(args: {
   return rates ? { rates, source: "CATALOG", catalogModelId } : null;
 }
 
-const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
-
 function isCount(n: unknown): n is number {
-  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS;
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
 }
 
 // normalizeUsage guarantees this; re-checked because a bad count would otherwise become "NaN" money.

@@ -15,12 +15,16 @@ export const COST_DECIMAL_PLACES = 12;
 // stringify JSON numbers they received, so the exponent form must be accepted.
 const NON_NEGATIVE_DECIMAL = /^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Parses a non-negative decimal string exactly; null for anything else (negative, NaN, garbage, ""). */
+// No single call or per-million rate is anywhere near a quadrillion dollars; "1e400" is garbage, not money
+// (and would overflow any NUMERIC column downstream).
+const MAX_AMOUNT = new Money("1e15");
+
+/** Parses a non-negative decimal string (< 1e15) exactly; null for anything else (negative, NaN, garbage, ""). */
 export function parseNonNegativeDecimal(value: string): Decimal | null {
   const s = value.trim();
   if (s.length === 0 || s.length > 100 || !NON_NEGATIVE_DECIMAL.test(s)) return null;
   const d = new Money(s);
-  return d.isFinite() ? d : null;
+  return d.isFinite() && d.lt(MAX_AMOUNT) ? d : null;
 }
 
 /**

@@ -1,9 +1,17 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import anthropicMessages from "./fixtures/anthropic.messages.response.json";
+import openaiChat from "./fixtures/openai.chat-completions.response.json";
+import openaiResponses from "./fixtures/openai.responses.response.json";
 import { normalizeUsage, type TCanonicalUsage } from "./normalize-usage";
 
-function fixtureUsage(name: string): unknown {
-  const body = JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), "utf8")) as { usage: unknown };
+const FIXTURES = {
+  "anthropic.messages.response": anthropicMessages,
+  "openai.chat-completions.response": openaiChat,
+  "openai.responses.response": openaiResponses,
+};
+
+function fixtureUsage(name: keyof typeof FIXTURES): unknown {
+  const body: { usage: unknown } = FIXTURES[name];
   return body.usage;
 }
 
@@ -125,6 +133,9 @@ describe("normalizeUsage: errors", () => {
 
   it("null marker fields do not make a shape ambiguous", () => {
     expect(ok({ prompt_tokens: 10, completion_tokens: 2, cache_read_tokens: null })).toMatchObject({ inputTokens: 10 });
+    expect(ok({ prompt_tokens: 10, completion_tokens: 2, input_tokens: null, output_tokens_details: null })).toMatchObject({ inputTokens: 10, outputTokens: 2 });
+    expect(ok({ input_tokens: null, output_tokens: null })).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(ok({ prompt_tokens: null, completion_tokens: null })).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
   });
 
   it("rejects cached > prompt / input", () => {

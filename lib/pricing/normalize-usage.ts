@@ -82,6 +82,7 @@ const FORMATS: readonly { name: string; fields: readonly string[] }[] = [
   { name: "OpenAI Responses", fields: ["input_tokens_details"] },
   { name: "Anthropic Messages", fields: ["cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"] },
 ];
+const KNOWN_FIELDS: readonly string[] = ["input_tokens", "output_tokens", "output_tokens_details", ...FORMATS.flatMap((f) => f.fields)];
 const CHAT = 0;
 const CANONICAL = 1;
 const RESPONSES = 2;
@@ -181,13 +182,14 @@ export function normalizeUsage(raw: unknown): TNormalizeUsageResult {
       }
     }
   }
-  const sharedIo = raw.input_tokens !== undefined || raw.output_tokens !== undefined;
+  // Null values carry no information, so they neither identify a format nor conflict with one.
+  const sharedIo = raw.input_tokens != null || raw.output_tokens != null;
   const hasOutputDetails = raw.output_tokens_details != null;
 
   if (formats.length > 1) return { ok: false, errors: [mixedFormats(raw, formats, [])] };
   const format = formats.length === 1 ? formats[0] : -1;
   if (format === CHAT && (sharedIo || hasOutputDetails)) {
-    const shared = ["input_tokens", "output_tokens", "output_tokens_details"].filter((f) => raw[f] !== undefined);
+    const shared = ["input_tokens", "output_tokens", "output_tokens_details"].filter((f) => raw[f] != null);
     return { ok: false, errors: [mixedFormats(raw, [CHAT], shared)] };
   }
   if (format === CANONICAL && hasOutputDetails) {
@@ -199,8 +201,8 @@ export function normalizeUsage(raw: unknown): TNormalizeUsageResult {
   if (format === CHAT) usage = chatUsage(raw, errors);
   else if (format === CANONICAL) usage = canonicalUsage(raw, errors);
   else if (format === ANTHROPIC) usage = anthropicUsage(raw, errors);
-  else if (format === RESPONSES || sharedIo || hasOutputDetails) usage = responsesUsage(raw, errors);
-  else if (Object.keys(raw).length === 0) usage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+  // No format-specific field has a value: plain input/output tokens (every format agrees), or all-null.
+  else if (format === RESPONSES || Object.keys(raw).length === 0 || KNOWN_FIELDS.some((f) => f in raw)) usage = responsesUsage(raw, errors);
   else {
     // Typically a whole API response passed instead of its `usage` member.
     const got = Object.keys(raw).slice(0, 8).join(", ");
