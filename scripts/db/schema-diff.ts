@@ -191,21 +191,21 @@ async function instantiate(gen: number): Promise<LoadedGlue> {
 
   const problems: string[] = [];
   for (const wasmPath of candidates) {
-    let module: WebAssembly.Module;
+    let wasmModule: WebAssembly.Module;
     try {
-      module = new WebAssembly.Module(readFileSync(wasmPath));
+      wasmModule = new WebAssembly.Module(readFileSync(wasmPath));
     } catch (error) {
       problems.push(`${wasmPath}: ${(error as Error).message}`);
       continue;
     }
-    const missing = WebAssembly.Module.imports(module).filter(
+    const missing = WebAssembly.Module.imports(wasmModule).filter(
       (imp) => imp.module !== GLUE_IMPORT_MODULE || !glueExports.has(imp.name),
     );
     if (missing.length > 0) {
       problems.push(`${wasmPath}: glue does not provide ${missing.map((m) => m.name).join(", ")}`);
       continue;
     }
-    const instance = new WebAssembly.Instance(module, {
+    const instance = new WebAssembly.Instance(wasmModule, {
       [GLUE_IMPORT_MODULE]: glue as unknown as WebAssembly.ModuleImports,
     });
     glue.__wbg_set_wasm(instance.exports);
