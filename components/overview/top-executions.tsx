@@ -3,12 +3,20 @@ import type { TExecutionSummary } from "@/lib/reports/executions";
 
 const STATUS_STYLE: Record<string, string> = {
   RUNNING: "bg-sky-50 text-sky-700",
+  IDLE: "bg-slate-100 text-slate-600",
   DONE: "bg-emerald-50 text-emerald-700",
   FAILED: "bg-rose-50 text-rose-700",
   BLOCKED: "bg-amber-50 text-amber-800",
 };
 
-export function TopExecutions({ executions, timezone }: { executions: TExecutionSummary[]; timezone: string }) {
+// Agents rarely say "done": a RUNNING execution with no call for 15 minutes is shown as idle.
+const IDLE_AFTER_MS = 15 * 60 * 1000;
+
+function shownStatus(ex: TExecutionSummary, now: number): string {
+  return ex.status === "RUNNING" && now - new Date(ex.last_seen_at).getTime() > IDLE_AFTER_MS ? "IDLE" : ex.status;
+}
+
+export function TopExecutions({ executions, timezone, now }: { executions: TExecutionSummary[]; timezone: string; now: number }) {
   if (executions.length === 0) return <p className="px-3 py-6 text-sm text-slate-500">No executions this month yet.</p>;
   const when = new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   return (
@@ -25,25 +33,28 @@ export function TopExecutions({ executions, timezone }: { executions: TExecution
         </tr>
       </thead>
       <tbody>
-        {executions.map((ex) => (
-          <tr key={ex.id} className="border-t border-slate-100 align-top">
-            <td className="px-3 py-2">
-              <div className="font-mono text-xs">{ex.id}</div>
-              <span className={`mt-1 inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_STYLE[ex.status] ?? ""}`}>{ex.status.toLowerCase()}</span>
-            </td>
-            <td className="px-3 py-2">
-              <div className="font-medium">{ex.agent ?? "—"}</div>
-              <div className="text-xs text-slate-500">{ex.task ?? ""}</div>
-            </td>
-            <td className="px-3 py-2 text-slate-600">{ex.team ?? "—"}</td>
-            <td className="px-3 py-2 text-right tabular-nums">{ex.calls.toLocaleString("en-US")}</td>
-            <td className="px-3 py-2 text-right tabular-nums">
-              {ex.retries > 0 ? <span className="text-amber-700">{ex.retries} ({displayUsd(ex.retry_cost_usd)})</span> : "0"}
-            </td>
-            <td className="px-3 py-2 text-slate-600">{when.format(new Date(ex.last_seen_at))}</td>
-            <td className="px-3 py-2 text-right font-semibold tabular-nums">{displayUsd(ex.cost_usd)}</td>
-          </tr>
-        ))}
+        {executions.map((ex) => {
+          const status = shownStatus(ex, now);
+          return (
+            <tr key={ex.id} className="border-t border-slate-100 align-top">
+              <td className="px-3 py-2">
+                <div className="font-mono text-xs">{ex.id}</div>
+                <span className={`mt-1 inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_STYLE[status] ?? ""}`}>{status.toLowerCase()}</span>
+              </td>
+              <td className="px-3 py-2">
+                <div className="font-medium">{ex.agent ?? "—"}</div>
+                <div className="text-xs text-slate-500">{ex.task ?? ""}</div>
+              </td>
+              <td className="px-3 py-2 text-slate-600">{ex.team ?? "—"}</td>
+              <td className="px-3 py-2 text-right tabular-nums">{ex.calls.toLocaleString("en-US")}</td>
+              <td className="px-3 py-2 text-right tabular-nums">
+                {ex.retries > 0 ? <span className="text-amber-700">{ex.retries} ({displayUsd(ex.retry_cost_usd)})</span> : "0"}
+              </td>
+              <td className="px-3 py-2 text-slate-600">{when.format(new Date(ex.last_seen_at))}</td>
+              <td className="px-3 py-2 text-right font-semibold tabular-nums">{displayUsd(ex.cost_usd)}</td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

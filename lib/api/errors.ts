@@ -27,11 +27,16 @@ export const rateLimited = (retryAfterSeconds: number) =>
     "Retry-After": String(retryAfterSeconds),
   });
 
+// One detail per offending field. zod reports unknown keys as one issue at the parent's path with
+// the names in `keys`: expand them so the client sees `executionId`, not "".
 export function zodDetails(error: ZodError, prefix: (string | number)[] = []): TErrorDetail[] {
-  return error.issues.map((issue) => ({
-    path: formatPath([...prefix, ...(issue.path as (string | number)[])]),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const path = [...prefix, ...(issue.path as (string | number)[])];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: "unknown field" }));
+    }
+    return [{ path: formatPath(path), message: issue.message }];
+  });
 }
 
 // `events[3].usage.prompt_tokens` — the way a client names the field in its own code.

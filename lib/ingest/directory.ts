@@ -2,8 +2,8 @@ import { pool } from "../db";
 import type { TPriceOverride } from "../pricing";
 
 // What ingest needs to know about an org to attribute and price events: its teams, cost centers
-// and price overrides. Cached briefly per process; an unknown slug forces a reload (at most once a
-// second) so a team created a moment ago is found.
+// and price overrides. Cached briefly per process; a slug or code the cache does not know is looked
+// up at once (one indexed query per request), so a team created a moment ago is found.
 export type TOrgDirectory = {
   teamsBySlug: Map<string, { id: string; costCenterId: string | null }>;
   teamCostCenter: Map<string, string | null>;
@@ -13,14 +13,12 @@ export type TOrgDirectory = {
 };
 
 const TTL_MS = 5_000;
-const RELOAD_MIN_MS = 1_000;
 const directories = new Map<string, TOrgDirectory>();
 const loading = new Map<string, Promise<TOrgDirectory>>();
 
-export async function orgDirectory(orgId: string, options: { fresh?: boolean } = {}): Promise<TOrgDirectory> {
+export async function orgDirectory(orgId: string): Promise<TOrgDirectory> {
   const cached = directories.get(orgId);
-  const age = cached ? Date.now() - cached.loadedAt : Infinity;
-  if (cached && age < TTL_MS && !(options.fresh && age >= RELOAD_MIN_MS)) return cached;
+  if (cached && Date.now() - cached.loadedAt < TTL_MS) return cached;
   let pending = loading.get(orgId);
   if (!pending) {
     pending = loadDirectory(orgId).finally(() => loading.delete(orgId));
@@ -50,6 +48,29 @@ async function loadDirectory(orgId: string): Promise<TOrgDirectory> {
     priceOverrides: overrides.rows as TPriceOverride[],
     loadedAt: Date.now(),
   };
+}
+
+// Looks up slugs / codes missing from the cached directory and adds those that exist.
+export async function lookUpMissing(
+  orgId: string,
+  directory: TOrgDirectory,
+  teamSlugs: ReadonlySet<string>,
+  costCenterCodes: ReadonlySet<string>,
+): Promise<void> {
+  const db = pool();
+  const [teams, costCenters] = await Promise.all([
+    teamSlugs.size
+      ? db.query(`SELECT id, slug, "costCenterId" FROM "Team" WHERE "orgId" = $1 AND slug = ANY($2::text[])`, [orgId, [...teamSlugs]])
+      : null,
+    costCenterCodes.size
+      ? db.query(`SELECT id, code FROM "CostCenter" WHERE "orgId" = $1 AND code = ANY($2::text[])`, [orgId, [...costCenterCodes]])
+      : null,
+  ]);
+  for (const t of teams?.rows ?? []) {
+    directory.teamsBySlug.set(t.slug, { id: t.id, costCenterId: t.costCenterId });
+    directory.teamCostCenter.set(t.id, t.costCenterId);
+  }
+  for (const c of costCenters?.rows ?? []) directory.costCentersByCode.set(c.code, c.id);
 }
 
 export function forgetDirectory(orgId?: string): void {

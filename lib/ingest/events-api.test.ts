@@ -17,6 +17,14 @@ afterAll(() => server.close());
 const DAY = 24 * 3600 * 1000;
 const MIN = 60 * 1000;
 const iso = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
+// "2026-11-20T05:30:00+05:30" for 2026-11-20T00:00:00Z (offsetMin = +330).
+const withOffset = (d: Date, offsetMin: number) => {
+  const local = new Date(d.getTime() + offsetMin * MIN).toISOString().slice(0, 19);
+  const sign = offsetMin >= 0 ? "+" : "-";
+  const a = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+};
+const B9_AT = new Date(Math.floor((Date.now() - DAY) / 1000) * 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const post = (secret: string | null, body: unknown, headers?: Record<string, string>) =>
@@ -153,7 +161,7 @@ describe("single event: 422 names the bad field", () => {
       ev("b6", { cost_usd: 0 }),
       ev("b7", { cost_usd: "0.000000000001" }),
       ev("b8", { usage: { prompt_tokens: 0, completion_tokens: 0 } }),
-      ev("b9", { timestamp: "2026-01-01T00:00:00+05:30".replace("2026-01-01T00:00:00", new Date(Date.now() - DAY).toISOString().slice(0, 19)) }),
+      ev("b9", { timestamp: withOffset(B9_AT, 330) }),
     ];
     for (const body of ok) {
       const res = await post(secret, body);
@@ -163,6 +171,9 @@ describe("single event: 422 names the bad field", () => {
       expect(res.body.rejected).toEqual([]);
     }
     expect((await storedEventIds(org.id)).length).toBe(ok.length);
+    // An offset timestamp is stored as the instant it names.
+    const { rows } = await pool().query(`SELECT "occurredAt" FROM "UsageEvent" WHERE "orgId" = $1 AND "eventId" = 'b9'`, [org.id]);
+    expect((rows[0].occurredAt as Date).toISOString()).toBe(B9_AT.toISOString());
   });
 
   test("200 response has the documented shape", async () => {
@@ -345,7 +356,7 @@ describe("authentication and scopes", () => {
     expect(await storedEventIds(org.id)).toEqual([]);
   });
 
-  test("401 is answered before the body is judged (bad JSON, wrong type, too many events)", async () => {
+  test("401 is answered before the body is judged (bad JSON, wrong content type)", async () => {
     const r1 = await api(server.url, "/api/v1/events", { secret: null, rawBody: "{oops", headers: { "content-type": "application/json" } });
     expect(r1.status).toBe(401);
     const r2 = await api(server.url, "/api/v1/events", { secret: null, rawBody: "x", headers: { "content-type": "text/plain" } });
@@ -412,4 +423,38 @@ describe("authentication and scopes", () => {
     expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
     expect(await storedEventIds(org.id)).toEqual(["rl1", "rl2"]);
   });
+});
+
+// A field value that passes validation must never make the database fail the request (500), and
+// one odd event must never cost its neighbours in a batch: each is either stored or rejected (422/207).
+describe("values the database could choke on", () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["token count above 2^31", { usage: { prompt_tokens: 3_000_000_000, completion_tokens: 1 } }, "usage"],
+    // Each count fits a 32-bit int, their sum (the execution's largest prompt) does not.
+    ["cache + input above 2^31 together, in an execution", { execution_id: "x-big", usage: { input_tokens: 1_500_000_000, cache_read_input_tokens: 1_000_000_000, output_tokens: 1 } }, "usage"],
+    ["NUL character in an attribution field", { agent: "bad\u0000agent" }, "agent"],
+    ["NUL character in metadata", { metadata: { note: "a\u0000b" } }, "metadata"],
+    ["NUL character in the id", { id: "nul\u0000id" }, "id"],
+  ];
+
+  for (const [name, extra, path] of cases) {
+    test(`${name}: single event → 200 or 422 naming '${path}', never 500`, async () => {
+      const { secret } = await createTestOrg();
+      const res = await post(secret, ev("odd-1", extra));
+      expect([200, 422], JSON.stringify(res.body)).toContain(res.status);
+      if (res.status === 422) {
+        const paths = (res.body.error.details as any[]).map((d) => String(d.path));
+        expect(paths.some((p) => p === path || p.startsWith(`${path}.`)), JSON.stringify(paths)).toBe(true);
+      }
+    });
+
+    test(`${name}: in a batch the good events are still stored (200 or 207)`, async () => {
+      const { org, secret } = await createTestOrg();
+      const res = await post(secret, { events: [ev("good-1"), ev("odd-1", extra), ev("good-2")] });
+      expect([200, 207], JSON.stringify(res.body)).toContain(res.status);
+      const stored = await storedEventIds(org.id);
+      expect(stored).toEqual(expect.arrayContaining(["good-1", "good-2"]));
+      if (res.status === 207) expect(res.body.rejected.map((r: any) => r.index)).toEqual([1]);
+    });
+  }
 });

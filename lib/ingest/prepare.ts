@@ -1,8 +1,8 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
-import { formatPath, type TErrorDetail } from "../api/errors";
+import { zodDetails, type TErrorDetail } from "../api/errors";
 import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, ZEventSchema, type TEvent } from "./event-schema";
-import { orgDirectory, type TOrgDirectory } from "./directory";
+import { lookUpMissing, orgDirectory, type TOrgDirectory } from "./directory";
 
 // One event ready for the database: validated, priced and attributed.
 export type TEventRow = {
@@ -15,7 +15,7 @@ export type TEventRow = {
   model: string | null;
   usage: TCanonicalUsage;
   costUsd: string;
-  costSource: "REPORTED" | "CATALOG" | "OVERRIDE" | "UNPRICED";
+  costSource: "REPORTED" | "CATALOG" | "OVERRIDE" | "UNPRICED" | "NONE";
   executionId: string | null;
   task: string | null;
   sessionId: string | null;
@@ -41,6 +41,7 @@ export type TEventRow = {
 
 export type TRejection = { index: number; id: string | null; errors: { path: string; message: string }[] };
 
+const MAX_TOKENS_PER_CALL = 2_147_483_647;
 const ZERO_USAGE: TCanonicalUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
 // Validates each event on its own, so one bad event never costs the others (207).
@@ -49,39 +50,41 @@ export async function prepareEvents(
   rawEvents: readonly unknown[],
   now = new Date(),
 ): Promise<{ rows: TEventRow[]; rejected: TRejection[] }> {
-  let directory = await orgDirectory(key.orgId);
+  const directory = await orgDirectory(key.orgId);
   const rows: TEventRow[] = [];
   const rejected: TRejection[] = [];
+  const parsed: { index: number; event: TEvent }[] = [];
+  const missingTeams = new Set<string>();
+  const missingCostCenters = new Set<string>();
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
-    const parsed = ZEventSchema.safeParse(raw);
-    if (!parsed.success) {
+    const result = ZEventSchema.safeParse(raw);
+    if (!result.success) {
       rejected.push({
         index,
         id: idOf(raw),
-        errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+        errors: zodDetails(result.error),
       });
       continue;
     }
-    const event = parsed.data;
-    if (needsFreshDirectory(event, directory)) directory = await orgDirectory(key.orgId, { fresh: true });
+    const event = result.data;
+    if (event.team && !directory.teamsBySlug.has(event.team)) missingTeams.add(event.team);
+    if (event.cost_center && !directory.costCentersByCode.has(event.cost_center)) missingCostCenters.add(event.cost_center);
+    parsed.push({ index, event });
+  }
+  if (missingTeams.size || missingCostCenters.size) await lookUpMissing(key.orgId, directory, missingTeams, missingCostCenters);
+  for (const { index, event } of parsed) {
     const result = toRow(key, event, directory, now);
     if ("errors" in result) rejected.push({ index, id: event.id, errors: result.errors });
     else rows.push(result);
   }
+  rejected.sort((a, b) => a.index - b.index);
   return { rows, rejected };
 }
 
 function idOf(raw: unknown): string | null {
   if (raw && typeof raw === "object" && "id" in raw && typeof raw.id === "string") return raw.id.slice(0, 128);
   return null;
-}
-
-function needsFreshDirectory(event: TEvent, directory: TOrgDirectory): boolean {
-  return (
-    (!!event.team && !directory.teamsBySlug.has(event.team)) ||
-    (!!event.cost_center && !directory.costCentersByCode.has(event.cost_center))
-  );
 }
 
 function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, now: Date): TEventRow | { errors: TErrorDetail[] } {
@@ -99,23 +102,32 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     if (normalized.ok) usage = normalized.usage;
     else for (const e of normalized.errors) errors.push({ path: e.path ? `usage.${e.path}` : "usage", message: e.message });
   }
+  // Stored as int4; no single call comes near 2^31 tokens, so a larger count is a client bug.
+  if (usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens > MAX_TOKENS_PER_CALL) {
+    errors.push({ path: "usage", message: `input tokens (uncached + cache read + cache write) exceed ${MAX_TOKENS_PER_CALL}` });
+  }
+  if (usage.outputTokens > MAX_TOKENS_PER_CALL) errors.push({ path: "usage", message: `output tokens exceed ${MAX_TOKENS_PER_CALL}` });
   if (errors.length) return { errors };
 
-  const price = priceCall({
-    provider: event.provider ?? null,
-    model: event.model ?? null,
-    usage,
-    at: occurredAt,
-    reportedCostUsd: event.cost_usd == null ? null : String(event.cost_usd),
-    overrides: directory.priceOverrides,
-  });
+  const price: { costUsd: string; costSource: TEventRow["costSource"] } =
+    event.kind === "tool" && event.cost_usd == null && !event.model
+      ? { costUsd: "0", costSource: "NONE" }
+      : priceCall({
+          provider: event.provider ?? null,
+          model: event.model ?? null,
+          usage,
+          at: occurredAt,
+          reportedCostUsd: event.cost_usd == null ? null : String(event.cost_usd),
+          overrides: directory.priceOverrides,
+        });
 
   // Attribution: the event's team if it exists, else the key's team (and the unknown slug is kept).
   const namedTeam = event.team ? directory.teamsBySlug.get(event.team) : undefined;
   const teamId = namedTeam?.id ?? key.teamId;
   const keyTeamCostCenter = key.teamId ? directory.teamCostCenter.get(key.teamId) : null;
   const namedCostCenter = event.cost_center ? directory.costCentersByCode.get(event.cost_center) : undefined;
-  const costCenterId = namedCostCenter ?? namedTeam?.costCenterId ?? key.costCenterId ?? keyTeamCostCenter ?? null;
+  // A named cost center wins; else the cost center follows the team the event landed on.
+  const costCenterId = namedCostCenter ?? (namedTeam ? namedTeam.costCenterId : (key.costCenterId ?? keyTeamCostCenter ?? null));
 
   return {
     orgId: key.orgId,

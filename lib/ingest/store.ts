@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
 import { pool } from "../db";
+import { LOCAL_HOUR_START } from "../rollups/buckets";
 import type { TEventRow } from "./prepare";
 
 // Column name → Postgres array type for the unnest() insert. One statement, one round trip:
@@ -43,6 +44,7 @@ const EVENT_COLUMNS: [keyof TEventRow | string, string, (r: TEventRow) => unknow
 ];
 
 const q = (name: string) => `"${name}"`;
+
 const columnList = EVENT_COLUMNS.map(([name]) => q(name)).join(", ");
 const unnestArgs = EVENT_COLUMNS.map(([, type], i) => `$${i + 1}::${type === "jsonb" ? "text" : type}[]`).join(", ");
 const selectList = EVENT_COLUMNS.map(([name, type]) => (type === "jsonb" ? `${q(name)}::jsonb` : q(name))).join(", ");
@@ -102,7 +104,7 @@ exec AS (
 roll AS (
   INSERT INTO "UsageRollup" AS r ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId",
     repository, calls, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd")
-  SELECT i."orgId", date_trunc('hour', i."occurredAt" AT TIME ZONE o.timezone) AT TIME ZONE o.timezone,
+  SELECT i."orgId", ${LOCAL_HOUR_START('i."occurredAt"', "o.timezone")},
          i."keyId", coalesce(i."teamId", ''), coalesce(i."costCenterId", ''), coalesce(i.agent, ''),
          coalesce(i.model, ''), coalesce(i."userId", ''), coalesce(i.repository, ''), count(*),
          count(*) FILTER (WHERE i.status = 'ERROR'), sum(i."inputTokens"), sum(i."outputTokens"),

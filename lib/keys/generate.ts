@@ -3,11 +3,12 @@ import { hashSecret } from "./hash";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const KEY_PREFIX = "br_";
-const SECRET_BYTES = 32;
+// 40 bytes: even after the shown prefix (~6 bytes), ≥ 32 random bytes stay secret.
+const SECRET_BYTES = 40;
 // Characters of the secret shown in lists ("br_" + 8): enough to tell keys apart, useless to an attacker.
 const SHOWN_CHARS = 8;
 
-// Base62 of a 256-bit random number, left-padded to a fixed width (43 chars for 32 bytes).
+// Base62 of a random number, left-padded to a fixed width (54 chars for 40 bytes).
 export function base62(bytes: Buffer): string {
   let n = BigInt(`0x${bytes.toString("hex")}`);
   const width = Math.ceil((bytes.length * 8) / Math.log2(62));

@@ -15,6 +15,8 @@ export type TExecutionSummary = {
   errors: number;
   retries: number;
   input_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
   output_tokens: number;
   cost_usd: string;
   retry_cost_usd: string;
@@ -34,7 +36,8 @@ export async function topExecutions(args: {
   const { rows } = await pool().query(
     `SELECT e."executionId" AS id, e.agent, e.task, t.slug AS team, e."userId" AS user, e.repository,
             e."pullRequest" AS pull_request, e.status::text AS status, e.calls, e."toolCalls" AS tool_calls,
-            e.errors, e.retries, e."inputTokens" + e."cacheReadTokens" + e."cacheWriteTokens" AS input_tokens,
+            e.errors, e.retries, e."inputTokens" AS input_tokens, e."cacheReadTokens" AS cache_read_tokens,
+            e."cacheWriteTokens" AS cache_write_tokens,
             e."outputTokens" AS output_tokens, e."costUsd"::text AS cost_usd, e."retryCostUsd"::text AS retry_cost_usd,
             e."firstSeenAt" AS first_seen_at, e."lastSeenAt" AS last_seen_at
        FROM "Execution" e

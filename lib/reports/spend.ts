@@ -1,4 +1,5 @@
 import { pool } from "../db";
+import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { formatUsd } from "../money";
 
 export const SPEND_GROUPS = ["team", "agent", "model", "user", "task", "execution", "cost_center", "repository", "key", "day"] as const;
@@ -18,6 +19,8 @@ const DIMENSIONS: Record<TSpendGroup, { rollup: string | null; event: string; la
   task: { rollup: null, event: `coalesce(e.task, '')` },
   execution: { rollup: null, event: `coalesce(e."executionId", '')` },
 };
+
+const FROM_HOUR = LOCAL_HOUR_START("$2::timestamptz", "$4");
 
 export type TSpendGroupRow = {
   key: string | null;
@@ -53,14 +56,12 @@ export async function spendReport(args: {
   const sql = `
     WITH b AS (
       SELECT $2::timestamptz AS f, $3::timestamptz AS t,
-             CASE WHEN date_trunc('hour', $2::timestamptz AT TIME ZONE $4) AT TIME ZONE $4 < $2::timestamptz
-                  THEN (date_trunc('hour', $2::timestamptz AT TIME ZONE $4) AT TIME ZONE $4) + interval '1 hour'
-                  ELSE date_trunc('hour', $2::timestamptz AT TIME ZONE $4) AT TIME ZONE $4 END AS hf,
-             date_trunc('hour', $3::timestamptz AT TIME ZONE $4) AT TIME ZONE $4 AS ht
+             CASE WHEN ${FROM_HOUR} < $2::timestamptz THEN ${FROM_HOUR} + interval '1 hour' ELSE ${FROM_HOUR} END AS hf,
+             ${LOCAL_HOUR_START("$3::timestamptz", "$4")} AS ht
     ),
     src AS (
       ${rollupPart}
-      SELECT ${dim.event} AS k, 1, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd"
+      SELECT ${dim.event} AS k, 1 AS calls, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd"
         FROM "UsageEvent" e, b
        WHERE e."orgId" = $1 AND e."occurredAt" >= b.f AND e."occurredAt" < b.t ${edgeOnly}
     ),

@@ -26,7 +26,7 @@ CREATE TYPE "OutboxStatus" AS ENUM ('PENDING', 'SENT', 'FAILED');
 CREATE TYPE "EventKind" AS ENUM ('LLM', 'TOOL');
 
 -- CreateEnum
-CREATE TYPE "CostSource" AS ENUM ('REPORTED', 'CATALOG', 'OVERRIDE', 'UNPRICED');
+CREATE TYPE "CostSource" AS ENUM ('REPORTED', 'CATALOG', 'OVERRIDE', 'UNPRICED', 'NONE');
 
 -- CreateEnum
 CREATE TYPE "EventStatus" AS ENUM ('OK', 'ERROR');

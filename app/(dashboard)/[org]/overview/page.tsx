@@ -13,7 +13,8 @@ export const metadata: Metadata = { title: "Overview" };
 export default async function OverviewPage({ params }: { params: Promise<{ org: string }> }) {
   const { org: slug } = await params;
   const org = await orgForDashboard(slug);
-  const overview = await overviewFor(org);
+  const now = new Date();
+  const overview = await overviewFor(org, now);
   const month = new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, month: "long", year: "numeric" }).format(overview.monthStart);
 
   return (
@@ -40,7 +41,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ org: 
       </div>
 
       <Card title="Top 10 most expensive executions this month">
-        <TopExecutions executions={overview.topExecutions} timezone={org.timezone} />
+        <TopExecutions executions={overview.topExecutions} timezone={org.timezone} now={now.getTime()} />
       </Card>
     </main>
   );

@@ -1,0 +1,124 @@
+// Demo data: org `demo` ("Demo Co") with a month of realistic agent traffic, created once.
+// `npm run dev` calls ensureDemoOrg() on every start (the "already there" path is a couple of
+// queries); `npm run db:seed` / `npx tsx prisma/seed.ts` runs it on its own and prints the key.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { closeDb, pool } from "../lib/db";
+import { prepareDatabase } from "../lib/db/bootstrap";
+import { issueKey } from "../lib/keys/issue";
+import { hashSecret } from "../lib/keys/hash";
+import { DEMO_KEY_NAME, DEMO_KEY_SCOPES, seedDemoData, type TSeedResult } from "./seed/demo-data";
+import { DEMO_DAYS } from "./seed/generate";
+
+export { seedDemoData, DEFAULT_TARGET_EVENTS, type TSeedOptions, type TSeedResult } from "./seed/demo-data";
+
+export const DEMO_ORG_SLUG = "demo";
+export const DEMO_ORG_NAME = "Demo Co";
+export const DEMO_TIMEZONE = "America/New_York";
+
+export type TEnsureResult = { orgSlug: string; demoKey: string; created: boolean };
+
+export function demoKeyFile(): string {
+  return path.resolve(process.env.BURNRATE_DATA_DIR ?? ".data", "demo-key.txt");
+}
+
+export async function ensureDemoOrg(options: { log?: (line: string) => void; now?: Date } = {}): Promise<TEnsureResult> {
+  return ensureSeededOrg({ slug: DEMO_ORG_SLUG, name: DEMO_ORG_NAME, timezone: DEMO_TIMEZONE, keyFile: demoKeyFile(), ...options });
+}
+
+// ensureDemoOrg for any slug and key file (tests use their own).
+export async function ensureSeededOrg(options: {
+  slug: string;
+  name: string;
+  timezone?: string;
+  keyFile: string;
+  log?: (line: string) => void;
+  now?: Date;
+  targetEvents?: number;
+}): Promise<TEnsureResult & { seed?: TSeedResult }> {
+  const log = options.log ?? (() => undefined);
+  const saved = await readFile(options.keyFile, "utf8").then((s) => s.trim(), () => "");
+  // The fast path of every `npm run dev`: one query answers "is the org there, does the saved key open it".
+  const existing = await findOrg(options.slug, saved);
+  if (existing) return { orgSlug: options.slug, demoKey: await keyFor(existing, saved, options.keyFile, log), created: false };
+
+  log(`creating the ${options.slug} org with ${DEMO_DAYS} days of agent traffic (first run only)…`);
+  let seed: TSeedResult;
+  try {
+    seed = await seedDemoData({ slug: options.slug, name: options.name, timezone: options.timezone, now: options.now, targetEvents: options.targetEvents, log });
+  } catch (err) {
+    // Another process (a second `npm run dev`) finished the same seed first: use its org.
+    const winner = await findOrg(options.slug, saved);
+    if (!winner) throw err;
+    return { orgSlug: options.slug, demoKey: await keyFor(winner, saved, options.keyFile, log), created: false };
+  }
+  await writeKeyFile(options.keyFile, seed.demoKey);
+  log(`${seed.events} events, ${seed.executions} executions, $${seed.totalUsd} in ${(seed.durationMs / 1000).toFixed(1)} s; demo key in ${options.keyFile}`);
+  return { orgSlug: options.slug, demoKey: seed.demoKey, created: true, seed };
+}
+
+type TFoundOrg = { id: string; keyValid: boolean };
+
+async function findOrg(slug: string, savedKey: string): Promise<TFoundOrg | null> {
+  const { rows } = await pool().query(
+    `SELECT o.id,
+            EXISTS (SELECT 1 FROM "VirtualKey" k
+                     WHERE k.hash = $2 AND k."orgId" = o.id AND k."revokedAt" IS NULL
+                       AND (k."expiresAt" IS NULL OR k."expiresAt" > now())) AS "keyValid"
+       FROM "Organization" o WHERE o.slug = $1 AND o."deletedAt" IS NULL`,
+    [slug, savedKey ? hashSecret(savedKey) : ""],
+  );
+  return rows[0] ?? null;
+}
+
+// The saved key if it still opens this org, else a new "demo (dev)" key written to the file (the file
+// is missing, or belongs to another database, or the key was revoked or expired).
+async function keyFor(org: TFoundOrg, saved: string, keyFile: string, log: (line: string) => void): Promise<string> {
+  if (saved && org.keyValid) return saved;
+  const issued = await issueKey({ orgId: org.id, name: DEMO_KEY_NAME, scopes: DEMO_KEY_SCOPES });
+  await writeKeyFile(keyFile, issued.secret);
+  log(`issued a new demo key (${issued.prefix}…) into ${keyFile}`);
+  return issued.secret;
+}
+
+async function writeKeyFile(file: string, secret: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+}
+
+// closeDb() resolves before the pool's sockets are closed; stopping Postgres in that window makes
+// the pool log "terminating connection due to administrator command". Wait for every client to go.
+async function closeDbAndWait(): Promise<void> {
+  const p = pool();
+  let open = p.totalCount;
+  const gone = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    p.on("remove", () => {
+      if (--open <= 0) resolve();
+    });
+    setTimeout(resolve, 2_000).unref();
+  });
+  await closeDb();
+  await gone;
+}
+
+async function main(): Promise<void> {
+  const db = await prepareDatabase();
+  try {
+    const started = performance.now();
+    const demo = await ensureDemoOrg({ log: (line) => console.log(`[seed] ${line}`) });
+    console.log(`[seed] org ${demo.orgSlug} ${demo.created ? "created" : "already there"} (${Math.round(performance.now() - started)} ms)`);
+    console.log(`Demo API key: ${demo.demoKey}`);
+  } finally {
+    await closeDbAndWait();
+    await db.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((err) => {
+    console.error("[seed] failed:", err);
+    process.exitCode = 1;
+  });
+}
