@@ -9,7 +9,8 @@ import { forgetDirectory } from "../../lib/ingest/directory";
 import type { TAuthenticatedKey, TKeyScope } from "../../lib/keys/authenticate";
 import { issueKey } from "../../lib/keys/issue";
 import { createOrg } from "../../lib/orgs/create";
-import { DEMO_AGENTS, DEMO_COST_CENTERS, DEMO_TEAMS, generateDemoEvents, type TGeneratedEvent } from "./generate";
+import { DEMO_AGENTS, DEMO_COST_CENTERS, DEMO_TEAMS } from "./cast";
+import { generateDemoEvents, type TGeneratedEvent } from "./generate";
 
 export const DEMO_KEY_NAME = "demo (dev)";
 export const DEMO_KEY_SCOPES: TKeyScope[] = ["ingest", "read"];
