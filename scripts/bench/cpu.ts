@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 // over the tree counts every exited backend or worker exactly once.
 export const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on every Linux build we run on
 
-type TStat = { pid: number; ppid: number; comm: string; self: number; children: number };
+type TStat = { pid: number; ppid: number; comm: string; user: number; sys: number };
 
 function readStat(pid: number): TStat | null {
   let text: string;
@@ -18,7 +18,7 @@ function readStat(pid: number): TStat | null {
   const comm = text.slice(text.indexOf("(") + 1, close);
   const f = text.slice(close + 2).split(" ");
   // f[0] = state (field 3), f[1] = ppid (4), f[11..14] = utime, stime, cutime, cstime (14..17)
-  return { pid, ppid: Number(f[1]), comm, self: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+  return { pid, ppid: Number(f[1]), comm, user: Number(f[11]) + Number(f[13]), sys: Number(f[12]) + Number(f[14]) };
 }
 
 function allStats(): TStat[] {
@@ -43,8 +43,10 @@ export function parentPid(pid: number): number | null {
   return readStat(pid)?.ppid ?? null;
 }
 
-// CPU seconds of each tree, from one scan of /proc.
-export function treeCpuSeconds(roots: number[]): number[] {
+export type TTreeCpu = { user: number; sys: number };
+
+// CPU seconds (user, kernel) of each tree, from one scan of /proc.
+export function treeCpuSeconds(roots: number[]): TTreeCpu[] {
   const stats = allStats();
   const byParent = new Map<number, TStat[]>();
   const byPid = new Map<number, TStat>();
@@ -56,15 +58,17 @@ export function treeCpuSeconds(roots: number[]): number[] {
   }
   return roots.map((root) => {
     const first = byPid.get(root);
-    if (!first) return NaN;
-    let ticks = 0;
+    if (!first) return { user: NaN, sys: NaN };
+    let user = 0;
+    let sys = 0;
     const stack = [first];
     while (stack.length) {
       const s = stack.pop()!;
-      ticks += s.self + s.children;
+      user += s.user;
+      sys += s.sys;
       for (const c of byParent.get(s.pid) ?? []) stack.push(c);
     }
-    return ticks / CLOCK_TICKS;
+    return { user: user / CLOCK_TICKS, sys: sys / CLOCK_TICKS };
   });
 }
 
@@ -77,7 +81,7 @@ export function machineBusySeconds(): number {
   return busy / CLOCK_TICKS;
 }
 
-export type TCpuSample = { at: number; server: number; postgres: number; bench: number; machine: number };
+export type TCpuSample = { at: number; server: number; serverSys: number; postgres: number; postgresSys: number; bench: number; machine: number };
 
 export type TCpuSplit = {
   seconds: number;
@@ -87,6 +91,9 @@ export type TCpuSplit = {
   benchCores: number;
   otherCores: number;
   machineCores: number;
+  // Share of the server's and Postgres's CPU spent in the kernel (syscalls, TCP over loopback, wake-ups).
+  serverSysShare: number;
+  postgresSysShare: number;
 };
 
 export class CpuMeter {
@@ -101,8 +108,10 @@ export class CpuMeter {
     const u = process.cpuUsage();
     return {
       at: performance.now(),
-      server,
-      postgres: this.postgresPid ? postgres : NaN,
+      server: server.user + server.sys,
+      serverSys: server.sys,
+      postgres: this.postgresPid ? postgres.user + postgres.sys : NaN,
+      postgresSys: this.postgresPid ? postgres.sys : NaN,
       bench: (u.user + u.system) / 1e6,
       machine: machineBusySeconds(),
     };
@@ -122,6 +131,8 @@ export class CpuMeter {
       benchCores: bench / seconds,
       otherCores: Math.max(0, machine - known) / seconds,
       machineCores: machine / seconds,
+      serverSysShare: (b.serverSys - a.serverSys) / server,
+      postgresSysShare: (b.postgresSys - a.postgresSys) / postgres,
     };
   }
 }

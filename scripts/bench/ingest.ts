@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { closeDb, pool, prisma } from "../../lib/db";
@@ -241,7 +242,7 @@ async function startServer(databaseUrl: string): Promise<TServer> {
   const server: TServer = { child, url: new URL(`http://127.0.0.1:${port}/api/v1/events`), errorLines: [], tail: [], env };
   const onLine = (stream: "out" | "err") => (d: Buffer) => {
     for (const line of d.toString().split("\n")) {
-      if (!line.trim() || line.includes('Unknown user config "nodedir"')) continue;
+      if (!line.trim() || line.startsWith("npm warn")) continue;
       server.tail.push(line);
       if (server.tail.length > 40) server.tail.shift();
       if (/error|unhandled|exception|fail|ECONN|timeout/i.test(line) || (stream === "err" && !/^\s*(✓|▲|⚠)/.test(line))) {
@@ -411,7 +412,14 @@ type TScenarioResult = {
   maxBodyBytes: number;
   cpu: TCpuSplit;
   serverErrorLines: number;
+  // Committed transactions in the bench database during the measurement (ingest writes, key look-ups).
+  transactions: number;
 };
+
+async function transactionsCommitted(): Promise<number> {
+  const { rows } = await pool().query(`SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()`);
+  return Number(rows[0].n);
+}
 
 async function runScenario(scenario: TScenario, org: TBenchOrg, tag: string, server: TServer, meter: CpuMeter): Promise<TScenarioResult> {
   const pool = new BodyPool(scenario, tag, org);
@@ -425,9 +433,13 @@ async function runScenario(scenario: TScenario, org: TBenchOrg, tag: string, ser
   log(`${scenario.label}: warm-up ${fmt(warmRate)} events/s; ${fmt(prebuiltEvents)} events pre-serialized (${fmt((performance.now() - t0) / 1000, 1)} s so far); measuring ${opts.seconds} s…`);
   const errorsBefore = server.errorLines.length;
   global.gc?.();
+  const commitsBefore = await transactionsCommitted();
   const before = meter.sample();
   const measured = await runPhase({ url: server.url, clients: scenario.clients, seconds: opts.seconds, source: pool });
   const after = meter.sample();
+  // Postgres publishes a busy backend's counters at most once a second: let them settle.
+  await new Promise((r) => setTimeout(r, 1200));
+  const transactions = (await transactionsCommitted()) - commitsBefore - 1;
   const sorted = measured.latenciesMs.slice().sort();
   const result: TScenarioResult = {
     scenario,
@@ -444,11 +456,13 @@ async function runScenario(scenario: TScenario, org: TBenchOrg, tag: string, ser
     maxBodyBytes: pool.maxBodyBytes,
     cpu: CpuMeter.split(before, after),
     serverErrorLines: server.errorLines.length - errorsBefore,
+    transactions,
   };
   const failures = warmup.failures + measured.failures;
   log(
     `${scenario.label}: ${fmt(result.eventsPerSecond)} events/s, ${fmt(result.requestsPerSecond)} req/s, p50 ${fmt(result.p50, 1)} ms, ` +
-      `p99 ${fmt(result.p99, 1)} ms, ${failures} failure(s), ~${fmt(pool.executions())} executions` +
+      `p99 ${fmt(result.p99, 1)} ms, ${failures} failure(s), ~${fmt(pool.executions())} executions, ` +
+      `${fmt(measured.eventsAccepted / Math.max(1, transactions), 1)} events per Postgres transaction` +
       (pool.late ? ` — WARNING: ${pool.late} bodies were serialized during the measurement` : ""),
   );
   for (const [kind, n] of new Map([...warmup.failureKinds, ...measured.failureKinds])) log(`  FAILED ×${n}: ${kind}`);
@@ -590,29 +604,37 @@ async function main(): Promise<number> {
   if (server) lines.push(`server env: ${Object.entries(server.env).filter(([k]) => !["DATABASE_URL", "PORT", "HOST", "NEXT_TELEMETRY_DISABLED"].includes(k)).map(([k, v]) => `${k}=${v}`).join(" ")}` +
     ` (INGEST_GROUP_MAX_WAIT_MS / DATABASE_POOL_SIZE default to the app's own when not listed)`);
   lines.push("");
-  lines.push("scenario        clients   events/s      req/s   p50 ms   p99 ms   max ms  requests    events  failed │ cores: server     pg  bench  other");
+  lines.push("scenario        clients   events/s      req/s   p50 ms   p99 ms   max ms  requests    events  failed  ev/tx │ cores: server     pg  bench  other");
   for (const r of results) {
     const m = r.measured;
     lines.push(
       `${r.scenario.label.padEnd(15)} ${String(r.scenario.clients).padStart(7)} ${fmt(r.eventsPerSecond).padStart(10)} ${fmt(r.requestsPerSecond).padStart(10)} ` +
         `${fmt(r.p50, 1).padStart(8)} ${fmt(r.p99, 1).padStart(8)} ${fmt(r.max, 1).padStart(8)} ${fmt(m.requests).padStart(9)} ${fmt(m.eventsAccepted).padStart(9)} ` +
-        `${String(r.warmup.failures + m.failures).padStart(7)} │        ${cpuCols(r.cpu)}`,
+        `${String(r.warmup.failures + m.failures).padStart(7)} ${fmt(m.eventsAccepted / Math.max(1, r.transactions), 1).padStart(6)} │        ${cpuCols(r.cpu)}`,
     );
   }
   if (copy) {
     lines.push(
       `${`COPY ×${copy.streams}`.padEnd(15)} ${"".padStart(7)} ${fmt(copy.rowsPerSecond).padStart(10)} ${"".padStart(10)} ${"".padStart(8)} ${"".padStart(8)} ${"".padStart(8)} ` +
-        `${"".padStart(9)} ${fmt(copy.rows).padStart(9)} ${"".padStart(7)} │        ${cpuCols(copy.cpu)}`,
+        `${"".padStart(9)} ${fmt(copy.rows).padStart(9)} ${"".padStart(7)} ${"".padStart(6)} │        ${cpuCols(copy.cpu)}`,
     );
   }
   lines.push("");
   const cpuPerEvent = results.map((r) => {
     const n = r.measured.eventsAccepted || 1;
-    return `${r.scenario.label}: server ${fmt((r.cpu.serverCores * r.cpu.seconds * 1e6) / n)} µs, Postgres ${fmt((r.cpu.postgresCores * r.cpu.seconds * 1e6) / n)} µs`;
+    return (
+      `${r.scenario.label}: server ${fmt((r.cpu.serverCores * r.cpu.seconds * 1e6) / n)} µs (${fmt(r.cpu.serverSysShare * 100)} % kernel), ` +
+      `Postgres ${fmt((r.cpu.postgresCores * r.cpu.seconds * 1e6) / n)} µs (${fmt(r.cpu.postgresSysShare * 100)} % kernel)`
+    );
   });
   if (copy) cpuPerEvent.push(`COPY: Postgres ${fmt((copy.cpu.postgresCores * copy.cpu.seconds * 1e6) / copy.rows)} µs`);
   if (cpuPerEvent.length) lines.push(`CPU per event — ${cpuPerEvent.join("; ")}`);
-  lines.push(`(cores = average busy cores over the measurement; "other" = the rest of the machine, i.e. noise; this machine has ${(await import("node:os")).availableParallelism()} cores)`);
+  lines.push(
+    `(cores = average busy cores during the measurement; "other" = the rest of this ${availableParallelism()}-core machine, i.e. noise; ` +
+      `ev/tx = events per committed Postgres transaction, the group-commit factor)`,
+  );
+  const noisy = [...results.map((r) => r.cpu), ...(copy ? [copy.cpu] : [])].some((c) => c.otherCores > 0.25);
+  if (noisy) lines.push(`WARNING: other processes used > 0.25 core during a measurement: the figures above are pessimistic; rerun on a quiet machine.`);
   if (copy) lines.push(`ratio http/COPY: batch 1000 ${fmt(ratio("batch1000"), 3)}, batch 100 ${fmt(ratio("batch100"), 3)}`);
   lines.push("");
   lines.push("targets:");
@@ -650,6 +672,7 @@ async function main(): Promise<number> {
   const cpuJson = (c: TCpuSplit) => ({
     seconds: round(c.seconds, 2), serverCores: round(c.serverCores, 3), postgresCores: round(c.postgresCores, 3),
     benchCores: round(c.benchCores, 3), otherCores: round(c.otherCores, 3),
+    serverKernelShare: round(c.serverSysShare, 3), postgresKernelShare: round(c.postgresSysShare, 3),
   });
   const json = {
     version: 1,
@@ -674,6 +697,8 @@ async function main(): Promise<number> {
           eventsAccepted: r.measured.eventsAccepted,
           failures: r.warmup.failures + r.measured.failures,
           lateBodies: r.lateBodies,
+          postgresTransactions: r.transactions,
+          eventsPerTransaction: round(r.measured.eventsAccepted / Math.max(1, r.transactions), 2),
           maxBodyBytes: r.maxBodyBytes,
           serverCpuUsPerEvent: round((r.cpu.serverCores * r.cpu.seconds * 1e6) / (r.measured.eventsAccepted || 1)),
           postgresCpuUsPerEvent: round((r.cpu.postgresCores * r.cpu.seconds * 1e6) / (r.measured.eventsAccepted || 1)),
