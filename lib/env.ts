@@ -14,6 +14,19 @@ const ZEnv = z.object({
   // Where the embedded development database keeps its files when DATABASE_URL is unset.
   BURNRATE_DATA_DIR: z.string().default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Auth.js: signs session and verification tokens. Required in production; development and tests
+  // use a generated one kept in BURNRATE_DATA_DIR/auth-secret.
+  AUTH_SECRET: z.string().min(32).optional(),
+  // GitHub sign-in appears only when both are set.
+  AUTH_GITHUB_ID: z.string().optional(),
+  AUTH_GITHUB_SECRET: z.string().optional(),
+  // Email through Resend. Unset = every email is captured and shown at /dev/mailbox instead.
+  RESEND_API_KEY: z.string().optional(),
+  // Resend API base URL (tests point it at a local fake that speaks Resend's wire format).
+  RESEND_BASE_URL: z.string().url().optional(),
+  EMAIL_FROM: z.string().default("Burnrate <alerts@burnrate.local>"),
+  // Serve /dev/mailbox in a production build too (the e2e server sets it). Never in real production.
+  BURNRATE_MAILBOX: z.enum(["0", "1"]).optional(),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -1,0 +1,24 @@
+-- CreateTable
+CREATE TABLE "CapturedEmail" (
+    "id" TEXT NOT NULL,
+    "to" TEXT[],
+    "from" TEXT NOT NULL,
+    "subject" TEXT NOT NULL,
+    "html" TEXT NOT NULL,
+    "text" TEXT NOT NULL,
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CapturedEmail_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RateLimitHit" (
+    "bucket" TEXT NOT NULL,
+    "windowStart" TIMESTAMPTZ(3) NOT NULL,
+    "count" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "RateLimitHit_pkey" PRIMARY KEY ("bucket","windowStart")
+);
+
+-- CreateIndex
+CREATE INDEX "CapturedEmail_createdAt_idx" ON "CapturedEmail"("createdAt" DESC);
