@@ -9,6 +9,10 @@ export async function startServer(options: { dev: boolean; port: number; hostnam
   const handleNext = app.getRequestHandler();
   await app.prepare();
   const server = createServer((req, res) => {
+    // Pages read the requested path to send a signed-out visitor back after sign-in.
+    req.headers["x-burnrate-path"] = req.url ?? "/";
+    // The peer address as this process saw it (sign-in rate limits); a client cannot forge it.
+    req.headers["x-burnrate-client-ip"] = req.socket.remoteAddress ?? "unknown";
     routeMachineRequest(req, res)
       .then((handled) => (handled ? undefined : handleNext(req, res)))
       .catch((err: unknown) => {

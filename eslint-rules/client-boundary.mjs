@@ -23,6 +23,8 @@ const rule = {
     );
     if (!isClient) return {};
     const check = (node) => {
+      // Type-only imports are erased at compile time: nothing reaches the browser.
+      if (node.importKind === "type" || node.exportKind === "type") return;
       const source = node.source?.value;
       if (typeof source === "string" && SERVER_ONLY.some((re) => re.test(source))) {
         context.report({ node, messageId: "serverImport", data: { source } });

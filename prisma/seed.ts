@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { closeDb, pool } from "../lib/db";
+import { closeDb, pool, prisma } from "../lib/db";
 import { prepareDatabase } from "../lib/db/bootstrap";
 import { issueKey } from "../lib/keys/issue";
 import { hashSecret } from "../lib/keys/hash";
@@ -23,8 +23,23 @@ export function demoKeyFile(): string {
   return path.resolve(process.env.BURNRATE_DATA_DIR ?? ".data", "demo-key.txt");
 }
 
-export async function ensureDemoOrg(options: { log?: (line: string) => void; now?: Date } = {}): Promise<TEnsureResult> {
-  return ensureSeededOrg({ slug: DEMO_ORG_SLUG, name: DEMO_ORG_NAME, timezone: DEMO_TIMEZONE, keyFile: demoKeyFile(), ...options });
+// Who signs in to the demo org: a magic link to this address lands in the dev mailbox.
+export const DEMO_USER_EMAIL = "demo@burnrate.local";
+
+export async function ensureDemoOrg(options: { log?: (line: string) => void; now?: Date } = {}): Promise<TEnsureResult & { demoUserEmail: string }> {
+  const result = await ensureSeededOrg({ slug: DEMO_ORG_SLUG, name: DEMO_ORG_NAME, timezone: DEMO_TIMEZONE, keyFile: demoKeyFile(), ...options });
+  await ensureDemoOwner(result.orgSlug);
+  return { ...result, demoUserEmail: DEMO_USER_EMAIL };
+}
+
+async function ensureDemoOwner(orgSlug: string): Promise<void> {
+  const org = await prisma().organization.findUniqueOrThrow({ where: { slug: orgSlug }, select: { id: true } });
+  const user = await prisma().user.upsert({ where: { email: DEMO_USER_EMAIL }, update: {}, create: { email: DEMO_USER_EMAIL, name: "Demo Owner" } });
+  await prisma().membership.upsert({
+    where: { orgId_userId: { orgId: org.id, userId: user.id } },
+    update: {},
+    create: { orgId: org.id, userId: user.id, role: "OWNER" },
+  });
 }
 
 // ensureDemoOrg for any slug and key file (tests use their own).

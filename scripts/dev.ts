@@ -1,5 +1,6 @@
 // npm run dev: database (embedded when DATABASE_URL is unset) → migrations → demo data (once) →
 // one process serving the UI and the machine API with hot reload.
+import { ensureAuthSecret } from "../lib/auth/secret";
 import { prepareDatabase } from "../lib/db/bootstrap";
 import { ensureDemoOrg } from "../prisma/seed";
 import { startServer } from "../server";
@@ -9,6 +10,7 @@ const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "0.0.0.0";
 
 const db = await prepareDatabase();
+await ensureAuthSecret({ allowGenerated: true });
 const demo = await ensureDemoOrg({ log: (line) => console.log(`[seed] ${line}`) });
 await startServer({ dev: true, port, hostname });
 
@@ -16,6 +18,7 @@ const base = process.env.APP_URL ?? `http://localhost:${port}`;
 console.log(`
   Burnrate is running at ${base}
   Demo overview:  ${base}/${demo.orgSlug}/overview
+  Sign in:        enter ${demo.demoUserEmail} at ${base}/sign-in, then click the link in ${base}/dev/mailbox
   Demo API key:   ${demo.demoKey ?? "(see .data/demo-key.txt)"}
   Try:  curl -s ${base}/api/v1/spend?group_by=team -H "Authorization: Bearer ${demo.demoKey ?? "<key>"}"
 `);

@@ -3,7 +3,9 @@ export function e2eEnv(): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    BURNRATE_INSECURE_OPEN_DASHBOARD: "1",
+    // Capture email and show it at /dev/mailbox in this production build; no Resend key.
+    BURNRATE_MAILBOX: "1",
+    RESEND_API_KEY: "",
     BURNRATE_DATA_DIR: ".data/e2e",
   };
   if (process.env.DATABASE_URL && !process.env.E2E_DATABASE_URL) {
@@ -11,6 +13,7 @@ export function e2eEnv(): Record<string, string> {
     url.pathname = "/burnrate_e2e";
     env.E2E_DATABASE_URL = url.toString();
   }
+  env.APP_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
   const e2eUrl = process.env.E2E_DATABASE_URL ?? env.E2E_DATABASE_URL;
   if (e2eUrl) env.DATABASE_URL = e2eUrl;
   return env;

@@ -23,3 +23,11 @@ export async function createTeam(orgId: string, slug: string, costCenterId: stri
 export async function createCostCenter(orgId: string, code: string) {
   return prisma().costCenter.create({ data: { orgId, code, name: code } });
 }
+
+export async function createUser(email = `u-${randomBytes(5).toString("hex")}@example.test`) {
+  return prisma().user.create({ data: { email, emailVerified: new Date() } });
+}
+
+export async function addMember(orgId: string, userId: string, role: "OWNER" | "ADMIN" | "MEMBER" | "VIEWER") {
+  return prisma().membership.create({ data: { orgId, userId, role } });
+}

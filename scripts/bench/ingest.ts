@@ -4,12 +4,15 @@
 //   npx tsx scripts/bench/ingest.ts [--seconds 10] [--warmup 2] [--only batch100,batch1000,single,copy]
 //     [--copy-rows 200000] [--copy-streams 1] [--single-clients 16] [--group-wait MS] [--pool N]
 //     [--server-env KEY=VALUE]... [--build] [--keep-data] [--strict] [--verbose] [--profile DIR]
+//     [--wait-quiet SECONDS]
 //
 // Database: DATABASE_URL set → that server, database `burnrate_bench` (created and migrated);
 // unset → an embedded Postgres under .data/bench. The server runs as a CHILD process
 // (`npx tsx scripts/start.ts`, NODE_ENV=production), so the load generator's CPU and the server's are
 // separate processes; CPU per process comes from /proc. Setup (org, teams, keys) uses the library.
 // --profile DIR writes a V8 CPU profile of the server to DIR (open it in Chrome DevTools).
+// --wait-quiet S waits up to S seconds before each measurement until other processes use < 0.25 core
+// (on a shared machine other work steals the same cores; the summary shows it as "other").
 // Prints a summary table and one line `BENCH_RESULT {json}`. Exit code 1 if any request failed or
 // the totals disagree; with --strict also when a target is missed.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]) {
     strict: false,
     verbose: false,
     profile: null as string | null,
+    waitQuiet: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -88,6 +92,7 @@ function parseArgs(argv: string[]) {
       case "--strict": opts.strict = true; break;
       case "--verbose": opts.verbose = true; break;
       case "--profile": opts.profile = value(); break;
+      case "--wait-quiet": opts.waitQuiet = num(); break;
       case "-h":
       case "--help":
         console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).join("\n"));
@@ -174,11 +179,34 @@ async function prepareBenchDatabase(): Promise<TDatabase> {
     cleanups.push(() => server.stop());
     db = { url: server.url, mode: "embedded", display: `${redact(server.url)} (embedded, .data/bench)` };
   }
-  const { applied } = await migrate(db.url, { log });
+  const edited: string[] = [];
+  const migrateLog = (line: string) => (/edited after it was applied/.test(line) ? edited.push(line) : log(line));
+  let { applied } = await migrate(db.url, { log: migrateLog });
+  if (edited.length) {
+    // A migration changed after this database got it: the schema may differ from the code's. The bench
+    // database is ours alone, so start it over rather than measure a stale schema.
+    log(`${edited.join("; ")} — recreating the bench database`);
+    await recreateDatabase(db.url);
+    ({ applied } = await migrate(db.url, { log }));
+  }
   if (applied.length) log(`${applied.length} migration(s) applied`);
   // The library (createOrg, issueKey, prepareEvents, checks) must talk to the bench database.
   process.env.DATABASE_URL = db.url;
   return db;
+}
+
+async function recreateDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 function redact(url: string): string {
@@ -231,6 +259,8 @@ async function startServer(databaseUrl: string): Promise<TServer> {
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
     NEXT_TELEMETRY_DISABLED: "1",
+    // Production refuses to start without one; the machine routes never use it.
+    AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(33).toString("base64"),
     ...opts.serverEnv,
   };
   // detached: its own process group, so npx → tsx → node all stop together.
@@ -432,6 +462,7 @@ async function runScenario(scenario: TScenario, org: TBenchOrg, tag: string, ser
   const prebuiltEvents = pool.fill(Math.max(warmRate * 3, scenario.guessEventsPerSecond / 2) * opts.seconds + scenario.clients * scenario.eventsPerRequest * 4);
   log(`${scenario.label}: warm-up ${fmt(warmRate)} events/s; ${fmt(prebuiltEvents)} events pre-serialized (${fmt((performance.now() - t0) / 1000, 1)} s so far); measuring ${opts.seconds} s…`);
   const errorsBefore = server.errorLines.length;
+  await waitQuiet(meter);
   global.gc?.();
   const commitsBefore = await transactionsCommitted();
   const before = meter.sample();
@@ -467,6 +498,21 @@ async function runScenario(scenario: TScenario, org: TBenchOrg, tag: string, ser
   );
   for (const [kind, n] of new Map([...warmup.failureKinds, ...measured.failureKinds])) log(`  FAILED ×${n}: ${kind}`);
   return result;
+}
+
+async function waitQuiet(meter: CpuMeter): Promise<void> {
+  if (!opts.waitQuiet) return;
+  const t0 = performance.now();
+  for (;;) {
+    const a = meter.sample();
+    await new Promise((r) => setTimeout(r, 1000));
+    const other = CpuMeter.split(a, meter.sample()).otherCores;
+    if (other < 0.25) return;
+    if (performance.now() - t0 > opts.waitQuiet * 1000) {
+      log(`other processes still use ${fmt(other, 2)} core(s) after ${opts.waitQuiet} s of waiting: measuring anyway`);
+      return;
+    }
+  }
 }
 
 // ───────────────────────────── COPY ─────────────────────────────
@@ -510,6 +556,7 @@ async function runCopy(copyOrg: TBenchOrg, tag: string, databaseUrl: string, met
   const prepareSeconds = (performance.now() - t0) / 1000;
   const bytes = chunks.reduce((n, c) => n + c.length, 0);
   log(`COPY: ${fmt(rows.length)} rows, ${fmt(bytes / 1e6, 1)} MB of COPY text ready in ${fmt(prepareSeconds, 1)} s; copying over ${opts.copyStreams} connection(s)…`);
+  await waitQuiet(meter);
   global.gc?.();
   const before = meter.sample();
   const seconds = await copyRows(databaseUrl, chunks, opts.copyStreams);
@@ -601,7 +648,7 @@ async function main(): Promise<number> {
   const lines: string[] = [];
   lines.push("");
   lines.push(`Ingest bench — ${opts.seconds} s per scenario after ${opts.warmup} s warm-up; Postgres ${facts.version} (${db.mode}, fsync=${facts.fsync}, synchronous_commit=${facts.synchronous_commit})`);
-  if (server) lines.push(`server env: ${Object.entries(server.env).filter(([k]) => !["DATABASE_URL", "PORT", "HOST", "NEXT_TELEMETRY_DISABLED"].includes(k)).map(([k, v]) => `${k}=${v}`).join(" ")}` +
+  if (server) lines.push(`server env: ${Object.entries(server.env).filter(([k]) => !["DATABASE_URL", "PORT", "HOST", "NEXT_TELEMETRY_DISABLED", "AUTH_SECRET"].includes(k)).map(([k, v]) => `${k}=${v}`).join(" ")}` +
     ` (INGEST_GROUP_MAX_WAIT_MS / DATABASE_POOL_SIZE default to the app's own when not listed)`);
   lines.push("");
   lines.push("scenario        clients   events/s      req/s   p50 ms   p99 ms   max ms  requests    events  failed  ev/tx │ cores: server     pg  bench  other");
@@ -680,7 +727,7 @@ async function main(): Promise<number> {
     seconds: opts.seconds,
     warmupSeconds: opts.warmup,
     database: { mode: db.mode, version: facts.version, fsync: facts.fsync, synchronousCommit: facts.synchronous_commit },
-    serverEnv: server ? Object.fromEntries(Object.entries(server.env).filter(([k]) => !["DATABASE_URL", "PORT", "HOST"].includes(k))) : null,
+    serverEnv: server ? Object.fromEntries(Object.entries(server.env).filter(([k]) => !["DATABASE_URL", "PORT", "HOST", "AUTH_SECRET"].includes(k))) : null,
     scenarios: Object.fromEntries(
       results.map((r) => [
         r.scenario.name,

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { orgForDashboard } from "@/lib/auth/dashboard-access";
+import { requireOrgPage } from "@/lib/auth/session";
 import { displayUsd } from "@/lib/money";
 import { overviewFor } from "@/lib/reports/overview";
 import { Card } from "@/components/ui/card";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage({ params }: { params: Promise<{ org: string }> }) {
   const { org: slug } = await params;
-  const org = await orgForDashboard(slug);
+  const { org } = await requireOrgPage(slug);
   const now = new Date();
   const overview = await overviewFor(org, now);
   const month = new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, month: "long", year: "numeric" }).format(overview.monthStart);

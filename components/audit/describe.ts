@@ -1,0 +1,128 @@
+// Turns an audit entry into words for the audit log page. Pure: the page passes in whatever it
+// looked up (names of teams, cost centers, keys, members by id), so this never touches the DB.
+export type TAuditLookup = {
+  teams: Map<string, string>; // id → slug
+  costCenters: Map<string, string>; // id → code
+  keys: Map<string, { name: string; prefix: string }>;
+  members: Map<string, string>; // membership id → email
+  orgSlug: string;
+};
+
+export type TAuditInput = {
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: unknown;
+  actorEmail: string | null;
+};
+
+const str = (details: unknown, key: string): string | null => {
+  if (!details || typeof details !== "object" || Array.isArray(details)) return null;
+  const value = (details as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
+};
+
+const role = (value: string | null) => (value ? value.toLowerCase() : "?");
+const quote = (value: string | null) => (value === null ? "?" : `“${value}”`);
+
+function keyLabel(name: string | null, prefix: string | null): string {
+  if (name && prefix) return `${name} (${prefix}…)`;
+  return name ?? (prefix ? `${prefix}…` : "a key");
+}
+
+// The target as a kind and the identifier people know it by (key prefix, team slug, code, email).
+function targetOf(entry: TAuditInput, lookup: TAuditLookup): { kind: string; label: string } | null {
+  const { targetType, targetId, details } = entry;
+  if (!targetType) return null;
+  switch (targetType) {
+    case "VirtualKey": {
+      const key = targetId ? lookup.keys.get(targetId) : undefined;
+      const prefix = key?.prefix ?? str(details, "prefix") ?? str(details, "oldPrefix");
+      return { kind: "key", label: prefix ? `${prefix}…` : (key?.name ?? str(details, "name") ?? "?") };
+    }
+    case "Team":
+      return { kind: "team", label: (targetId && lookup.teams.get(targetId)) ?? str(details, "slug") ?? "?" };
+    case "CostCenter":
+      return { kind: "cost center", label: (targetId && lookup.costCenters.get(targetId)) ?? str(details, "code") ?? "?" };
+    case "Membership":
+      return { kind: "member", label: (targetId && lookup.members.get(targetId)) ?? str(details, "email") ?? entry.actorEmail ?? "(removed)" };
+    case "Invitation":
+      return { kind: "invitation", label: str(details, "email") ?? "?" };
+    case "Organization":
+      return { kind: "organization", label: str(details, "slug") ?? lookup.orgSlug };
+    default:
+      return { kind: targetType, label: targetId ?? "" };
+  }
+}
+
+export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summary: string; target: { kind: string; label: string } | null } {
+  const d = entry.details;
+  const team = () => (entry.targetId && lookup.teams.get(entry.targetId)) ?? str(d, "slug") ?? "a team";
+  const costCenter = () => (entry.targetId && lookup.costCenters.get(entry.targetId)) ?? str(d, "code") ?? "a cost center";
+  const ccCode = (id: string | null) => (id ? (lookup.costCenters.get(id) ?? "a removed cost center") : "no cost center");
+  const key = () => {
+    const known = entry.targetId ? lookup.keys.get(entry.targetId) : undefined;
+    return keyLabel(str(d, "name") ?? known?.name ?? null, str(d, "prefix") ?? known?.prefix ?? null);
+  };
+
+  let summary: string;
+  switch (entry.action) {
+    case "org.created":
+      summary = `created the organization ${str(d, "slug") ?? lookup.orgSlug}`;
+      break;
+    case "key.issued":
+      summary = `issued key ${key()}`;
+      break;
+    case "key.revoked":
+      summary = `revoked key ${key()}`;
+      break;
+    case "key.rotated": {
+      const known = entry.targetId ? lookup.keys.get(entry.targetId) : undefined;
+      const grace = Number(str(d, "graceHours") ?? 0);
+      const name = known?.name ? `${known.name} ` : "";
+      summary = `rotated key ${name}(${str(d, "oldPrefix") ?? "?"}… → ${str(d, "newPrefix") ?? "?"}…); ${
+        grace > 0 ? `old secret valid ${grace} more hour${grace === 1 ? "" : "s"}` : "old secret revoked at once"
+      }`;
+      break;
+    }
+    case "team.created":
+      summary = `created team ${team()}`;
+      break;
+    case "team.renamed":
+      summary = `renamed team ${team()} from ${quote(str(d, "from"))} to ${quote(str(d, "to"))}`;
+      break;
+    case "team.archived":
+      summary = `archived team ${team()}`;
+      break;
+    case "team.cost_center_changed":
+      summary = `moved team ${team()} from ${ccCode(str(d, "from"))} to ${ccCode(str(d, "to"))}`;
+      break;
+    case "cost_center.created":
+      summary = `created cost center ${costCenter()}`;
+      break;
+    case "cost_center.renamed":
+      summary = `renamed cost center ${costCenter()} from ${quote(str(d, "from"))} to ${quote(str(d, "to"))}`;
+      break;
+    case "cost_center.archived":
+      summary = `archived cost center ${costCenter()}`;
+      break;
+    case "member.invited":
+      summary = `invited ${str(d, "email") ?? "someone"} as ${role(str(d, "role"))}`;
+      break;
+    case "member.joined":
+      summary = `joined as ${role(str(d, "role"))}`;
+      break;
+    case "member.role_changed":
+      summary = `changed the role of ${str(d, "email") ?? "a member"} from ${role(str(d, "from"))} to ${role(str(d, "to"))}`;
+      break;
+    case "member.removed":
+      summary = `removed ${str(d, "email") ?? "a member"}`;
+      break;
+    case "member.left":
+      summary = "left the organization";
+      break;
+    default:
+      summary = entry.action.replace(/[._]/g, " ");
+  }
+  return { summary, target: targetOf(entry, lookup) };
+}

@@ -1,0 +1,69 @@
+import { Button, Heading, Link, Section, Text } from "@react-email/components";
+import { EmailLayout, styles } from "./layout";
+
+export type TInvitationEmailProps = {
+  url: string;
+  orgName: string;
+  inviterName: string;
+  role: string;
+  expiresAt: Date;
+};
+
+const ROLE_DESCRIPTIONS: Record<string, string> = {
+  OWNER: "full control, including billing and members",
+  ADMIN: "manage budgets, keys, teams and members",
+  MEMBER: "view spend and manage your own keys",
+  VIEWER: "read-only access to spend and reports",
+};
+
+export function InvitationEmail({ url, orgName, inviterName, role, expiresAt }: TInvitationEmailProps) {
+  const roleKey = role.toUpperCase();
+  const roleLabel = roleKey.charAt(0) + roleKey.slice(1).toLowerCase();
+  const roleDescription = ROLE_DESCRIPTIONS[roleKey];
+  return (
+    <EmailLayout preview={`${inviterName} invited you to ${orgName} on Burnrate`}>
+      <Heading as="h1" style={styles.heading}>
+        Join {orgName} on Burnrate
+      </Heading>
+      <Text style={styles.paragraph}>
+        <strong>{inviterName}</strong> invited you to the <strong>{orgName}</strong> organization on Burnrate as{" "}
+        {/^[aeiou]/i.test(roleLabel) ? "an" : "a"} <strong>{roleLabel}</strong>
+        {roleDescription ? ` (${roleDescription})` : ""}.
+      </Text>
+      <Section style={styles.buttonSection}>
+        <Button href={url} style={styles.button}>
+          Accept invitation
+        </Button>
+      </Section>
+      <Text style={styles.muted}>Or copy and paste this link into your browser:</Text>
+      <Text style={styles.rawLink}>
+        <Link href={url} style={{ color: styles.rawLink.color }}>
+          {url}
+        </Link>
+      </Text>
+      <Text style={styles.muted}>
+        This invitation expires on {formatExpiry(expiresAt)}. If you were not expecting it, you can safely ignore this
+        email.
+      </Text>
+    </EmailLayout>
+  );
+}
+
+// An absolute UTC time: the recipient's timezone is unknown, and "in 7 days" goes stale in the inbox.
+function formatExpiry(date: Date): string {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone: "UTC",
+    dateStyle: "long",
+    timeStyle: "short",
+  }).format(date) + " UTC";
+}
+
+InvitationEmail.PreviewProps = {
+  url: "http://localhost:3000/invite/example-token",
+  orgName: "Acme",
+  inviterName: "Ada Lovelace",
+  role: "ADMIN",
+  expiresAt: new Date("2030-01-08T12:00:00Z"),
+} satisfies TInvitationEmailProps;
+
+export default InvitationEmail;

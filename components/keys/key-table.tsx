@@ -1,0 +1,106 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import type { TKeyRow } from "@/lib/keys/manage";
+import { displayUsd } from "@/lib/money";
+import { Button, ErrorMessage } from "@/components/ui/form";
+import { SecretReveal } from "./secret-reveal";
+
+type TResult<T> = { ok: true; data: T } | { ok: false; error: { message: string } };
+
+const STATE_STYLE: Record<string, string> = {
+  active: "bg-emerald-50 text-emerald-700",
+  revoked: "bg-rose-50 text-rose-700",
+  expired: "bg-slate-100 text-slate-600",
+};
+
+function when(iso: string | null): string {
+  return iso ? new Date(iso).toLocaleString("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "never";
+}
+
+export function KeyTable(props: {
+  orgSlug: string;
+  keys: TKeyRow[];
+  manageableTeamIds: string[] | null;
+  mayManage: boolean;
+  revokeKey: (orgSlug: string, input: unknown) => Promise<TResult<null>>;
+  rotateKey: (orgSlug: string, input: unknown) => Promise<TResult<{ secret: string }>>;
+}) {
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<{ message: string } | null>(null);
+  const [rotated, setRotated] = useState<string | null>(null);
+
+  if (props.keys.length === 0) return <p className="px-3 py-6 text-sm text-slate-500">No keys yet.</p>;
+  const mayTouch = (k: TKeyRow) => props.mayManage && k.state === "active" && (props.manageableTeamIds === null || (k.teamId !== null && props.manageableTeamIds.includes(k.teamId)));
+
+  return (
+    <div className="space-y-3">
+      {rotated && <SecretReveal secret={rotated} onDone={() => setRotated(null)} />}
+      <ErrorMessage error={error} />
+      <table className="w-full text-sm">
+        <thead>
+          <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
+            <th className="px-3 py-2 font-medium">Key</th>
+            <th className="px-3 py-2 font-medium">Team</th>
+            <th className="px-3 py-2 font-medium">Scopes</th>
+            <th className="px-3 py-2 font-medium">Created by</th>
+            <th className="px-3 py-2 font-medium">Last used</th>
+            <th className="px-3 py-2 text-right font-medium">Spend this month</th>
+            <th className="px-3 py-2"></th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.keys.map((k) => (
+            <tr key={k.id} className="border-t border-slate-100 align-top" data-testid="key-row" data-prefix={k.prefix}>
+              <td className="px-3 py-2">
+                <div className="font-medium">{k.name}</div>
+                <div className="font-mono text-xs text-slate-500">{k.prefix}…</div>
+                <span className={`mt-1 inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${STATE_STYLE[k.state]}`}>{k.state}</span>
+                {k.expiresAt && k.state === "active" && <span className="ml-1 text-[11px] text-slate-500">until {when(k.expiresAt)}</span>}
+              </td>
+              <td className="px-3 py-2 text-slate-600">{k.team ?? "—"}{k.costCenter ? <div className="text-xs">{k.costCenter}</div> : null}</td>
+              <td className="px-3 py-2 text-slate-600">{k.scopes.join(", ")}</td>
+              <td className="px-3 py-2 text-slate-600">{k.createdBy}<div className="text-xs">{when(k.createdAt)}</div></td>
+              <td className="px-3 py-2 text-slate-600">{when(k.lastUsedAt)}</td>
+              <td className="px-3 py-2 text-right font-medium tabular-nums">{displayUsd(k.spendThisMonthUsd)}</td>
+              <td className="px-3 py-2 text-right whitespace-nowrap">
+                {mayTouch(k) && (
+                  <>
+                    <Button
+                      variant="secondary"
+                      disabled={pending}
+                      onClick={() => {
+                        const grace = window.prompt("Keep the old secret valid for how many hours (0–24)?", "1");
+                        if (grace === null) return;
+                        startTransition(async () => {
+                          const result = await props.rotateKey(props.orgSlug, { keyId: k.id, graceHours: grace });
+                          if (result.ok) setRotated(result.data.secret);
+                          else setError(result.error);
+                        });
+                      }}
+                    >
+                      Rotate
+                    </Button>{" "}
+                    <Button
+                      variant="danger"
+                      disabled={pending}
+                      onClick={() => {
+                        if (!window.confirm(`Revoke ${k.name} (${k.prefix}…)? Agents using it stop working within a second.`)) return;
+                        startTransition(async () => {
+                          const result = await props.revokeKey(props.orgSlug, { keyId: k.id });
+                          if (!result.ok) setError(result.error);
+                        });
+                      }}
+                    >
+                      Revoke
+                    </Button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

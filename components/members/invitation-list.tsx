@@ -1,0 +1,49 @@
+import type { Role } from "@/lib/generated/prisma/enums";
+import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE } from "./roles";
+
+export type TInvitationRow = { id: string; email: string; role: Role; invitedAt: string; expiresAt: string };
+
+// Server-rendered: pending (not accepted, not expired) invitations, newest first.
+export function InvitationList({ invitations, timezone, now, mayInvite }: { invitations: TInvitationRow[]; timezone: string; now: number; mayInvite: boolean }) {
+  if (invitations.length === 0) {
+    return (
+      <p className="px-3 py-6 text-sm text-slate-500">
+        {mayInvite ? "No pending invitations. Invite teammates by email above; they show here until they accept." : "No pending invitations. Owners and admins can invite teammates."}
+      </p>
+    );
+  }
+  const when = new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return (
+    <table className="w-full text-sm">
+      <thead>
+        <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <th className="px-3 py-2 font-medium">Email</th>
+          <th className="px-3 py-2 font-medium">Role</th>
+          <th className="px-3 py-2 font-medium">Invited</th>
+          <th className="px-3 py-2 font-medium">Expires</th>
+        </tr>
+      </thead>
+      <tbody>
+        {invitations.map((inv) => {
+          const hoursLeft = Math.max(0, Math.round((new Date(inv.expiresAt).getTime() - now) / 3600_000));
+          const left = hoursLeft >= 48 ? `in ${Math.round(hoursLeft / 24)} days` : hoursLeft >= 1 ? `in ${hoursLeft} h` : "within the hour";
+          return (
+            <tr key={inv.id} className="border-t border-slate-100" data-testid="invitation-row" data-email={inv.email}>
+              <td className="px-3 py-2 font-medium text-slate-900">{inv.email}</td>
+              <td className="px-3 py-2">
+                <span className={`inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${ROLE_STYLE[inv.role]}`} title={ROLE_HINT[inv.role]}>
+                  {ROLE_LABEL[inv.role].toLowerCase()}
+                </span>
+              </td>
+              <td className="px-3 py-2 text-slate-600">{when.format(new Date(inv.invitedAt))}</td>
+              <td className={`px-3 py-2 ${hoursLeft < 24 ? "text-amber-700" : "text-slate-600"}`}>
+                {left}
+                <div className="text-xs text-slate-500">{when.format(new Date(inv.expiresAt))}</div>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,65 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+
+const LINKS = [
+  ["overview", "Overview"],
+  ["keys", "Keys"],
+  ["teams", "Teams"],
+  ["cost-centers", "Cost centers"],
+  ["members", "Members"],
+  ["audit", "Audit log"],
+] as const;
+
+export function OrgNav(props: {
+  current: { slug: string; name: string };
+  orgs: { slug: string; name: string }[];
+  role: string;
+  userEmail: string;
+  signOut: () => Promise<unknown>;
+}) {
+  const pathname = usePathname();
+  const router = useRouter();
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        <Link href={`/${props.current.slug}/overview`} className="text-lg font-semibold tracking-tight">
+          <span className="text-orange-600">●</span> Burnrate
+        </Link>
+        <label className="sr-only" htmlFor="org-switcher">Organization</label>
+        <select
+          id="org-switcher"
+          aria-label="Switch organization"
+          className="rounded-md border border-slate-200 bg-slate-50 px-2 py-1 text-sm"
+          value={props.current.slug}
+          onChange={(e) => (e.target.value === "__new" ? router.push("/onboarding") : router.push(`/${e.target.value}/overview`))}
+        >
+          {props.orgs.map((o) => (
+            <option key={o.slug} value={o.slug}>{o.name}</option>
+          ))}
+          <option value="__new">+ New organization</option>
+        </select>
+        <nav className="flex flex-1 gap-1 text-sm">
+          {LINKS.map(([path, label]) => {
+            const href = `/${props.current.slug}/${path}`;
+            const active = pathname.startsWith(href);
+            return (
+              <Link key={path} href={href} className={`rounded-md px-3 py-1.5 ${active ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100"}`}>
+                {label}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="flex items-center gap-3 text-sm text-slate-600">
+          <span title={`Your role: ${props.role.toLowerCase()}`}>
+            {props.userEmail} · <span data-testid="my-role">{props.role.toLowerCase()}</span>
+          </span>
+          <form action={() => void props.signOut()}>
+            <button className="rounded-md border border-slate-200 px-2 py-1 hover:bg-slate-50">Sign out</button>
+          </form>
+        </div>
+      </div>
+    </header>
+  );
+}

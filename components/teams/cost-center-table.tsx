@@ -1,0 +1,150 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { displayUsd } from "@/lib/money";
+import { Button, ErrorMessage } from "@/components/ui/form";
+import type { TAction, TActionError } from "./action-types";
+import { InlineRename } from "./inline-rename";
+
+export type TCostCenterRow = {
+  id: string;
+  code: string;
+  name: string;
+  ownerEmail: string | null;
+  archivedAt: string | null;
+  teamSlugs: string[];
+  archivedTeamCount: number;
+  spendUsd: string;
+  calls: number;
+};
+
+function shortDate(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", year: "numeric" }).format(new Date(iso));
+}
+
+export function CostCenterTable(props: {
+  orgSlug: string;
+  timezone: string;
+  costCenters: TCostCenterRow[];
+  unattributedUsd: string | null;
+  mayManage: boolean;
+  renameCostCenter: TAction<null>;
+  archiveCostCenter: TAction<null>;
+}) {
+  const [error, setError] = useState<TActionError | null>(null);
+
+  if (props.costCenters.length === 0) {
+    return (
+      <p className="px-3 py-6 text-sm text-slate-500">
+        {props.mayManage
+          ? "No cost centers yet. Create one above, then assign teams to it on the Teams page to charge their spend back."
+          : "No cost centers yet. An owner or admin can create them to charge team spend back."}
+      </p>
+    );
+  }
+
+  return (
+    <div className="space-y-3">
+      <ErrorMessage error={error} />
+      <table className="w-full text-sm">
+        <thead>
+          <tr className="text-left text-xs uppercase tracking-wide text-slate-500">
+            <th className="px-3 py-2 font-medium">Cost center</th>
+            <th className="px-3 py-2 font-medium">Owner</th>
+            <th className="px-3 py-2 font-medium">Teams</th>
+            <th className="px-3 py-2 font-medium">Status</th>
+            <th className="px-3 py-2 text-right font-medium">Spend this month</th>
+            {props.mayManage && <th className="px-3 py-2"></th>}
+          </tr>
+        </thead>
+        <tbody>
+          {props.costCenters.map((cc) => (
+            <CostCenterRow key={cc.id} {...props} cc={cc} onError={setError} />
+          ))}
+          {props.unattributedUsd && (
+            <tr className="border-t border-slate-100 text-slate-500">
+              <td className="px-3 py-2 italic" colSpan={4}>Not charged to any cost center</td>
+              <td className="px-3 py-2 text-right tabular-nums" title={`exact: $${props.unattributedUsd}`}>{displayUsd(props.unattributedUsd)}</td>
+              {props.mayManage && <td></td>}
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CostCenterRow(props: {
+  orgSlug: string;
+  timezone: string;
+  cc: TCostCenterRow;
+  mayManage: boolean;
+  renameCostCenter: TAction<null>;
+  archiveCostCenter: TAction<null>;
+  onError: (error: TActionError | null) => void;
+}) {
+  const { cc } = props;
+  const [pending, startTransition] = useTransition();
+  const archived = cc.archivedAt !== null;
+  const editable = props.mayManage && !archived;
+
+  return (
+    <tr className={`border-t border-slate-100 align-top ${archived ? "text-slate-400" : ""}`} data-testid="cost-center-row" data-code={cc.code}>
+      <td className="px-3 py-2">
+        {editable ? (
+          <InlineRename
+            value={cc.name}
+            label={cc.code}
+            onSave={async (name) => {
+              props.onError(null);
+              return props.renameCostCenter(props.orgSlug, { costCenterId: cc.id, name });
+            }}
+          />
+        ) : (
+          <div className={archived ? "font-medium" : "font-medium text-slate-900"}>{cc.name}</div>
+        )}
+        <div className="font-mono text-xs text-slate-500">{cc.code}</div>
+      </td>
+      <td className="px-3 py-2">
+        {cc.ownerEmail ? <a className="hover:text-orange-700 hover:underline" href={`mailto:${cc.ownerEmail}`}>{cc.ownerEmail}</a> : <span className="text-slate-400">—</span>}
+      </td>
+      <td className="px-3 py-2">
+        <span className="tabular-nums">{cc.teamSlugs.length}</span>
+        {cc.teamSlugs.length > 0 && <div className="font-mono text-xs text-slate-500">{cc.teamSlugs.join(", ")}</div>}
+        {cc.archivedTeamCount > 0 && <div className="text-xs text-slate-400">+{cc.archivedTeamCount} archived</div>}
+      </td>
+      <td className="px-3 py-2">
+        {archived ? (
+          <span className="inline-block rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-600">archived {shortDate(cc.archivedAt!, props.timezone)}</span>
+        ) : (
+          <span className="inline-block rounded bg-emerald-50 px-1.5 py-0.5 text-[11px] font-medium text-emerald-700">active</span>
+        )}
+      </td>
+      <td className="px-3 py-2 text-right tabular-nums" title={`exact: $${cc.spendUsd} · ${cc.calls} calls`}>
+        <span className={archived ? "" : "font-medium text-slate-900"}>{displayUsd(cc.spendUsd)}</span>
+        {cc.calls > 0 && <div className="text-xs text-slate-500">{cc.calls.toLocaleString("en-US")} calls</div>}
+      </td>
+      {props.mayManage && (
+        <td className="px-3 py-2 text-right whitespace-nowrap">
+          {editable && (
+            <Button
+              variant="danger"
+              disabled={pending}
+              onClick={() => {
+                const teams = cc.teamSlugs.length ? `\n\n${cc.teamSlugs.length} team(s) still point at it (${cc.teamSlugs.join(", ")}); move them on the Teams page if their new spend should go elsewhere.` : "";
+                if (!window.confirm(`Archive cost center ${cc.code}?\n\nIts spend history stays in every report. It can no longer be chosen for teams or keys, and there is no un-archive.${teams}`)) return;
+                props.onError(null);
+                startTransition(async () => {
+                  const result = await props.archiveCostCenter(props.orgSlug, { costCenterId: cc.id });
+                  if (!result.ok) props.onError(result.error);
+                });
+              }}
+            >
+              Archive
+            </Button>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}

@@ -1,0 +1,43 @@
+import type { ReactNode } from "react";
+
+export function Field({ label, hint, error, children }: { label: string; hint?: string; error?: string; children: ReactNode }) {
+  return (
+    <label className="block text-sm">
+      <span className="font-medium text-slate-700">{label}</span>
+      <div className="mt-1">{children}</div>
+      {error ? <span className="mt-1 block text-xs text-rose-600">{error}</span> : hint ? <span className="mt-1 block text-xs text-slate-500">{hint}</span> : null}
+    </label>
+  );
+}
+
+export const inputClass =
+  "w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-orange-500 focus:outline-none focus:ring-1 focus:ring-orange-500";
+
+export function Button({ children, variant = "primary", ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
+  const style = {
+    primary: "bg-slate-900 text-white hover:bg-slate-700",
+    secondary: "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50",
+    danger: "border border-rose-200 bg-white text-rose-700 hover:bg-rose-50",
+  }[variant];
+  return (
+    <button {...props} className={`rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 ${style} ${props.className ?? ""}`}>
+      {children}
+    </button>
+  );
+}
+
+export function ErrorMessage({ error }: { error?: { message: string; details?: { path: string; message: string }[] } | null }) {
+  if (!error) return null;
+  return (
+    <div role="alert" className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-700">
+      {error.message}
+      {error.details?.length ? (
+        <ul className="mt-1 list-disc pl-5">
+          {error.details.map((d) => (
+            <li key={d.path + d.message}>{d.path ? `${d.path}: ` : ""}{d.message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { prisma } from "../db";
+import type { Role } from "../generated/prisma/enums";
+import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
+import { ACTION_REGISTRY } from "./action";
+import "../keys/actions";
+import "../teams/actions";
+import "../orgs/actions";
+
+// Every server action × every role. A new action that is not in this table fails the first test,
+// so nobody can add one without saying who may run it.
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string };
+const uniq = () => randomBytes(3).toString("hex");
+
+const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
+  "keys.issue": { allowed: ["OWNER", "ADMIN", "MEMBER"], input: (w) => ({ name: "agent key", teamId: w.teamId, scopes: ["ingest"] }) },
+  "keys.revoke": { allowed: ["OWNER", "ADMIN", "MEMBER"], input: (w) => ({ keyId: w.keyId }) },
+  "keys.rotate": { allowed: ["OWNER", "ADMIN", "MEMBER"], input: (w) => ({ keyId: w.keyId, graceHours: 1 }) },
+  "teams.create": { allowed: ["OWNER", "ADMIN"], input: () => ({ slug: `t-${uniq()}`, name: "New team" }) },
+  "teams.update": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ teamId: w.teamId, name: "Renamed" }) },
+  "teams.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ teamId: w.teamId }) },
+  "costCenters.create": { allowed: ["OWNER", "ADMIN"], input: () => ({ code: `CC-${uniq()}`, name: "Ops" }) },
+  "costCenters.rename": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ costCenterId: w.costCenterId, name: "Renamed" }) },
+  "costCenters.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ costCenterId: w.costCenterId }) },
+  "members.invite": { allowed: ["OWNER", "ADMIN"], input: () => ({ email: `new-${uniq()}@example.test`, role: "VIEWER" }) },
+  "members.changeRole": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId, role: "VIEWER" }) },
+  "members.remove": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId }) },
+  "members.setTeams": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId, teamIds: [w.teamId] }) },
+  "members.leave": { allowed: ["OWNER", "ADMIN", "MEMBER", "VIEWER"], input: () => ({}) },
+};
+
+// An org with an extra owner, a team the actor belongs to, a cost center, a key and another member.
+async function world(role: Role) {
+  const { org } = await createTestOrg();
+  const owner = await createUser();
+  await addMember(org.id, owner.id, "OWNER");
+  const actor = await createUser();
+  const membership = await addMember(org.id, actor.id, role);
+  const cc = await createCostCenter(org.id, `CC-${uniq()}`);
+  const team = await createTeam(org.id, `team-${uniq()}`, cc.id);
+  await prisma().teamMember.create({ data: { orgId: org.id, teamId: team.id, membershipId: membership.id } });
+  const key = await createTestKey({ orgId: org.id, name: "existing", teamId: team.id });
+  const other = await addMember(org.id, (await createUser()).id, "MEMBER");
+  return { org, actor, w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id } };
+}
+
+test("every registered action has a row in the role table, and every row an action", () => {
+  expect([...ACTION_REGISTRY.keys()].sort()).toEqual(Object.keys(TABLE).sort());
+});
+
+test("app/ exports server actions only through serverAction(<registered definition>)", async () => {
+  const files: string[] = [];
+  async function walk(dir: string) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (/actions\.tsx?$/.test(entry.name)) files.push(full);
+    }
+  }
+  await walk("app");
+  expect(files.length).toBeGreaterThan(0);
+  for (const file of files) {
+    const source = await readFile(file, "utf8");
+    expect(source.startsWith('"use server"'), `${file} must start with "use server"`).toBe(true);
+    // Type exports are erased; everything else exported from a "use server" file is callable.
+    const exports = source.split("\n").filter((line) => line.startsWith("export ") && !line.startsWith("export type "));
+    for (const line of exports) {
+      // Org-scoped actions go through a registered definition (membership + role check inside);
+      // the only others allowed are the ones that need no org: sign-in, onboarding, invitations.
+      expect(line, `${file}: ${line}`).toMatch(/^export const \w+ = (serverAction\(\w+Action\)|userAction\(\w+\)|publicAction\(\w+\));$/);
+    }
+  }
+});
+
+const ROLES: Role[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];
+
+describe.each(Object.entries(TABLE))("%s", (name, row) => {
+  test.each(ROLES)("as %s", async (role) => {
+    const { org, actor, w } = await world(role);
+    const auditBefore = await prisma().auditLog.count({ where: { orgId: org.id } });
+    const result = await ACTION_REGISTRY.get(name)!.runAs(actor.id, org.slug, row.input(w));
+    if (row.allowed.includes(role)) {
+      expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
+    } else {
+      expect(result).toMatchObject({ ok: false, error: { code: "forbidden" } });
+      // Refused means nothing happened.
+      expect(await prisma().auditLog.count({ where: { orgId: org.id } })).toBe(auditBefore);
+    }
+  });
+});
+
+describe("org isolation", () => {
+  let a: Awaited<ReturnType<typeof world>>;
+  let b: Awaited<ReturnType<typeof world>>;
+  beforeAll(async () => {
+    a = await world("OWNER");
+    b = await world("OWNER");
+  });
+
+  test.each(Object.keys(TABLE))("%s: a member of A is told B does not exist, and B is untouched", async (name) => {
+    const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });
+    const result = await ACTION_REGISTRY.get(name)!.runAs(a.actor.id, b.org.slug, TABLE[name].input(b.w));
+    expect(result).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
+  });
+
+  test.each(["keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+    "%s: B's ids used inside A's org are not found, and B is untouched",
+    async (name) => {
+      const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });
+      const result = await ACTION_REGISTRY.get(name)!.runAs(a.actor.id, a.org.slug, TABLE[name].input(b.w));
+      expect(result.ok).toBe(false);
+      expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
+      expect(await prisma().virtualKey.findUnique({ where: { id: b.w.keyId } })).toMatchObject({ revokedAt: null });
+    },
+  );
+
+  test("no session → unauthenticated", async () => {
+    const result = await ACTION_REGISTRY.get("keys.issue")!.runAs(null, a.org.slug, TABLE["keys.issue"].input(a.w));
+    expect(result).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
+  });
+});

@@ -1,0 +1,23 @@
+import type { Role } from "../generated/prisma/enums";
+
+// What each role may do (issue: VIEWER reads; MEMBER also issues keys for its own teams; ADMIN
+// manages teams, cost centers, budgets, keys, members; OWNER also billing and deleting the org).
+export const PERMISSIONS = {
+  "org.read": ["OWNER", "ADMIN", "MEMBER", "VIEWER"],
+  "key.issue-own-team": ["OWNER", "ADMIN", "MEMBER"],
+  "key.manage": ["OWNER", "ADMIN"],
+  "team.manage": ["OWNER", "ADMIN"],
+  "cost-center.manage": ["OWNER", "ADMIN"],
+  "budget.manage": ["OWNER", "ADMIN"],
+  "member.manage": ["OWNER", "ADMIN"],
+  "billing.manage": ["OWNER"],
+  "org.delete": ["OWNER"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type TPermission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: TPermission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+export const ROLES: readonly Role[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];

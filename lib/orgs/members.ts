@@ -1,0 +1,161 @@
+import { createHash, randomBytes } from "node:crypto";
+import { ActionError } from "../auth/action";
+import type { TOrgAccess } from "../auth/membership";
+import { recordAudit } from "../audit/log";
+import { prisma } from "../db";
+import { sendInvitation } from "../email/templates";
+import type { Role } from "../generated/prisma/enums";
+import { isValidTimezone, ZOrgSlug } from "./create";
+
+export const INVITATION_TTL_DAYS = 7;
+
+const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+// The first sign-in creates an org: its creator is the OWNER.
+export async function createOrgWithOwner(userId: string, input: { name: string; slug: string; timezone: string }) {
+  const slug = ZOrgSlug.parse(input.slug);
+  if (!isValidTimezone(input.timezone)) throw new ActionError("invalid", `Unknown time zone: ${input.timezone}`);
+  return prisma().$transaction(async (tx) => {
+    const org = await tx.organization.create({ data: { name: input.name, slug, timezone: input.timezone, currency: "USD" } });
+    await tx.membership.create({ data: { orgId: org.id, userId, role: "OWNER" } });
+    await recordAudit(tx, { orgId: org.id, actorId: userId, action: "org.created", targetType: "Organization", targetId: org.id, details: { slug } });
+    return org;
+  });
+}
+
+export async function listMembers(orgId: string) {
+  const [members, invitations] = await Promise.all([
+    prisma().membership.findMany({
+      where: { orgId },
+      orderBy: { createdAt: "asc" },
+      include: { user: { select: { email: true, name: true } }, teams: { select: { team: { select: { id: true, slug: true } } } } },
+    }),
+    prisma().invitation.findMany({ where: { orgId, acceptedAt: null, expiresAt: { gt: new Date() } }, orderBy: { createdAt: "desc" } }),
+  ]);
+  return { members, invitations };
+}
+
+// Only an OWNER may make or touch owners; admins manage everyone else.
+function assertMayAssign(access: TOrgAccess, role: Role) {
+  if (role === "OWNER" && access.role !== "OWNER") throw new ActionError("forbidden", "Only an owner can make someone an owner.");
+}
+
+export async function inviteMember(access: TOrgAccess, input: { email: string; role: Role; appUrl: string; inviterName: string }) {
+  assertMayAssign(access, input.role);
+  const email = input.email.trim().toLowerCase();
+  // GitHub sign-in stores addresses as GitHub gives them: compare without case.
+  const existing = await prisma().membership.findFirst({ where: { orgId: access.org.id, user: { email: { equals: email, mode: "insensitive" } } } });
+  if (existing) throw new ActionError("conflict", `${email} is already a member.`);
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + INVITATION_TTL_DAYS * 24 * 3600_000);
+  const invitation = await prisma().$transaction(async (tx) => {
+    // A new invitation replaces a pending one to the same address: one valid link per person.
+    await tx.invitation.deleteMany({ where: { orgId: access.org.id, email, acceptedAt: null } });
+    const created = await tx.invitation.create({
+      data: { orgId: access.org.id, email, role: input.role, tokenHash: tokenHash(token), invitedBy: access.userId, expiresAt },
+    });
+    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.invited", targetType: "Invitation", targetId: created.id, details: { email, role: input.role } });
+    return created;
+  });
+  await sendInvitation({
+    to: email,
+    url: `${input.appUrl}/invite/${token}`,
+    orgName: access.org.name,
+    inviterName: input.inviterName,
+    role: input.role,
+    expiresAt,
+    idempotencyKey: `invitation-${invitation.id}`,
+  });
+  return invitation;
+}
+
+export async function invitationByToken(token: string) {
+  const invitation = await prisma().invitation.findUnique({ where: { tokenHash: tokenHash(token) }, include: { org: { select: { slug: true, name: true, deletedAt: true } } } });
+  if (!invitation || invitation.org.deletedAt) return null;
+  return invitation;
+}
+
+// Single use: the UPDATE … WHERE acceptedAt IS NULL claims it, so two clicks cannot both join.
+export async function acceptInvitation(user: { id: string; email: string | null }, token: string): Promise<{ orgSlug: string }> {
+  const invitation = await invitationByToken(token);
+  if (!invitation) throw new ActionError("not_found", "This invitation does not exist.");
+  if (invitation.acceptedAt) throw new ActionError("invalid", "This invitation has already been used.");
+  if (invitation.expiresAt <= new Date()) throw new ActionError("invalid", "This invitation has expired; ask for a new one.");
+  if (!user.email || user.email.toLowerCase() !== invitation.email) {
+    throw new ActionError("forbidden", `This invitation is for ${invitation.email}; sign in with that address.`);
+  }
+  await prisma().$transaction(async (tx) => {
+    const claimed = await tx.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
+    if (claimed.count !== 1) throw new ActionError("invalid", "This invitation has already been used.");
+    const member =
+      (await tx.membership.findFirst({ where: { orgId: invitation.orgId, userId: user.id } })) ??
+      (await tx.membership.create({ data: { orgId: invitation.orgId, userId: user.id, role: invitation.role } }));
+    await recordAudit(tx, { orgId: invitation.orgId, actorId: user.id, action: "member.joined", targetType: "Membership", targetId: member.id, details: { email: invitation.email, role: invitation.role } });
+  });
+  return { orgSlug: invitation.org.slug };
+}
+
+type TTx = Parameters<Parameters<ReturnType<typeof prisma>["$transaction"]>[0]>[0];
+
+// Owner-changing operations serialize per org: lock the org row, then re-read the caller's role
+// and the owner count inside the same transaction — two owners leaving at once cannot both win.
+async function withOrgLock<T>(access: TOrgAccess, run: (tx: TTx, actorRole: Role, owners: number) => Promise<T>): Promise<T> {
+  return prisma().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Organization" WHERE id = ${access.org.id} FOR UPDATE`;
+    const actor = await tx.membership.findFirst({ where: { id: access.membershipId, orgId: access.org.id }, select: { role: true } });
+    if (!actor) throw new ActionError("forbidden", "You are no longer a member of this organization.");
+    const owners = await tx.membership.count({ where: { orgId: access.org.id, role: "OWNER" } });
+    return run(tx, actor.role, owners);
+  });
+}
+
+async function memberOf(tx: TTx, access: TOrgAccess, membershipId: string) {
+  const member = await tx.membership.findFirst({ where: { orgId: access.org.id, id: membershipId }, include: { user: { select: { email: true } } } });
+  if (!member) throw new ActionError("not_found", "No such member.");
+  return member;
+}
+
+export async function changeRole(access: TOrgAccess, input: { membershipId: string; role: Role }) {
+  await withOrgLock(access, async (tx, actorRole, owners) => {
+    const member = await memberOf(tx, access, input.membershipId);
+    if (actorRole !== "OWNER" && actorRole !== "ADMIN") throw new ActionError("forbidden", "Your role cannot change roles.");
+    if (member.role === "OWNER" && actorRole !== "OWNER") throw new ActionError("forbidden", "Admins cannot change an owner's role.");
+    if (input.role === "OWNER" && actorRole !== "OWNER") throw new ActionError("forbidden", "Only an owner can make someone an owner.");
+    if (member.role === "OWNER" && input.role !== "OWNER" && owners <= 1) {
+      throw new ActionError("invalid", "The last owner cannot step down; make someone else an owner first.");
+    }
+    await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
+    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.role_changed", targetType: "Membership", targetId: member.id, details: { email: member.user.email, from: member.role, to: input.role } });
+  });
+}
+
+export async function removeMember(access: TOrgAccess, membershipId: string) {
+  await withOrgLock(access, async (tx, actorRole, owners) => {
+    const member = await memberOf(tx, access, membershipId);
+    if (actorRole !== "OWNER" && actorRole !== "ADMIN") throw new ActionError("forbidden", "Your role cannot remove members.");
+    if (member.role === "OWNER" && actorRole !== "OWNER") throw new ActionError("forbidden", "Admins cannot remove an owner.");
+    if (member.role === "OWNER" && owners <= 1) throw new ActionError("invalid", "The last owner cannot be removed.");
+    await tx.membership.delete({ where: { id: member.id } });
+    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.removed", targetType: "Membership", targetId: member.id, details: { email: member.user.email } });
+  });
+}
+
+export async function leaveOrg(access: TOrgAccess) {
+  await withOrgLock(access, async (tx, actorRole, owners) => {
+    if (actorRole === "OWNER" && owners <= 1) {
+      throw new ActionError("invalid", "You are the last owner: make someone else an owner before leaving.");
+    }
+    await tx.membership.delete({ where: { id: access.membershipId } });
+    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.left", targetType: "Membership", targetId: access.membershipId });
+  });
+}
+
+export async function setMemberTeams(access: TOrgAccess, input: { membershipId: string; teamIds: string[] }) {
+  const member = await memberOf(prisma(), access, input.membershipId);
+  const teams = await prisma().team.findMany({ where: { orgId: access.org.id, id: { in: input.teamIds } }, select: { id: true } });
+  if (teams.length !== new Set(input.teamIds).size) throw new ActionError("invalid", "Unknown team.");
+  await prisma().$transaction([
+    prisma().teamMember.deleteMany({ where: { orgId: access.org.id, membershipId: member.id } }),
+    prisma().teamMember.createMany({ data: teams.map((t) => ({ orgId: access.org.id, teamId: t.id, membershipId: member.id })) }),
+  ]);
+}
