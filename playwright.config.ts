@@ -6,12 +6,12 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 export default defineConfig({
   testDir: "e2e",
   outputDir: "e2e/artifacts/results",
-  timeout: 60_000,
+  timeout: 30_000,
   retries: 0,
   workers: 1,
   reporter: [["list"], ["html", { outputFolder: "e2e/artifacts/report", open: "never" }]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: `http://localhost:${port}`,
     screenshot: "on",
     trace: "retain-on-failure",
     launchOptions: {
@@ -21,7 +21,7 @@ export default defineConfig({
   },
   webServer: {
     command: "npx tsx e2e/support/serve.ts",
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://localhost:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
     stdout: "pipe",

@@ -73,8 +73,8 @@ test("issues a key whose secret is shown once, with a copy button", async ({}, i
       issueKeyRequest = { url: req.url(), headers: req.headers(), body: req.postData() ?? "" };
     }
   });
-  await ownerPage.getByLabel("Name").fill("ci-agents");
-  await ownerPage.getByLabel("Team").selectOption({ label: "Platform (platform)" });
+  await ownerPage.getByRole("textbox", { name: "Name", exact: true }).fill("ci-agents");
+  await ownerPage.getByRole("combobox", { name: "Team", exact: true }).selectOption({ label: "Platform (platform)" });
   await ownerPage.getByRole("button", { name: "Issue key" }).click();
   const secretBox = ownerPage.getByTestId("new-key-secret");
   await expect(secretBox).toHaveText(/^br_[0-9A-Za-z]{50,}$/);

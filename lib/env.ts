@@ -17,6 +17,8 @@ const ZEnv = z.object({
   // Auth.js: signs session and verification tokens. Required in production; development and tests
   // use a generated one kept in BURNRATE_DATA_DIR/auth-secret.
   AUTH_SECRET: z.string().min(32).optional(),
+  // Base URL for magic links and OAuth callbacks (defaults to APP_URL at start-up).
+  AUTH_URL: z.string().url().optional(),
   // GitHub sign-in appears only when both are set.
   AUTH_GITHUB_ID: z.string().optional(),
   AUTH_GITHUB_SECRET: z.string().optional(),

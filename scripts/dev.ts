@@ -1,16 +1,18 @@
 // npm run dev: database (embedded when DATABASE_URL is unset) → migrations → demo data (once) →
 // one process serving the UI and the machine API with hot reload.
-import { ensureAuthSecret } from "../lib/auth/secret";
+import { ensureAuthSecret, ensureAuthUrl } from "../lib/auth/secret";
 import { prepareDatabase } from "../lib/db/bootstrap";
 import { ensureDemoOrg } from "../prisma/seed";
 import { startServer } from "../server";
 
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 const port = Number(process.env.PORT ?? 3000);
+process.env.APP_URL ??= `http://localhost:${port}`;
 const hostname = process.env.HOST ?? "0.0.0.0";
 
 const db = await prepareDatabase();
 await ensureAuthSecret({ allowGenerated: true });
+ensureAuthUrl();
 const demo = await ensureDemoOrg({ log: (line) => console.log(`[seed] ${line}`) });
 await startServer({ dev: true, port, hostname });
 

@@ -1,5 +1,5 @@
 // npm start: the production server (run `npm run build` first). One process, one port.
-import { ensureAuthSecret } from "../lib/auth/secret";
+import { ensureAuthSecret, ensureAuthUrl } from "../lib/auth/secret";
 import { prepareDatabase } from "../lib/db/bootstrap";
 import { env } from "../lib/env";
 import { startServer } from "../server";
@@ -9,6 +9,7 @@ if (!process.env.DATABASE_URL) console.warn("[start] DATABASE_URL is unset: usin
 const db = await prepareDatabase();
 // A generated secret only for the embedded demo database; a real deployment must set AUTH_SECRET.
 await ensureAuthSecret({ allowGenerated: !process.env.DATABASE_URL || process.env.BURNRATE_MAILBOX === "1" });
+ensureAuthUrl();
 const { PORT, HOST } = env();
 await startServer({ dev: false, port: PORT, hostname: HOST });
 console.log(`[start] Burnrate listening on http://${HOST}:${PORT}`);

@@ -1,12 +1,15 @@
 import type { ReactNode } from "react";
 
+// The hint sits outside the <label> so a control's accessible name is just its label.
 export function Field({ label, hint, error, children }: { label: string; hint?: string; error?: string; children: ReactNode }) {
   return (
-    <label className="block text-sm">
-      <span className="font-medium text-slate-700">{label}</span>
-      <div className="mt-1">{children}</div>
+    <div className="text-sm">
+      <label className="block">
+        <span className="font-medium text-slate-700">{label}</span>
+        <div className="mt-1">{children}</div>
+      </label>
       {error ? <span className="mt-1 block text-xs text-rose-600">{error}</span> : hint ? <span className="mt-1 block text-xs text-slate-500">{hint}</span> : null}
-    </label>
+    </div>
   );
 }
 

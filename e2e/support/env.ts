@@ -13,7 +13,8 @@ export function e2eEnv(): Record<string, string> {
     url.pathname = "/burnrate_e2e";
     env.E2E_DATABASE_URL = url.toString();
   }
-  env.APP_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+  // Next names its own origin "localhost" in route handlers; use the same host everywhere.
+  env.APP_URL = `http://localhost:${process.env.E2E_PORT ?? 3100}`;
   const e2eUrl = process.env.E2E_DATABASE_URL ?? env.E2E_DATABASE_URL;
   if (e2eUrl) env.DATABASE_URL = e2eUrl;
   return env;

@@ -1,6 +1,6 @@
 // The app as the e2e tests see it: a production build (`npm run build` first) on its own database —
 // DATABASE_URL's server with database burnrate_e2e, or an embedded Postgres in .data/e2e.
-import { ensureAuthSecret } from "../../lib/auth/secret";
+import { ensureAuthSecret, ensureAuthUrl } from "../../lib/auth/secret";
 import { prepareDatabase } from "../../lib/db/bootstrap";
 import { startServer } from "../../server";
 import { e2eEnv } from "./env";
@@ -8,6 +8,7 @@ import { e2eEnv } from "./env";
 Object.assign(process.env, e2eEnv());
 await prepareDatabase({ log: (line) => console.log(`[e2e db] ${line}`) });
 await ensureAuthSecret({ allowGenerated: true });
+ensureAuthUrl();
 const port = Number(process.env.E2E_PORT ?? 3100);
-await startServer({ dev: false, port, hostname: "127.0.0.1" });
-console.log(`[e2e] server ready on http://127.0.0.1:${port}`);
+await startServer({ dev: false, port, hostname: "localhost" });
+console.log(`[e2e] server ready on http://localhost:${port}`);

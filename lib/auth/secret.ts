@@ -17,3 +17,9 @@ export async function ensureAuthSecret(options: { allowGenerated: boolean }): Pr
   }
   process.env.AUTH_SECRET = (await readFile(file, "utf8")).trim();
 }
+
+// Auth.js builds magic links and callback URLs from AUTH_URL when set, else from request headers,
+// which behind Next's custom server can name "localhost" instead of the host the person used.
+export function ensureAuthUrl(): void {
+  if (!process.env.AUTH_URL && process.env.APP_URL) process.env.AUTH_URL = process.env.APP_URL;
+}
