@@ -23,8 +23,8 @@ export function OrgNav(props: {
   const router = useRouter();
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
-        <Link href={`/${props.current.slug}/overview`} className="text-lg font-semibold tracking-tight">
+      <div className="mx-auto flex max-w-6xl items-center gap-4 px-6 py-3">
+        <Link href={`/${props.current.slug}/overview`} className="whitespace-nowrap text-lg font-semibold tracking-tight">
           <span className="text-orange-600">●</span> Burnrate
         </Link>
         <label className="sr-only" htmlFor="org-switcher">Organization</label>
@@ -40,23 +40,23 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav className="flex flex-1 gap-1 text-sm">
+        <nav className="flex flex-1 gap-0.5 text-sm">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);
             return (
-              <Link key={path} href={href} className={`rounded-md px-3 py-1.5 ${active ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100"}`}>
+              <Link key={path} href={href} className={`whitespace-nowrap rounded-md px-3 py-1.5 ${active ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100"}`}>
                 {label}
               </Link>
             );
           })}
         </nav>
         <div className="flex items-center gap-3 text-sm text-slate-600">
-          <span title={`Your role: ${props.role.toLowerCase()}`}>
+          <span title={`${props.userEmail} — your role: ${props.role.toLowerCase()}`} className="max-w-[14rem] truncate whitespace-nowrap">
             {props.userEmail} · <span data-testid="my-role">{props.role.toLowerCase()}</span>
           </span>
           <form action={() => void props.signOut()}>
-            <button className="rounded-md border border-slate-200 px-2 py-1 hover:bg-slate-50">Sign out</button>
+            <button className="whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 hover:bg-slate-50">Sign out</button>
           </form>
         </div>
       </div>
