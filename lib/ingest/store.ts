@@ -144,7 +144,8 @@ export function sortRows(rows: TEventRow[]): TEventRow[] {
 // Stores rows that are already sorted by (orgId, eventId) and unique on it.
 export async function storeEvents(rows: readonly TEventRow[], client?: PoolClient): Promise<TStoreResult> {
   const params = EVENT_COLUMNS.map(([, , pick]) => rows.map(pick));
-  const { rows: out } = await (client ?? pool()).query(INGEST_SQL, params);
+  // A named statement is parsed and planned once per connection, not once per write.
+  const { rows: out } = await (client ?? pool()).query({ name: "burnrate_ingest_v1", text: INGEST_SQL, values: params });
   const inserted = new Set<string>();
   const executions = new Map<string, TExecutionState>();
   for (const row of out) {
