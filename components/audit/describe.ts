@@ -109,6 +109,9 @@ export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summa
     case "member.invited":
       summary = `invited ${str(d, "email") ?? "someone"} as ${role(str(d, "role"))}`;
       break;
+    case "member.invitation_revoked":
+      summary = `withdrew the invitation to ${str(d, "email") ?? "someone"}`;
+      break;
     case "member.joined":
       summary = `joined as ${role(str(d, "role"))}`;
       break;

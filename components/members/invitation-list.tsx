@@ -1,10 +1,18 @@
 import type { Role } from "@/lib/generated/prisma/enums";
+import { RevokeInvitationButton } from "./revoke-invitation-button";
 import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE } from "./roles";
 
 export type TInvitationRow = { id: string; email: string; role: Role; invitedAt: string; expiresAt: string };
 
 // Server-rendered: pending (not accepted, not expired) invitations, newest first.
-export function InvitationList({ invitations, timezone, now, mayInvite }: { invitations: TInvitationRow[]; timezone: string; now: number; mayInvite: boolean }) {
+export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite, revokeInvitation }: {
+  orgSlug: string;
+  invitations: TInvitationRow[];
+  timezone: string;
+  now: number;
+  mayInvite: boolean;
+  revokeInvitation: (orgSlug: string, input: unknown) => Promise<{ ok: true } | { ok: false; error: { message: string } }>;
+}) {
   if (invitations.length === 0) {
     return (
       <p className="px-3 py-6 text-sm text-slate-500">
@@ -21,6 +29,7 @@ export function InvitationList({ invitations, timezone, now, mayInvite }: { invi
           <th className="px-3 py-2 font-medium">Role</th>
           <th className="px-3 py-2 font-medium">Invited</th>
           <th className="px-3 py-2 font-medium">Expires</th>
+          {mayInvite && <th className="px-3 py-2"></th>}
         </tr>
       </thead>
       <tbody>
@@ -40,6 +49,11 @@ export function InvitationList({ invitations, timezone, now, mayInvite }: { invi
                 {left}
                 <div className="text-xs text-slate-500">{when.format(new Date(inv.expiresAt))}</div>
               </td>
+              {mayInvite && (
+                <td className="px-3 py-2 text-right">
+                  <RevokeInvitationButton orgSlug={orgSlug} invitationId={inv.id} email={inv.email} revokeInvitation={revokeInvitation} />
+                </td>
+              )}
             </tr>
           );
         })}

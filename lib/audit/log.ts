@@ -14,6 +14,7 @@ export type TAuditAction =
   | "cost_center.renamed"
   | "cost_center.archived"
   | "member.invited"
+  | "member.invitation_revoked"
   | "member.joined"
   | "member.role_changed"
   | "member.removed"

@@ -12,7 +12,7 @@ import "../orgs/actions";
 
 // Every server action × every role. A new action that is not in this table fails the first test,
 // so nobody can add one without saying who may run it.
-type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string };
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string };
 const uniq = () => randomBytes(3).toString("hex");
 
 const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
@@ -26,6 +26,7 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   "costCenters.rename": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ costCenterId: w.costCenterId, name: "Renamed" }) },
   "costCenters.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ costCenterId: w.costCenterId }) },
   "members.invite": { allowed: ["OWNER", "ADMIN"], input: () => ({ email: `new-${uniq()}@example.test`, role: "VIEWER" }) },
+  "members.revokeInvitation": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ invitationId: w.invitationId }) },
   "members.changeRole": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId, role: "VIEWER" }) },
   "members.remove": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId }) },
   "members.setTeams": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId, teamIds: [w.teamId] }) },
@@ -44,7 +45,10 @@ async function world(role: Role) {
   await prisma().teamMember.create({ data: { orgId: org.id, teamId: team.id, membershipId: membership.id } });
   const key = await createTestKey({ orgId: org.id, name: "existing", teamId: team.id });
   const other = await addMember(org.id, (await createUser()).id, "MEMBER");
-  return { org, actor, w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id } };
+  const invitation = await prisma().invitation.create({
+    data: { orgId: org.id, email: `pending-${uniq()}@example.test`, role: "VIEWER", tokenHash: randomBytes(32).toString("hex"), expiresAt: new Date(Date.now() + 86_400_000) },
+  });
+  return { org, actor, w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id } };
 }
 
 test("every registered action has a row in the role table, and every row an action", () => {
@@ -107,7 +111,7 @@ describe("org isolation", () => {
     expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
   });
 
-  test.each(["keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+  test.each(["members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
     "%s: B's ids used inside A's org are not found, and B is untouched",
     async (name) => {
       const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });

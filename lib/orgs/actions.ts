@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineOrgAction } from "../auth/action";
 import { prisma } from "../db";
 import { env } from "../env";
-import { changeRole, inviteMember, leaveOrg, removeMember, setMemberTeams } from "./members";
+import { changeRole, inviteMember, leaveOrg, removeMember, revokeInvitation, setMemberTeams } from "./members";
 
 const ZRole = z.enum(["OWNER", "ADMIN", "MEMBER", "VIEWER"]);
 
@@ -16,6 +16,14 @@ export const inviteMemberAction = defineOrgAction(
     const inviter = await prisma().user.findUnique({ where: { id: access.userId }, select: { name: true, email: true } });
     const invitation = await inviteMember(access, { ...input, appUrl: appUrl(), inviterName: inviter?.name ?? inviter?.email ?? "A teammate" });
     return invitation.id;
+  },
+);
+
+export const revokeInvitationAction = defineOrgAction(
+  { name: "members.revokeInvitation", permission: "member.manage", input: z.object({ invitationId: z.string().min(1) }) },
+  async (access, input) => {
+    await revokeInvitation(access, input.invitationId);
+    return null;
   },
 );
 

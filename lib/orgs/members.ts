@@ -69,6 +69,16 @@ export async function inviteMember(access: TOrgAccess, input: { email: string; r
   return invitation;
 }
 
+// Withdraws a pending invitation: its link stops working at once.
+export async function revokeInvitation(access: TOrgAccess, invitationId: string) {
+  const invitation = await prisma().invitation.findFirst({ where: { orgId: access.org.id, id: invitationId, acceptedAt: null } });
+  if (!invitation) throw new ActionError("not_found", "No such pending invitation.");
+  await prisma().$transaction(async (tx) => {
+    await tx.invitation.delete({ where: { id: invitation.id } });
+    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.invitation_revoked", targetType: "Invitation", targetId: invitation.id, details: { email: invitation.email, role: invitation.role } });
+  });
+}
+
 export async function invitationByToken(token: string) {
   const invitation = await prisma().invitation.findUnique({ where: { tokenHash: tokenHash(token) }, include: { org: { select: { slug: true, name: true, deletedAt: true } } } });
   if (!invitation || invitation.org.deletedAt) return null;

@@ -32,6 +32,7 @@ export async function createTeam(orgId: string, actorId: string | null, input: {
 export async function updateTeam(orgId: string, actorId: string | null, input: { teamId: string; name?: string; costCenterId?: string | null }) {
   const team = await prisma().team.findFirst({ where: { orgId, id: input.teamId } });
   if (!team) throw new ActionError("not_found", "No such team.");
+  if (team.archivedAt) throw new ActionError("invalid", "An archived team cannot be changed.");
   const costCenterId = input.costCenterId === undefined ? team.costCenterId : await costCenterIdFor(orgId, input.costCenterId);
   await prisma().$transaction(async (tx) => {
     await tx.team.update({ where: { id: team.id }, data: { name: input.name ?? team.name, costCenterId } });

@@ -9,7 +9,7 @@ import { InviteForm } from "@/components/members/invite-form";
 import { LeaveOrgButton } from "@/components/members/leave-org-button";
 import { MemberTable, type TMemberRow, type TTeamOption } from "@/components/members/member-table";
 import { leaveOrg } from "../actions";
-import { changeRole, inviteMember, removeMember, setMemberTeams } from "./actions";
+import { changeRole, inviteMember, removeMember, revokeInvitation, setMemberTeams } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Members" };
@@ -64,6 +64,8 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
       </Card>
       <Card title={`Pending invitations (${invitations.length})`}>
         <InvitationList
+          orgSlug={slug}
+          revokeInvitation={revokeInvitation}
           timezone={org.timezone}
           now={now}
           mayInvite={mayManage}
