@@ -20,8 +20,11 @@ type TJob = {
 };
 
 const MAX_ROWS_PER_WRITE = 5000;
-// Two writes in flight keep Postgres busy while Node prepares the next group, on 2 cores.
+// Two writes in flight keep Postgres busy while Node prepares the next group, on 2 cores — but a
+// second write starts only for a sizeable group: small posts wait for the running write and then
+// go together (measured: single-event posts commit ~2× more events per transaction).
 const MAX_WRITES_IN_FLIGHT = 2;
+const SECOND_WRITE_MIN_ROWS = 100;
 
 const queue: TJob[] = [];
 let inFlight = 0;
@@ -36,6 +39,7 @@ export function submitEvents(rows: TEventRow[], executionOfInterest: TJob["execu
 
 function schedule(): void {
   if (inFlight >= MAX_WRITES_IN_FLIGHT || queue.length === 0 || timer) return;
+  if (inFlight > 0 && queuedRows() < SECOND_WRITE_MIN_ROWS) return;
   const wait = env().INGEST_GROUP_MAX_WAIT_MS;
   // When nothing is in flight, a short wait lets concurrent posts join; when a write is in flight,
   // the ones queued behind it already form a group.
@@ -57,6 +61,7 @@ function queuedRows(): number {
 
 function flush(): void {
   if (inFlight >= MAX_WRITES_IN_FLIGHT || queue.length === 0) return;
+  if (inFlight > 0 && queuedRows() < SECOND_WRITE_MIN_ROWS) return;
   const group: TJob[] = [];
   let rows = 0;
   while (queue.length > 0 && (group.length === 0 || rows + queue[0].rows.length <= MAX_ROWS_PER_WRITE)) {

@@ -5,7 +5,7 @@ import type { TEventRow } from "./prepare";
 
 // Column name → Postgres array type for the unnest() insert. One statement, one round trip:
 // arrays scale to thousands of rows without hitting the 65,535-parameter limit of VALUES lists.
-const EVENT_COLUMNS: [keyof TEventRow | string, string, (r: TEventRow) => unknown][] = [
+export const EVENT_COLUMNS: [keyof TEventRow | string, string, (r: TEventRow) => unknown][] = [
   ["orgId", "text", (r) => r.orgId],
   ["eventId", "text", (r) => r.eventId],
   ["occurredAt", "timestamptz", (r) => r.occurredAt],
