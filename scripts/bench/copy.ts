@@ -1,65 +1,12 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TEventRow } from "../../lib/ingest/prepare";
+import { EVENT_COLUMNS } from "../../lib/ingest/store";
 
-// The physical limit: COPY of the same rows (same columns as the ingest INSERT) into the same
-// "UsageEvent" table with all its indexes. Mirrors EVENT_COLUMNS of lib/ingest/store.ts, which is
-// not exported; `checkColumnsMatchStore` fails loudly if the two lists drift apart.
-const COPY_COLUMNS: [string, (r: TEventRow) => unknown][] = [
-  ["orgId", (r) => r.orgId],
-  ["eventId", (r) => r.eventId],
-  ["occurredAt", (r) => r.occurredAt],
-  ["keyId", (r) => r.keyId],
-  ["kind", (r) => r.kind],
-  ["provider", (r) => r.provider],
-  ["model", (r) => r.model],
-  ["inputTokens", (r) => r.usage.inputTokens],
-  ["outputTokens", (r) => r.usage.outputTokens],
-  ["cacheReadTokens", (r) => r.usage.cacheReadTokens],
-  ["cacheWriteTokens", (r) => r.usage.cacheWriteTokens],
-  ["reasoningTokens", (r) => r.usage.reasoningTokens],
-  ["costUsd", (r) => r.costUsd],
-  ["costSource", (r) => r.costSource],
-  ["executionId", (r) => r.executionId],
-  ["task", (r) => r.task],
-  ["sessionId", (r) => r.sessionId],
-  ["agent", (r) => r.agent],
-  ["subagent", (r) => r.subagent],
-  ["userId", (r) => r.userId],
-  ["teamId", (r) => r.teamId],
-  ["unknownTeam", (r) => r.unknownTeam],
-  ["costCenterId", (r) => r.costCenterId],
-  ["unknownCostCenter", (r) => r.unknownCostCenter],
-  ["feature", (r) => r.feature],
-  ["repository", (r) => r.repository],
-  ["branch", (r) => r.branch],
-  ["pullRequest", (r) => r.pullRequest],
-  ["attempt", (r) => r.attempt],
-  ["status", (r) => r.status],
-  ["errorType", (r) => r.errorType],
-  ["tool", (r) => r.tool],
-  ["latencyMs", (r) => r.latencyMs],
-  ["fingerprint", (r) => r.fingerprint],
-  ["metadata", (r) => r.metadata],
-];
-
-export function checkColumnsMatchStore(): void {
-  const source = readFileSync(path.resolve(process.cwd(), "lib/ingest/store.ts"), "utf8");
-  const start = source.indexOf("const EVENT_COLUMNS");
-  const end = start < 0 ? -1 : source.indexOf("\n];", start);
-  if (end < 0) throw new Error("scripts/bench/copy.ts: EVENT_COLUMNS not found in lib/ingest/store.ts; update the bench");
-  const storeColumns = [...source.slice(start, end).matchAll(/^\s*\["(\w+)",/gm)].map((m) => m[1]);
-  const mine = COPY_COLUMNS.map(([name]) => name);
-  if (storeColumns.join(",") !== mine.join(",")) {
-    throw new Error(
-      `scripts/bench/copy.ts: COPY columns differ from lib/ingest/store.ts EVENT_COLUMNS\n  store: ${storeColumns.join(",")}\n  bench: ${mine.join(",")}`,
-    );
-  }
-}
+// The physical limit: COPY of the same rows (same columns as the ingest INSERT: EVENT_COLUMNS of
+// lib/ingest/store.ts) into the same "UsageEvent" table with all its indexes.
 
 function copyText(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
@@ -74,7 +21,7 @@ export function serializeCopyRows(rows: readonly TEventRow[], rowsPerChunk = 100
   for (let i = 0; i < rows.length; i += rowsPerChunk) {
     let text = "";
     for (const row of rows.slice(i, i + rowsPerChunk)) {
-      text += COPY_COLUMNS.map(([, pick]) => copyText(pick(row))).join("\t") + "\n";
+      text += EVENT_COLUMNS.map(([, , pick]) => copyText(pick(row))).join("\t") + "\n";
     }
     chunks.push(Buffer.from(text, "utf8"));
   }
@@ -91,7 +38,7 @@ export async function copyRows(databaseUrl: string, chunks: Buffer[], streams: n
       return client;
     }),
   );
-  const sql = `COPY "UsageEvent" (${COPY_COLUMNS.map(([name]) => `"${name}"`).join(", ")}) FROM STDIN`;
+  const sql = `COPY "UsageEvent" (${EVENT_COLUMNS.map(([name]) => `"${name}"`).join(", ")}) FROM STDIN`;
   try {
     const start = performance.now();
     await Promise.all(
