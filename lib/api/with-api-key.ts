@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { authenticateKey, type TAuthenticatedKey, type TKeyScope } from "../keys/authenticate";
 import { ApiError, forbidden, invalid, rateLimited, toErrorResponse, unauthorized, zodDetails } from "./errors";
 import { bearerToken, sendJson } from "./http";
-import { takeToken } from "./rate-limit";
+import { takeKeyToken } from "./rate-limit";
 
 export type TApiKeyContext<Q> = {
   req: IncomingMessage;
@@ -38,7 +38,7 @@ export function withApiKey<QS extends z.ZodType>(
         throw forbidden(`This key lacks the '${options.scope}' scope`);
       }
       if (key.rpmLimit) {
-        const wait = takeToken(key.id, key.rpmLimit);
+        const wait = await takeKeyToken(key.id, key.rpmLimit);
         if (wait > 0) throw rateLimited(wait);
       }
       const parsedQuery = options.query.safeParse(Object.fromEntries(url.searchParams));

@@ -1,19 +1,12 @@
-import { pool } from "../db";
+import { countHit } from "../rate-limit/counter";
 
-// Fixed-window counter in Postgres (RateLimitHit), shared by every replica without Redis. One
-// upsert per attempt: sign-in is not a hot path.
+// Fixed-window limit (sign-in is not a hot path): `limit` hits per window, counted in Postgres.
 export async function hitRateLimit(bucket: string, limit: number, windowSeconds: number, now = new Date()): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
   const windowMs = windowSeconds * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-  const { rows } = await pool().query(
-    `INSERT INTO "RateLimitHit" (bucket, "windowStart", count) VALUES ($1, $2, 1)
-     ON CONFLICT (bucket, "windowStart") DO UPDATE SET count = "RateLimitHit".count + 1
-     RETURNING count`,
-    [bucket, windowStart],
-  );
-  const count = Number(rows[0].count);
+  const { current } = await countHit(bucket, windowStart, new Date(windowStart.getTime() - windowMs));
   const retryAfterSeconds = Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000);
-  return { allowed: count <= limit, retryAfterSeconds };
+  return { allowed: current <= limit, retryAfterSeconds };
 }
 
 // Magic links: 5 per email and 20 per IP in 15 minutes.
