@@ -2,13 +2,14 @@
 // one process serving the UI and the machine API with hot reload.
 import { ensureAuthSecret, ensureAuthUrl } from "../lib/auth/secret";
 import { prepareDatabase } from "../lib/db/bootstrap";
+import { env } from "../lib/env";
 import { ensureDemoOrg } from "../prisma/seed";
 import { startServer } from "../server";
 
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
-const port = Number(process.env.PORT ?? 3000);
+// Fail fast on a bad environment, before anything starts.
+const { PORT: port, HOST: hostname } = env();
 process.env.APP_URL ??= `http://localhost:${port}`;
-const hostname = process.env.HOST ?? "0.0.0.0";
 
 const db = await prepareDatabase();
 await ensureAuthSecret({ allowGenerated: true });
