@@ -1,10 +1,26 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import type { TKeyRow } from "@/lib/keys/manage";
 import { displayUsd } from "@/lib/money";
 import { Button, ErrorMessage } from "@/components/ui/form";
 import { SecretReveal } from "./secret-reveal";
+
+// What this table shows of a key (lib/keys/manage.ts listKeys returns it).
+export type TKeyRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  team: string | null;
+  teamId: string | null;
+  costCenter: string | null;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  state: string;
+  spendThisMonthUsd: string;
+};
 
 type TResult<T> = { ok: true; data: T } | { ok: false; error: { message: string } };
 

@@ -1,6 +1,5 @@
-import type { Role } from "@/lib/generated/prisma/enums";
 import { RevokeInvitationButton } from "./revoke-invitation-button";
-import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE } from "./roles";
+import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE, type Role } from "./roles";
 
 export type TInvitationRow = { id: string; email: string; role: Role; invitedAt: string; expiresAt: string };
 

@@ -1,10 +1,9 @@
 "use client";
 
 import { useRef, useState, useTransition } from "react";
-import type { Role } from "@/lib/generated/prisma/enums";
 import { Button, ErrorMessage, Field, inputClass } from "@/components/ui/form";
 import type { TAction, TActionError } from "./action-types";
-import { ROLE_HINT, ROLE_LABEL } from "./roles";
+import { ROLE_HINT, ROLE_LABEL, type Role } from "./roles";
 
 export function InviteForm(props: { orgSlug: string; assignableRoles: Role[]; ttlDays: number; inviteMember: TAction<string> }) {
   const formRef = useRef<HTMLFormElement>(null);

@@ -1,10 +1,9 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import type { Role } from "@/lib/generated/prisma/enums";
 import { Button, ErrorMessage } from "@/components/ui/form";
 import type { TAction, TActionError } from "./action-types";
-import { ROLE_HINT, ROLE_LABEL, ROLE_ORDER, ROLE_STYLE } from "./roles";
+import { ROLE_HINT, ROLE_LABEL, ROLE_ORDER, ROLE_STYLE, type Role } from "./roles";
 
 export type TMemberRow = {
   id: string;

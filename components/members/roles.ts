@@ -1,4 +1,5 @@
-import type { Role } from "@/lib/generated/prisma/enums";
+// The roles as the UI knows them; the server passes Prisma's Role, which must stay assignable here.
+export type Role = "OWNER" | "ADMIN" | "MEMBER" | "VIEWER";
 
 // Mirrors lib/auth/permissions.ts for display; the server decides what each role may actually do.
 export const ROLE_ORDER: readonly Role[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];

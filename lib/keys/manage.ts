@@ -105,7 +105,6 @@ export async function rotateKeyAs(access: TOrgAccess, keyId: string, graceHours:
   return { ...created, secret };
 }
 
-export type TKeyRow = Awaited<ReturnType<typeof listKeys>>[number];
 
 // Keys page: every key with who created it and its spend this month (from the hourly rollups).
 export async function listKeys(org: { id: string; timezone: string }) {
