@@ -179,3 +179,25 @@ test("the audit log shows who issued and revoked the key and who was invited", a
   await expect(body).toContainText(viewer);
   await shot(ownerPage, info, "13-audit-log");
 });
+
+test("archiving the team keeps its spend; removing the viewer takes their access at once", async ({ browser }, info) => {
+  await ownerPage.goto(`/${slug}/teams`);
+  ownerPage.once("dialog", (dialog) => dialog.accept());
+  const row = ownerPage.locator('[data-testid="team-row"][data-slug="platform"]');
+  await row.getByRole("button", { name: "Archive" }).click();
+  await expect(row).toContainText("archived");
+  await expect(row).toContainText("$0.0075");
+  await shot(ownerPage, info, "14-team-archived");
+
+  await ownerPage.goto(`/${slug}/members`);
+  ownerPage.once("dialog", (dialog) => dialog.accept());
+  await ownerPage.locator(`[data-testid="member-row"][data-email="${viewer}"]`).getByTestId("member-remove").click();
+  await expect(ownerPage.locator(`[data-testid="member-row"][data-email="${viewer}"]`)).toHaveCount(0);
+  await shot(ownerPage, info, "15-viewer-removed");
+
+  // The viewer's browser still holds a session, but the org is gone for them.
+  const viewerPage = await (await browser.newContext()).newPage();
+  await signIn(viewerPage, viewer);
+  const res = await viewerPage.goto(`/${slug}/overview`);
+  expect(res?.status()).toBe(404);
+});

@@ -2,7 +2,7 @@
 
 import { useRef, useState, useTransition } from "react";
 import { Button, ErrorMessage, Field, inputClass } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import type { TAction, TActionError } from "@/components/ui/action";
 import { ROLE_HINT, ROLE_LABEL, type Role } from "./roles";
 
 export function InviteForm(props: { orgSlug: string; assignableRoles: Role[]; ttlDays: number; inviteMember: TAction<string> }) {

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button, ErrorMessage } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import type { TAction, TActionError } from "@/components/ui/action";
 
 export function LeaveOrgButton(props: { orgSlug: string; orgName: string; blockedReason: string | null; leaveOrg: TAction<null> }) {
   const router = useRouter();

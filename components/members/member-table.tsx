@@ -1,8 +1,8 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { Button, ErrorMessage } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 import { ROLE_HINT, ROLE_LABEL, ROLE_ORDER, ROLE_STYLE, type Role } from "./roles";
 
 export type TMemberRow = {
@@ -62,7 +62,7 @@ function RoleBadge({ role }: { role: Role }) {
 
 function MemberRow(props: TProps & { member: TMemberRow; onError: (error: TActionError | null) => void }) {
   const { member, viewer } = props;
-  const [pending, startTransition] = useTransition();
+  const [pending, run] = useActionRunner(props.onError);
   const [role, setRole] = useState<Role>(member.role);
   const [editingTeams, setEditingTeams] = useState(false);
   const isYou = member.id === viewer.membershipId;
@@ -96,13 +96,10 @@ function MemberRow(props: TProps & { member: TMemberRow; onError: (error: TActio
               if (isYou && !window.confirm(`Change your own role to ${ROLE_LABEL[next].toLowerCase()}? You may lose access to this page.`)) return;
               const previous = role;
               setRole(next);
-              props.onError(null);
-              startTransition(async () => {
+              run(async () => {
                 const result = await props.changeRole(props.orgSlug, { membershipId: member.id, role: next });
-                if (!result.ok) {
-                  setRole(previous);
-                  props.onError(result.error);
-                }
+                if (!result.ok) setRole(previous);
+                return result;
               });
             }}
           >
@@ -121,14 +118,7 @@ function MemberRow(props: TProps & { member: TMemberRow; onError: (error: TActio
             selected={member.teamIds}
             pending={pending}
             onCancel={() => setEditingTeams(false)}
-            onSave={(teamIds) => {
-              props.onError(null);
-              startTransition(async () => {
-                const result = await props.setMemberTeams(props.orgSlug, { membershipId: member.id, teamIds });
-                if (result.ok) setEditingTeams(false);
-                else props.onError(result.error);
-              });
-            }}
+            onSave={(teamIds) => run(() => props.setMemberTeams(props.orgSlug, { membershipId: member.id, teamIds }), () => setEditingTeams(false))}
           />
         ) : (
           <div className="flex flex-wrap items-center gap-1">
@@ -156,21 +146,14 @@ function MemberRow(props: TProps & { member: TMemberRow; onError: (error: TActio
       {props.mayManage && (
         <td className="px-3 py-2 text-right whitespace-nowrap">
           {mayTouch && !isYou && (
-            <Button
-              variant="danger"
+            <ConfirmButton
               disabled={pending}
-              data-testid="member-remove"
-              onClick={() => {
-                if (!window.confirm(`Remove ${who} from the organization?\n\nThey lose access at once. Keys they issued keep working until you revoke them on the Keys page.`)) return;
-                props.onError(null);
-                startTransition(async () => {
-                  const result = await props.removeMember(props.orgSlug, { membershipId: member.id });
-                  if (!result.ok) props.onError(result.error);
-                });
-              }}
+              testId="member-remove"
+              question={`Remove ${who} from the organization?\n\nThey lose access at once. Keys they issued keep working until you revoke them on the Keys page.`}
+              onConfirm={() => run(() => props.removeMember(props.orgSlug, { membershipId: member.id }))}
             >
               Remove
-            </Button>
+            </ConfirmButton>
           )}
         </td>
       )}

@@ -2,7 +2,7 @@
 
 import { useRef, useState, useTransition } from "react";
 import { Button, ErrorMessage, Field, inputClass } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import type { TAction, TActionError } from "@/components/ui/action";
 
 export function CostCenterCreateForm(props: { orgSlug: string; createCostCenter: TAction<string> }) {
   const formRef = useRef<HTMLFormElement>(null);

@@ -1,9 +1,9 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { displayUsd } from "@/lib/money";
-import { Button, ErrorMessage } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import { ErrorMessage } from "@/components/ui/form";
+import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 import { InlineRename } from "./inline-rename";
 
 export type TCostCenterRow = {
@@ -84,7 +84,7 @@ function CostCenterRow(props: {
   onError: (error: TActionError | null) => void;
 }) {
   const { cc } = props;
-  const [pending, startTransition] = useTransition();
+  const [pending, run] = useActionRunner(props.onError);
   const archived = cc.archivedAt !== null;
   const editable = props.mayManage && !archived;
 
@@ -122,26 +122,20 @@ function CostCenterRow(props: {
       </td>
       <td className="px-3 py-2 text-right tabular-nums" title={`exact: $${cc.spendUsd} · ${cc.calls} calls`}>
         <span className={archived ? "" : "font-medium text-slate-900"}>{displayUsd(cc.spendUsd)}</span>
-        {cc.calls > 0 && <div className="text-xs text-slate-500">{cc.calls.toLocaleString("en-US")} calls</div>}
+        {cc.calls > 0 && <div className="text-xs text-slate-500">{cc.calls.toLocaleString("en-US")} {cc.calls === 1 ? "call" : "calls"}</div>}
       </td>
       {props.mayManage && (
         <td className="px-3 py-2 text-right whitespace-nowrap">
           {editable && (
-            <Button
-              variant="danger"
+            <ConfirmButton
               disabled={pending}
-              onClick={() => {
-                const teams = cc.teamSlugs.length ? `\n\n${cc.teamSlugs.length} team(s) still point at it (${cc.teamSlugs.join(", ")}); move them on the Teams page if their new spend should go elsewhere.` : "";
-                if (!window.confirm(`Archive cost center ${cc.code}?\n\nIts spend history stays in every report. It can no longer be chosen for teams or keys, and there is no un-archive.${teams}`)) return;
-                props.onError(null);
-                startTransition(async () => {
-                  const result = await props.archiveCostCenter(props.orgSlug, { costCenterId: cc.id });
-                  if (!result.ok) props.onError(result.error);
-                });
-              }}
+              question={`Archive cost center ${cc.code}?\n\nIts spend history stays in every report. It can no longer be chosen for teams or keys, and there is no un-archive.${
+                cc.teamSlugs.length ? `\n\n${cc.teamSlugs.length} team(s) still point at it (${cc.teamSlugs.join(", ")}); move them on the Teams page if their new spend should go elsewhere.` : ""
+              }`}
+              onConfirm={() => run(() => props.archiveCostCenter(props.orgSlug, { costCenterId: cc.id }))}
             >
               Archive
-            </Button>
+            </ConfirmButton>
           )}
         </td>
       )}

@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { Button, ErrorMessage, inputClass } from "@/components/ui/form";
-import type { TActionError, TResult } from "./action-types";
+import type { TActionError, TResult } from "@/components/ui/action";
 
 // A name that turns into an input on "Rename"; Enter saves, Escape cancels.
 export function InlineRename(props: { value: string; label: string; onSave: (name: string) => Promise<TResult<unknown>> }) {

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRef, useState, useTransition } from "react";
 import { Button, ErrorMessage, Field, inputClass } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import type { TAction, TActionError } from "@/components/ui/action";
 
 export function TeamCreateForm(props: {
   orgSlug: string;

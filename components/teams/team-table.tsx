@@ -1,9 +1,9 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { displayUsd } from "@/lib/money";
-import { Button, ErrorMessage } from "@/components/ui/form";
-import type { TAction, TActionError } from "./action-types";
+import { ErrorMessage } from "@/components/ui/form";
+import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 import { InlineRename } from "./inline-rename";
 
 export type TTeamRow = {
@@ -84,7 +84,7 @@ function TeamRow(props: {
   onError: (error: TActionError | null) => void;
 }) {
   const { team } = props;
-  const [pending, startTransition] = useTransition();
+  const [pending, run] = useActionRunner(props.onError);
   const [costCenterId, setCostCenterId] = useState(team.costCenterId ?? "");
   const archived = team.archivedAt !== null;
   const editable = props.mayManage && !archived;
@@ -119,13 +119,10 @@ function TeamRow(props: {
               const previous = costCenterId;
               const next = e.target.value;
               setCostCenterId(next);
-              props.onError(null);
-              startTransition(async () => {
+              run(async () => {
                 const result = await props.updateTeam(props.orgSlug, { teamId: team.id, costCenterId: next });
-                if (!result.ok) {
-                  setCostCenterId(previous);
-                  props.onError(result.error);
-                }
+                if (!result.ok) setCostCenterId(previous);
+                return result;
               });
             }}
           >
@@ -157,25 +154,18 @@ function TeamRow(props: {
       </td>
       <td className="px-3 py-2 text-right tabular-nums" title={`exact: $${team.spendUsd} · ${team.calls} calls`}>
         <span className={archived ? "" : "font-medium text-slate-900"}>{displayUsd(team.spendUsd)}</span>
-        {team.calls > 0 && <div className="text-xs text-slate-500">{team.calls.toLocaleString("en-US")} calls</div>}
+        {team.calls > 0 && <div className="text-xs text-slate-500">{team.calls.toLocaleString("en-US")} {team.calls === 1 ? "call" : "calls"}</div>}
       </td>
       {props.mayManage && (
         <td className="px-3 py-2 text-right whitespace-nowrap">
           {editable && (
-            <Button
-              variant="danger"
+            <ConfirmButton
               disabled={pending}
-              onClick={() => {
-                if (!window.confirm(`Archive team ${team.slug}?\n\nIts spend history stays in every report, and events that still name it keep counting for it. It can no longer be chosen for new keys, and there is no un-archive.`)) return;
-                props.onError(null);
-                startTransition(async () => {
-                  const result = await props.archiveTeam(props.orgSlug, { teamId: team.id });
-                  if (!result.ok) props.onError(result.error);
-                });
-              }}
+              question={`Archive team ${team.slug}?\n\nIts spend history stays in every report, and events that still name it keep counting for it. It can no longer be chosen for new keys, and there is no un-archive.`}
+              onConfirm={() => run(() => props.archiveTeam(props.orgSlug, { teamId: team.id }))}
             >
               Archive
-            </Button>
+            </ConfirmButton>
           )}
         </td>
       )}
