@@ -3,9 +3,8 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool } from "../db";
-import { generateKey } from "../keys/generate";
-import { revokeKey } from "../keys/issue";
-import { createTestKey, createTestOrg } from "../testing/fixtures";
+import { ev, expectErrorShape, storedEventIds } from "../testing/events-api";
+import { createTestOrg } from "../testing/fixtures";
 import { api, startMachineServer } from "../testing/machine-server";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
@@ -25,35 +24,9 @@ const withOffset = (d: Date, offsetMin: number) => {
   return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
 };
 const B9_AT = new Date(Math.floor((Date.now() - DAY) / 1000) * 1000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const post = (secret: string | null, body: unknown, headers?: Record<string, string>) =>
   api(server.url, "/api/v1/events", { secret, body, headers });
-
-// A valid LLM event; override fields per case.
-const ev = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  model: "gpt-4o",
-  provider: "openai",
-  usage: { prompt_tokens: 10, completion_tokens: 5 },
-  ...extra,
-});
-
-// {"error":{"code","message","details?"}} and nothing else.
-function expectErrorShape(body: any): void {
-  expect(body, JSON.stringify(body)).toBeTypeOf("object");
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(typeof body.error.code).toBe("string");
-  expect(body.error.code.length).toBeGreaterThan(0);
-  expect(typeof body.error.message).toBe("string");
-  expect(body.error.message.length).toBeGreaterThan(0);
-  for (const k of Object.keys(body.error)) expect(["code", "message", "details"]).toContain(k);
-}
-
-async function storedEventIds(orgId: string): Promise<string[]> {
-  const { rows } = await pool().query(`SELECT "eventId" FROM "UsageEvent" WHERE "orgId" = $1 ORDER BY "eventId"`, [orgId]);
-  return rows.map((r) => r.eventId as string);
-}
 
 // Paths in a batch may be relative to the event (index given separately) or absolute (events[i].x).
 const relPath = (path: string, index: number) => path.replace(new RegExp(`^events\\[${index}\\]\\.?`), "");
@@ -331,102 +304,6 @@ describe("transport errors", () => {
   });
 });
 
-describe("authentication and scopes", () => {
-  test("401 for a missing, malformed or unknown key (events and read routes)", async () => {
-    const { org } = await createTestOrg();
-    const unknown = generateKey().secret; // well-formed, never issued
-    const attempts: { secret?: string | null; headers?: Record<string, string> }[] = [
-      { secret: null },
-      { secret: "br_short" },
-      { secret: "not-a-key-at-all-0000000000000000000000000000000" },
-      { secret: unknown },
-      { headers: { authorization: `Basic ${Buffer.from("u:p").toString("base64")}` } },
-      { headers: { authorization: "Bearer" } },
-    ];
-    for (const a of attempts) {
-      const ev1 = await api(server.url, "/api/v1/events", { secret: a.secret, headers: a.headers, body: ev("auth1") });
-      expect(ev1.status, JSON.stringify(a)).toBe(401);
-      expectErrorShape(ev1.body);
-      for (const path of ["/api/v1/spend", "/api/v1/executions"]) {
-        const r = await api(server.url, path, { secret: a.secret, headers: a.headers });
-        expect(r.status, `${path} ${JSON.stringify(a)}`).toBe(401);
-        expectErrorShape(r.body);
-      }
-    }
-    expect(await storedEventIds(org.id)).toEqual([]);
-  });
-
-  test("401 is answered before the body is judged (bad JSON, wrong content type)", async () => {
-    const r1 = await api(server.url, "/api/v1/events", { secret: null, rawBody: "{oops", headers: { "content-type": "application/json" } });
-    expect(r1.status).toBe(401);
-    const r2 = await api(server.url, "/api/v1/events", { secret: null, rawBody: "x", headers: { "content-type": "text/plain" } });
-    expect(r2.status).toBe(401);
-  });
-
-  test("a revoked key fails within 1.1 s", async () => {
-    const { org, key, secret } = await createTestOrg();
-    const before = await post(secret, ev("rv1"));
-    expect(before.status).toBe(200);
-    expect(await revokeKey(org.id, key.prefix)).toBe(1);
-    await sleep(1100);
-    const after = await post(secret, ev("rv2"));
-    expect(after.status).toBe(401);
-    expectErrorShape(after.body);
-    const read = await api(server.url, "/api/v1/spend", { secret });
-    expect(read.status).toBe(401);
-    expect(await storedEventIds(org.id)).toEqual(["rv1"]);
-  });
-
-  test("an expired key is refused, and a key that expires while cached stops working", async () => {
-    const { org } = await createTestOrg();
-    const expired = await createTestKey({ orgId: org.id, name: "old", scopes: ["ingest", "read"], expiresAt: new Date(Date.now() - 1000) });
-    const r = await post(expired.secret, ev("ex1"));
-    expect(r.status).toBe(401);
-    expectErrorShape(r.body);
-    const expiresAt = new Date(Date.now() + 1500);
-    const soon = await createTestKey({ orgId: org.id, name: "soon", scopes: ["ingest", "read"], expiresAt });
-    expect((await post(soon.secret, ev("ex2"))).status).toBe(200);
-    await sleep(expiresAt.getTime() - Date.now() + 50);
-    const late = await post(soon.secret, ev("ex3"));
-    expect(late.status).toBe(401);
-    expectErrorShape(late.body);
-    expect(await storedEventIds(org.id)).toEqual(["ex2"]);
-  });
-
-  test("403 when the key lacks the scope", async () => {
-    const { org, secret: ingestOnly } = await createTestOrg({ scopes: ["ingest"] });
-    for (const path of ["/api/v1/spend", "/api/v1/executions", "/api/v1/spend?group_by=team"]) {
-      const r = await api(server.url, path, { secret: ingestOnly });
-      expect(r.status, path).toBe(403);
-      expectErrorShape(r.body);
-    }
-    const readOnly = await createTestKey({ orgId: org.id, name: "reader", scopes: ["read"] });
-    const w = await post(readOnly.secret, ev("sc1"));
-    expect(w.status).toBe(403);
-    expectErrorShape(w.body);
-    expect(await storedEventIds(org.id)).toEqual([]);
-    // The default scope of a new key is ingest only.
-    const dflt = await createTestKey({ orgId: org.id, name: "default" });
-    expect((await api(server.url, "/api/v1/spend", { secret: dflt.secret })).status).toBe(403);
-    expect((await post(dflt.secret, ev("sc2"))).status).toBe(200);
-  });
-
-  test("429 with Retry-After when a key exceeds its rpm limit", async () => {
-    const { org } = await createTestOrg();
-    const limited = await createTestKey({ orgId: org.id, name: "limited", scopes: ["ingest", "read"], rpmLimit: 2 });
-    expect((await post(limited.secret, ev("rl1"))).status).toBe(200);
-    expect((await post(limited.secret, ev("rl2"))).status).toBe(200);
-    const third = await post(limited.secret, ev("rl3"));
-    expect(third.status).toBe(429);
-    expectErrorShape(third.body);
-    const retryAfter = Number(third.headers.get("retry-after"));
-    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
-    expect(await storedEventIds(org.id)).toEqual(["rl1", "rl2"]);
-  });
-});
-
-// A field value that passes validation must never make the database fail the request (500), and
-// one odd event must never cost its neighbours in a batch: each is either stored or rejected (422/207).
 describe("values the database could choke on", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ["token count above 2^31", { usage: { prompt_tokens: 3_000_000_000, completion_tokens: 1 } }, "usage"],
