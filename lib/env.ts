@@ -38,7 +38,9 @@ let parsed: TEnv | undefined;
 
 export function env(): TEnv {
   if (parsed) return parsed;
-  const result = ZEnv.safeParse(process.env);
+  // An empty value (`KEY=` copied from .env.example) means "unset", not "invalid".
+  const raw = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  const result = ZEnv.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
