@@ -201,3 +201,13 @@ test("archiving the team keeps its spend; removing the viewer takes their access
   const res = await viewerPage.goto(`/${slug}/overview`);
   expect(res?.status()).toBe(404);
 });
+
+test("signing out ends the session: org pages send you to sign-in", async ({}, info) => {
+  await ownerPage.goto(`/${slug}/overview`);
+  await ownerPage.getByRole("button", { name: "Sign out" }).click();
+  await expect(ownerPage).toHaveURL(/\/sign-in/);
+  await ownerPage.goto(`/${slug}/keys`);
+  await expect(ownerPage).toHaveURL(new RegExp(`/sign-in\\?callbackUrl=%2F${slug}%2Fkeys`));
+  await expect(ownerPage.getByRole("heading", { name: /Sign in to Burnrate/ })).toBeVisible();
+  await shot(ownerPage, info, "16-signed-out");
+});
