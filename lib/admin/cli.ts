@@ -11,7 +11,8 @@ const USAGE = `usage: npm run admin -- <command>
   team create --org <slug> <team-slug> [--name <name>] [--cost-center <code>]
   cost-center create --org <slug> <code> [--name <name>]
   key create --org <slug> --name <name> [--team <slug>] [--scope ingest,read] [--agent <name>] [--rpm <n>] [--expires <ISO date>]
-  key revoke --org <slug> <prefix>`;
+  key revoke --org <slug> <prefix>
+  member add --org <slug> <email> [--role owner|admin|member|viewer]   (default owner; they sign in by magic link)`;
 
 class UsageError extends Error {}
 
@@ -32,6 +33,7 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         agent: { type: "string" },
         rpm: { type: "string" },
         expires: { type: "string" },
+        role: { type: "string" },
       },
     });
     const command = `${noun ?? ""} ${verb ?? ""}`.trim();
@@ -82,6 +84,22 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
           return 1;
         }
         io.out(`revoked ${count} key(s) with prefix ${prefix}`);
+        return 0;
+      }
+      case "member add": {
+        const org = await requireOrg(values.org);
+        const email = one(positionals, "email").trim().toLowerCase();
+        if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError(`'${email}' is not an email address`);
+        const role = (values.role ?? "owner").toUpperCase();
+        if (!["OWNER", "ADMIN", "MEMBER", "VIEWER"].includes(role)) throw new UsageError("--role is one of owner, admin, member, viewer");
+        const user = await prisma().user.upsert({ where: { email }, update: {}, create: { email } });
+        const membership = await prisma().membership.upsert({
+          where: { orgId_userId: { orgId: org.id, userId: user.id } },
+          update: { role: role as "OWNER" },
+          create: { orgId: org.id, userId: user.id, role: role as "OWNER" },
+        });
+        await prisma().auditLog.create({ data: { orgId: org.id, action: "member.joined", targetType: "Membership", targetId: membership.id, details: { email, role, via: "operator CLI" } } });
+        io.out(`${email} is now ${role.toLowerCase()} of ${org.slug}; they sign in with a magic link`);
         return 0;
       }
       default:
