@@ -3,6 +3,7 @@ import { prisma } from "../db";
 import { issueKey, revokeKey } from "../keys/issue";
 import type { TKeyScope } from "../keys/authenticate";
 import { createOrg, findOrgBySlug } from "../orgs/create";
+import { createCostCenter, createTeam } from "../teams/manage";
 
 type TIo = { out: (line: string) => void; err: (line: string) => void };
 
@@ -48,15 +49,14 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         const org = await requireOrg(values.org);
         const slug = one(positionals, "team slug");
         const costCenter = values["cost-center"] ? await requireCostCenter(org.id, values["cost-center"]) : null;
-        const team = await prisma().team.create({ data: { orgId: org.id, slug, name: values.name ?? slug, costCenterId: costCenter?.id ?? null } });
-        await prisma().auditLog.create({ data: { orgId: org.id, action: "team.created", targetType: "Team", targetId: team.id, details: { slug } } });
+        const team = await createTeam(org.id, null, { slug, name: values.name ?? slug, costCenterId: costCenter?.id ?? null });
         io.out(`created team ${slug} (${team.id})${costCenter ? ` in cost center ${costCenter.code}` : ""}`);
         return 0;
       }
       case "cost-center create": {
         const org = await requireOrg(values.org);
         const code = one(positionals, "cost center code");
-        const cc = await prisma().costCenter.create({ data: { orgId: org.id, code, name: values.name ?? code } });
+        const cc = await createCostCenter(org.id, null, { code, name: values.name ?? code });
         io.out(`created cost center ${code} (${cc.id})`);
         return 0;
       }

@@ -7,6 +7,7 @@ import { periodStarts } from "../reports/periods";
 import { formatUsd } from "../money";
 import type { TKeyScope } from "./authenticate";
 import { generateKey } from "./generate";
+import { issueKey, revokeKeys } from "./issue";
 
 export type TKeyInput = {
   name: string;
@@ -43,16 +44,7 @@ export async function issueKeyAs(access: TOrgAccess, input: TKeyInput): Promise<
       if (team?.costCenterId !== cc.id) throw new ActionError("forbidden", "Members charge keys to their team's cost center only.");
     }
   }
-  const { secret, prefix, hash } = generateKey();
-  const key = await prisma().$transaction(async (tx) => {
-    const created = await tx.virtualKey.create({
-      data: { orgId: access.org.id, ...input, prefix, hash, createdBy: access.userId },
-      select: { id: true, prefix: true },
-    });
-    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "key.issued", targetType: "VirtualKey", targetId: created.id, details: { name: input.name, prefix, scopes: input.scopes } });
-    return created;
-  });
-  return { ...key, secret };
+  return issueKey({ orgId: access.org.id, ...input, createdBy: access.userId });
 }
 
 // A key a person may revoke or rotate: ADMIN/OWNER any; MEMBER only keys of its own teams.
@@ -72,10 +64,7 @@ async function manageableKey(access: TOrgAccess, keyId: string) {
 export async function revokeKeyAs(access: TOrgAccess, keyId: string): Promise<void> {
   const key = await manageableKey(access, keyId);
   if (key.revokedAt) return;
-  await prisma().$transaction(async (tx) => {
-    await tx.virtualKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "key.revoked", targetType: "VirtualKey", targetId: key.id, details: { prefix: key.prefix, name: key.name } });
-  });
+  await revokeKeys(access.org.id, [key], access.userId);
 }
 
 // New secret with the same settings; the old secret stays valid for `graceHours` (0–24), then expires.
