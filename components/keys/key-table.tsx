@@ -1,8 +1,9 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { displayUsd } from "@/lib/money";
 import { Button, ErrorMessage } from "@/components/ui/form";
+import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 import { SecretReveal } from "./secret-reveal";
 
 // What this table shows of a key (lib/keys/manage.ts listKeys returns it).
@@ -22,8 +23,6 @@ export type TKeyRow = {
   spendThisMonthUsd: string;
 };
 
-type TResult<T> = { ok: true; data: T } | { ok: false; error: { message: string } };
-
 const STATE_STYLE: Record<string, string> = {
   active: "bg-emerald-50 text-emerald-700",
   revoked: "bg-rose-50 text-rose-700",
@@ -39,11 +38,11 @@ export function KeyTable(props: {
   keys: TKeyRow[];
   manageableTeamIds: string[] | null;
   mayManage: boolean;
-  revokeKey: (orgSlug: string, input: unknown) => Promise<TResult<null>>;
-  rotateKey: (orgSlug: string, input: unknown) => Promise<TResult<{ secret: string }>>;
+  revokeKey: TAction<null>;
+  rotateKey: TAction<{ secret: string }>;
 }) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<{ message: string } | null>(null);
+  const [error, setError] = useState<TActionError | null>(null);
+  const [pending, run] = useActionRunner(setError);
   const [rotated, setRotated] = useState<string | null>(null);
 
   if (props.keys.length === 0) return <p className="px-3 py-6 text-sm text-slate-500">No keys yet.</p>;
@@ -88,28 +87,18 @@ export function KeyTable(props: {
                       onClick={() => {
                         const grace = window.prompt("Keep the old secret valid for how many hours (0–24)?", "1");
                         if (grace === null) return;
-                        startTransition(async () => {
-                          const result = await props.rotateKey(props.orgSlug, { keyId: k.id, graceHours: grace });
-                          if (result.ok) setRotated(result.data.secret);
-                          else setError(result.error);
-                        });
+                        run(() => props.rotateKey(props.orgSlug, { keyId: k.id, graceHours: grace }), (data) => setRotated(data.secret));
                       }}
                     >
                       Rotate
                     </Button>{" "}
-                    <Button
-                      variant="danger"
+                    <ConfirmButton
                       disabled={pending}
-                      onClick={() => {
-                        if (!window.confirm(`Revoke ${k.name} (${k.prefix}…)? Agents using it stop working within a second.`)) return;
-                        startTransition(async () => {
-                          const result = await props.revokeKey(props.orgSlug, { keyId: k.id });
-                          if (!result.ok) setError(result.error);
-                        });
-                      }}
+                      question={`Revoke ${k.name} (${k.prefix}…)? Agents using it stop working within a second.`}
+                      onConfirm={() => run(() => props.revokeKey(props.orgSlug, { keyId: k.id }))}
                     >
                       Revoke
-                    </Button>
+                    </ConfirmButton>
                   </>
                 )}
               </td>

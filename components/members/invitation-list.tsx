@@ -1,3 +1,4 @@
+import type { TAction } from "@/components/ui/action";
 import { RevokeInvitationButton } from "./revoke-invitation-button";
 import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE, type Role } from "./roles";
 
@@ -10,7 +11,7 @@ export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite,
   timezone: string;
   now: number;
   mayInvite: boolean;
-  revokeInvitation: (orgSlug: string, input: unknown) => Promise<{ ok: true } | { ok: false; error: { message: string } }>;
+  revokeInvitation: TAction<null>;
 }) {
   if (invitations.length === 0) {
     return (

@@ -1,30 +1,22 @@
 "use client";
 
-import { useState, useTransition } from "react";
-import { Button } from "@/components/ui/form";
+import { useState } from "react";
+import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 
-type TResult = { ok: true } | { ok: false; error: { message: string } };
-
-export function RevokeInvitationButton(props: { orgSlug: string; invitationId: string; email: string; revokeInvitation: (orgSlug: string, input: unknown) => Promise<TResult> }) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+export function RevokeInvitationButton(props: { orgSlug: string; invitationId: string; email: string; revokeInvitation: TAction<null> }) {
+  const [error, setError] = useState<TActionError | null>(null);
+  const [pending, run] = useActionRunner(setError);
   return (
     <>
-      <Button
-        variant="danger"
+      <ConfirmButton
         disabled={pending}
-        data-testid="invitation-revoke"
-        onClick={() => {
-          if (!window.confirm(`Withdraw the invitation to ${props.email}? The link stops working at once.`)) return;
-          startTransition(async () => {
-            const result = await props.revokeInvitation(props.orgSlug, { invitationId: props.invitationId });
-            if (!result.ok) setError(result.error.message);
-          });
-        }}
+        testId="invitation-revoke"
+        question={`Withdraw the invitation to ${props.email}? The link stops working at once.`}
+        onConfirm={() => run(() => props.revokeInvitation(props.orgSlug, { invitationId: props.invitationId }))}
       >
         {pending ? "Withdrawing…" : "Withdraw"}
-      </Button>
-      {error && <span role="alert" className="ml-2 text-xs text-rose-700">{error}</span>}
+      </ConfirmButton>
+      {error && <span role="alert" className="ml-2 text-xs text-rose-700">{error.message}</span>}
     </>
   );
 }

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { displayUsd } from "@/lib/money";
 import { ErrorMessage } from "@/components/ui/form";
+import { shortDate } from "@/components/ui/format";
 import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 import { InlineRename } from "./inline-rename";
 
@@ -17,10 +18,6 @@ export type TCostCenterRow = {
   spendUsd: string;
   calls: number;
 };
-
-function shortDate(iso: string, timezone: string): string {
-  return new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", year: "numeric" }).format(new Date(iso));
-}
 
 export function CostCenterTable(props: {
   orgSlug: string;
