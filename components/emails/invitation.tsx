@@ -1,5 +1,5 @@
-import { Button, Heading, Link, Section, Text } from "@react-email/components";
-import { EmailLayout, styles } from "./layout";
+import { Heading, Text } from "@react-email/components";
+import { ActionLink, EmailLayout, styles } from "./layout";
 
 export type TInvitationEmailProps = {
   url: string;
@@ -30,17 +30,7 @@ export function InvitationEmail({ url, orgName, inviterName, role, expiresAt }: 
         {/^[aeiou]/i.test(roleLabel) ? "an" : "a"} <strong>{roleLabel}</strong>
         {roleDescription ? ` (${roleDescription})` : ""}.
       </Text>
-      <Section style={styles.buttonSection}>
-        <Button href={url} style={styles.button}>
-          Accept invitation
-        </Button>
-      </Section>
-      <Text style={styles.muted}>Or copy and paste this link into your browser:</Text>
-      <Text style={styles.rawLink}>
-        <Link href={url} style={{ color: styles.rawLink.color }}>
-          {url}
-        </Link>
-      </Text>
+      <ActionLink url={url} label="Accept invitation" />
       <Text style={styles.muted}>
         This invitation expires on {formatExpiry(expiresAt)}. If you were not expecting it, you can safely ignore this
         email.

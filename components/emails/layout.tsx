@@ -1,5 +1,5 @@
 import type { CSSProperties, ReactNode } from "react";
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from "@react-email/components";
+import { Body, Button, Container, Head, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
 
 // Shared frame for Burnrate's emails: inline styles only (mail clients drop <style> and classes),
 // system fonts, no images — nothing is fetched when the email is opened.
@@ -63,5 +63,24 @@ export function EmailLayout({ preview, children }: { preview: string; children: 
         </Container>
       </Body>
     </Html>
+  );
+}
+
+// The call to action of every link email: a button, then the raw link for clients that block buttons.
+export function ActionLink({ url, label }: { url: string; label: string }) {
+  return (
+    <>
+      <Section style={styles.buttonSection}>
+        <Button href={url} style={styles.button}>
+          {label}
+        </Button>
+      </Section>
+      <Text style={styles.muted}>Or copy and paste this link into your browser:</Text>
+      <Text style={styles.rawLink}>
+        <Link href={url} style={{ color: styles.rawLink.color }}>
+          {url}
+        </Link>
+      </Text>
+    </>
   );
 }

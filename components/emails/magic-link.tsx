@@ -1,5 +1,5 @@
-import { Button, Heading, Link, Section, Text } from "@react-email/components";
-import { EmailLayout, styles } from "./layout";
+import { Heading, Text } from "@react-email/components";
+import { ActionLink, EmailLayout, styles } from "./layout";
 
 export type TMagicLinkEmailProps = { url: string; host: string; expiresInMinutes: number };
 
@@ -14,17 +14,7 @@ export function MagicLinkEmail({ url, host, expiresInMinutes }: TMagicLinkEmailP
       <Text style={styles.paragraph}>
         Click the button below to sign in to Burnrate at <strong>{host}</strong>.
       </Text>
-      <Section style={styles.buttonSection}>
-        <Button href={url} style={styles.button}>
-          Sign in to Burnrate
-        </Button>
-      </Section>
-      <Text style={styles.muted}>Or copy and paste this link into your browser:</Text>
-      <Text style={styles.rawLink}>
-        <Link href={url} style={{ color: styles.rawLink.color }}>
-          {url}
-        </Link>
-      </Text>
+      <ActionLink url={url} label="Sign in to Burnrate" />
       <Text style={styles.muted}>
         This link expires in {formatMinutes(expiresInMinutes)} and can be used once. If you did not ask to sign in, you
         can safely ignore this email.
