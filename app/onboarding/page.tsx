@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/session";
+import { ORG_SLUG_PATTERN } from "@/lib/orgs/create";
 import { OnboardingForm } from "@/components/onboarding/onboarding-form";
 import { createOrganization } from "./actions";
 
@@ -14,7 +15,7 @@ export default async function OnboardingPage() {
       <p className="mt-2 text-sm text-slate-600">
         Signed in as {user.email}. Your organization holds teams, keys, budgets and spend; you will be its owner.
       </p>
-      <OnboardingForm createOrganization={createOrganization} />
+      <OnboardingForm createOrganization={createOrganization} slugPattern={ORG_SLUG_PATTERN} />
     </main>
   );
 }

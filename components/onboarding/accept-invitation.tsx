@@ -3,7 +3,7 @@
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/form";
 
-export function AcceptInvitation({ token, acceptInvite }: { token: string; acceptInvite: (token: string) => Promise<{ ok: false; error: { message: string } }> }) {
+export function AcceptInvitation({ token, acceptInvite }: { token: string; acceptInvite: (token: string) => Promise<{ ok: true } | { ok: false; error: { message: string } }> }) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   return (

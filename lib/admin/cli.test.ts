@@ -52,3 +52,30 @@ test("mistakes exit non-zero with a message, and change nothing", async () => {
   expect(await prisma().virtualKey.count({ where: { org: { slug } } })).toBe(0);
   expect((await admin("org", "create", slug)).code).toBe(1); // already exists
 });
+
+test("member add never leaves an org without an owner, and audits every change it makes", async () => {
+  const slug = `cli-${randomBytes(4).toString("hex")}`;
+  await admin("org", "create", slug);
+  expect((await admin("member", "add", "--org", slug, "only@example.test", "--role", "owner")).code).toBe(0);
+
+  const demote = await admin("member", "add", "--org", slug, "only@example.test", "--role", "viewer");
+  expect(demote.code).toBe(1);
+  expect(demote.err.join("\n")).toMatch(/only owner/);
+  const owner = await prisma().membership.findFirstOrThrow({ where: { org: { slug }, user: { email: "only@example.test" } } });
+  expect(owner.role).toBe("OWNER");
+
+  // With a second owner the first may step down; each change has exactly one audit row.
+  expect((await admin("member", "add", "--org", slug, "second@example.test", "--role", "owner")).code).toBe(0);
+  expect((await admin("member", "add", "--org", slug, "only@example.test", "--role", "viewer")).code).toBe(0);
+  expect((await admin("member", "add", "--org", slug, "only@example.test", "--role", "viewer")).out.join("")).toMatch(/already is viewer/);
+  const audit = await prisma().auditLog.findMany({ where: { org: { slug }, action: { startsWith: "member." } }, orderBy: { createdAt: "asc" } });
+  expect(audit.map((a) => [a.action, (a.details as { email: string }).email])).toEqual([
+    ["member.joined", "only@example.test"],
+    ["member.joined", "second@example.test"],
+    ["member.role_changed", "only@example.test"],
+  ]);
+  expect(audit[2].details).toMatchObject({ from: "OWNER", to: "VIEWER" });
+
+  const taken = await admin("org", "create", slug);
+  expect(taken.err.join("")).toMatch(new RegExp(`The address /${slug} is taken`));
+});

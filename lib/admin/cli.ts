@@ -1,8 +1,12 @@
 import { parseArgs } from "node:util";
+import { ROLES } from "../auth/permissions";
 import { prisma } from "../db";
+import { asDomainError, notFound } from "../errors";
+import type { Role } from "../generated/prisma/enums";
 import { issueKey, revokeKey } from "../keys/issue";
 import type { TKeyScope } from "../keys/authenticate";
 import { createOrg, findOrgBySlug } from "../orgs/create";
+import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
 
 type TIo = { out: (line: string) => void; err: (line: string) => void };
@@ -91,15 +95,9 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         const email = one(positionals, "email").trim().toLowerCase();
         if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError(`'${email}' is not an email address`);
         const role = (values.role ?? "owner").toUpperCase();
-        if (!["OWNER", "ADMIN", "MEMBER", "VIEWER"].includes(role)) throw new UsageError("--role is one of owner, admin, member, viewer");
-        const user = await prisma().user.upsert({ where: { email }, update: {}, create: { email } });
-        const membership = await prisma().membership.upsert({
-          where: { orgId_userId: { orgId: org.id, userId: user.id } },
-          update: { role: role as "OWNER" },
-          create: { orgId: org.id, userId: user.id, role: role as "OWNER" },
-        });
-        await prisma().auditLog.create({ data: { orgId: org.id, action: "member.joined", targetType: "Membership", targetId: membership.id, details: { email, role, via: "operator CLI" } } });
-        io.out(`${email} is now ${role.toLowerCase()} of ${org.slug}; they sign in with a magic link`);
+        if (!isRole(role)) throw new UsageError("--role is one of owner, admin, member, viewer");
+        const { change } = await setMemberByOperator(org.id, { email, role });
+        io.out(`${email} ${change === "unchanged" ? "already is" : "is now"} ${role.toLowerCase()} of ${org.slug}; they sign in with a magic link`);
         return 0;
       }
       default:
@@ -110,14 +108,18 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
       io.err(`error: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err && typeof err === "object" && "code" in err && err.code === "P2002") {
-      io.err("error: that already exists");
+    // The CLI's mapping of the one domain error: its message (and field details), exit code 1.
+    const domain = asDomainError(err);
+    if (domain) {
+      io.err(`error: ${domain.message}${(domain.details ?? []).map((d) => `\n  ${d.path}: ${d.message}`).join("")}`);
       return 1;
     }
     io.err(`error: ${(err as Error).message}`);
     return 1;
   }
 }
+
+const isRole = (role: string): role is Role => (ROLES as readonly string[]).includes(role);
 
 function one(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected exactly one ${what}`);
@@ -127,13 +129,13 @@ function one(positionals: string[], what: string): string {
 async function requireOrg(slug: string | undefined) {
   if (!slug) throw new UsageError("--org <slug> is required");
   const org = await findOrgBySlug(slug);
-  if (!org) throw new Error(`no org '${slug}'`);
+  if (!org) throw notFound(`no org '${slug}'`);
   return org;
 }
 
 async function requireCostCenter(orgId: string, code: string) {
   const cc = await prisma().costCenter.findUnique({ where: { orgId_code: { orgId, code } } });
-  if (!cc) throw new Error(`no cost center '${code}'`);
+  if (!cc) throw notFound(`no cost center '${code}'`);
   return cc;
 }
 

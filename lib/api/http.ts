@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createGunzip } from "node:zlib";
-import { badRequest, payloadTooLarge, unsupportedMediaType } from "./errors";
+import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors";
 
 const MAX_BODY_BYTES = 1024 * 1024; // 1 MiB (DESIGN §5)
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { authenticateKey, type TAuthenticatedKey, type TKeyScope } from "../keys/authenticate";
-import { ApiError, forbidden, invalid, rateLimited, toErrorResponse, unauthorized, zodDetails } from "./errors";
+import { DomainError, forbidden, invalid, rateLimited, unauthorized, zodDetails } from "../errors";
+import { toErrorResponse } from "./errors";
 import { bearerToken, sendJson } from "./http";
 import { takeKeyToken } from "./rate-limit";
 
@@ -46,7 +47,7 @@ export function withApiKey<QS extends z.ZodType>(
       const result = await handler({ req, res, url, key, query: parsedQuery.data });
       if (result !== "handled") sendJson(res, result.status, result.body, result.headers);
     } catch (err) {
-      if (!(err instanceof ApiError) && res.headersSent) {
+      if (!(err instanceof DomainError) && res.headersSent) {
         console.error("[api] error after response started:", err);
         res.destroy();
         return;

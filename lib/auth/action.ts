@@ -1,21 +1,20 @@
 import type { z } from "zod";
-import { zodDetails, type TErrorDetail } from "../api/errors";
+import { asDomainError, zodDetails, type TErrorCode, type TErrorDetail } from "../errors";
 import { can, type TPermission } from "./permissions";
 import { orgAccess, type TOrgAccess } from "./membership";
 
 // Every server action is built here: membership → role → zod → handler → one result shape.
-// Actions register themselves, so a test can walk all of them for every role.
-export type TActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: "unauthenticated" | "not_found" | "forbidden" | "invalid" | "conflict" | "failed"; message: string; details?: TErrorDetail[] } };
+// Actions register themselves, so a test can walk all of them for every role. A DomainError thrown
+// by lib/ becomes a form error with the same code, message and field details.
+export type TActionError = { code: TErrorCode; message: string; details?: TErrorDetail[] };
+export type TActionResult<T> = { ok: true; data: T } | { ok: false; error: TActionError };
 
-export class ActionError extends Error {
-  constructor(
-    readonly code: "forbidden" | "invalid" | "conflict" | "not_found",
-    message: string,
-  ) {
-    super(message);
-  }
+// The one mapping of a thrown error to a form error, shared by org actions and user actions.
+export function toActionError(err: unknown, actionName: string): TActionError {
+  const domain = asDomainError(err);
+  if (domain) return { code: domain.code, message: domain.message, ...(domain.details?.length ? { details: domain.details } : {}) };
+  console.error(`[action ${actionName}] failed:`, err);
+  return { code: "internal_error", message: "Something went wrong on our side; please try again." };
 }
 
 export type TOrgActionDef<S extends z.ZodType, T> = {
@@ -33,7 +32,7 @@ export function defineOrgAction<S extends z.ZodType, T>(
   handler: (ctx: TOrgAccess, input: z.infer<S>) => Promise<T>,
 ): TOrgActionDef<S, T> {
   const runAs = async (userId: string | null, orgSlug: string, raw: unknown): Promise<TActionResult<T>> => {
-    if (!userId) return { ok: false, error: { code: "unauthenticated", message: "Sign in first." } };
+    if (!userId) return { ok: false, error: { code: "unauthorized", message: "Sign in first." } };
     const access = typeof orgSlug === "string" ? await orgAccess(userId, orgSlug) : null;
     if (!access) return { ok: false, error: { code: "not_found", message: "No such organization." } };
     if (!can(access.role, definition.permission)) {
@@ -41,17 +40,12 @@ export function defineOrgAction<S extends z.ZodType, T>(
     }
     const parsed = definition.input.safeParse(raw);
     if (!parsed.success) {
-      return { ok: false, error: { code: "invalid", message: "Please check the highlighted fields.", details: zodDetails(parsed.error) } };
+      return { ok: false, error: { code: "invalid_request", message: "Please check the highlighted fields.", details: zodDetails(parsed.error) } };
     }
     try {
       return { ok: true, data: await handler(access, parsed.data) };
     } catch (err) {
-      if (err instanceof ActionError) return { ok: false, error: { code: err.code, message: err.message } };
-      if (err && typeof err === "object" && "code" in err && err.code === "P2002") {
-        return { ok: false, error: { code: "conflict", message: "That already exists." } };
-      }
-      console.error(`[action ${definition.name}] failed:`, err);
-      return { ok: false, error: { code: "failed", message: "Something went wrong; nothing was changed." } };
+      return { ok: false, error: toActionError(err, definition.name) };
     }
   };
   const def = { ...definition, runAs };

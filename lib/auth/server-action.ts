@@ -1,6 +1,7 @@
 import { revalidatePath } from "next/cache";
+import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import type { TActionResult, TOrgActionDef } from "./action";
+import { toActionError, type TActionResult, type TOrgActionDef } from "./action";
 import { currentUser } from "./session";
 
 // The thin bridge from a "use server" file to a registered org action: the signed-in user runs it,
@@ -14,12 +15,20 @@ export function serverAction<S extends z.ZodType, T>(def: TOrgActionDef<S, T>) {
   };
 }
 
-// Actions that need a signed-in user but no org yet (onboarding, accepting an invitation).
-export function userAction<A extends unknown[], T>(run: (user: { id: string; email: string | null; name: string | null }, ...args: A) => Promise<T>) {
-  return async (...args: A): Promise<T | { ok: false; error: { code: "unauthenticated"; message: string } }> => {
+export type TSignedInUser = { id: string; email: string | null; name: string | null };
+
+// Actions that need a signed-in user but no org yet (onboarding, accepting an invitation). A thrown
+// DomainError becomes the same form error as in org actions; Next's redirect() passes through.
+export function userAction<A extends unknown[], T>(name: string, run: (user: TSignedInUser, ...args: A) => Promise<T>) {
+  return async (...args: A): Promise<TActionResult<T>> => {
     const user = await currentUser();
-    if (!user) return { ok: false, error: { code: "unauthenticated", message: "Sign in first." } };
-    return run(user, ...args);
+    if (!user) return { ok: false, error: { code: "unauthorized", message: "Sign in first." } };
+    try {
+      return { ok: true, data: await run(user, ...args) };
+    } catch (err) {
+      unstable_rethrow(err);
+      return { ok: false, error: toActionError(err, name) };
+    }
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badRequest, invalid, payloadTooLarge, type TErrorDetail } from "../api/errors";
+import { badRequest, invalid, payloadTooLarge, type TErrorDetail } from "../errors";
 import { readJson } from "../api/http";
 import { withApiKey } from "../api/with-api-key";
 import { formatUsd } from "../money";

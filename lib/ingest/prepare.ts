@@ -1,6 +1,6 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
-import { zodDetails, type TErrorDetail } from "../api/errors";
+import { zodDetails, type TErrorDetail } from "../errors";
 import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, ZEventSchema, type TEvent } from "./event-schema";
 import { lookUpMissing, orgDirectory, type TOrgDirectory } from "./directory";
 

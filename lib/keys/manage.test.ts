@@ -147,8 +147,8 @@ describe("issuing", () => {
     const w = await world();
     const other = await world();
     // The member's membership in org `other` is in other.teamA; it uses that id inside its own org.
-    await expect(issueKeyAs(w.member.access, keyInput({ teamId: other.teamA.id }))).rejects.toMatchObject({ code: "invalid" });
-    await expect(issueKeyAs(w.admin.access, keyInput({ teamId: other.teamA.id }))).rejects.toMatchObject({ code: "invalid" });
+    await expect(issueKeyAs(w.member.access, keyInput({ teamId: other.teamA.id }))).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(issueKeyAs(w.admin.access, keyInput({ teamId: other.teamA.id }))).rejects.toMatchObject({ code: "invalid_request" });
   });
 
   test("a MEMBER cannot charge its key to a cost center other than its team's (cost centers are for admins)", async () => {
@@ -318,7 +318,7 @@ describe("rotating", () => {
     const old = await issueKeyAs(w.admin.access, keyInput());
     await revokeKeyAs(w.admin.access, old.id);
     const countBefore = await prisma().virtualKey.count({ where: { orgId: w.org.id } });
-    await expect(rotateKeyAs(w.admin.access, old.id, 0)).rejects.toMatchObject({ code: "invalid" });
+    await expect(rotateKeyAs(w.admin.access, old.id, 0)).rejects.toMatchObject({ code: "invalid_request" });
     expect(await prisma().virtualKey.count({ where: { orgId: w.org.id } })).toBe(countBefore);
   });
 

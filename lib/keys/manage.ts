@@ -1,4 +1,4 @@
-import { ActionError } from "../auth/action";
+import { forbidden, invalid, notFound } from "../errors";
 import type { TOrgAccess } from "../auth/membership";
 import { can } from "../auth/permissions";
 import { recordAudit } from "../audit/log";
@@ -24,24 +24,24 @@ export type TKeyInput = {
 async function assertTeamAllowed(access: TOrgAccess, teamId: string | null): Promise<void> {
   if (teamId) {
     const team = await prisma().team.findFirst({ where: { orgId: access.org.id, id: teamId, archivedAt: null }, select: { id: true } });
-    if (!team) throw new ActionError("invalid", "That team does not exist.");
+    if (!team) throw invalid("That team does not exist.");
   }
   if (can(access.role, "key.manage")) return;
-  if (!teamId) throw new ActionError("forbidden", "Members issue keys for one of their own teams: pick a team.");
+  if (!teamId) throw forbidden("Members issue keys for one of their own teams: pick a team.");
   const mine = await prisma().teamMember.findFirst({ where: { orgId: access.org.id, teamId, membershipId: access.membershipId } });
-  if (!mine) throw new ActionError("forbidden", "You can only issue keys for teams you belong to.");
+  if (!mine) throw forbidden("You can only issue keys for teams you belong to.");
 }
 
 export async function issueKeyAs(access: TOrgAccess, input: TKeyInput): Promise<{ id: string; prefix: string; secret: string }> {
   await assertTeamAllowed(access, input.teamId);
   if (input.costCenterId) {
     const cc = await prisma().costCenter.findFirst({ where: { orgId: access.org.id, id: input.costCenterId, archivedAt: null } });
-    if (!cc) throw new ActionError("invalid", "That cost center does not exist.");
+    if (!cc) throw invalid("That cost center does not exist.");
     // A key's cost center wins over its team's at ingest: choosing another one moves spend, which
     // only roles that manage keys (and cost centers) may do.
     if (!can(access.role, "key.manage")) {
       const team = input.teamId ? await prisma().team.findFirst({ where: { orgId: access.org.id, id: input.teamId }, select: { costCenterId: true } }) : null;
-      if (team?.costCenterId !== cc.id) throw new ActionError("forbidden", "Members charge keys to their team's cost center only.");
+      if (team?.costCenterId !== cc.id) throw forbidden("Members charge keys to their team's cost center only.");
     }
   }
   return issueKey({ orgId: access.org.id, ...input, createdBy: access.userId });
@@ -50,12 +50,12 @@ export async function issueKeyAs(access: TOrgAccess, input: TKeyInput): Promise<
 // A key a person may revoke or rotate: ADMIN/OWNER any; MEMBER only keys of its own teams.
 async function manageableKey(access: TOrgAccess, keyId: string) {
   const key = await prisma().virtualKey.findFirst({ where: { orgId: access.org.id, id: keyId } });
-  if (!key) throw new ActionError("not_found", "No such key.");
+  if (!key) throw notFound("No such key.");
   if (!can(access.role, "key.manage")) {
     const mine = key.teamId
       ? await prisma().teamMember.findFirst({ where: { orgId: access.org.id, teamId: key.teamId, membershipId: access.membershipId } })
       : null;
-    if (!mine) throw new ActionError("forbidden", "You can only manage keys of teams you belong to.");
+    if (!mine) throw forbidden("You can only manage keys of teams you belong to.");
   }
   return key;
 }
@@ -70,7 +70,7 @@ export async function revokeKeyAs(access: TOrgAccess, keyId: string): Promise<vo
 // New secret with the same settings; the old secret stays valid for `graceHours` (0–24), then expires.
 export async function rotateKeyAs(access: TOrgAccess, keyId: string, graceHours: number): Promise<{ id: string; prefix: string; secret: string }> {
   const old = await manageableKey(access, keyId);
-  if (old.revokedAt) throw new ActionError("invalid", "A revoked key cannot be rotated.");
+  if (old.revokedAt) throw invalid("A revoked key cannot be rotated.");
   const { secret, prefix, hash } = generateKey();
   const graceEnds = new Date(Date.now() + graceHours * 3600_000);
   const oldExpiry = old.expiresAt && old.expiresAt < graceEnds ? old.expiresAt : graceEnds;

@@ -1,11 +1,17 @@
 import { z } from "zod";
+import { recordAudit } from "../audit/log";
 import { prisma } from "../db";
+import { conflict, invalid, isUniqueViolation, zodDetails } from "../errors";
+
+// Also the onboarding form's HTML `pattern`, which browsers compile with the `v` flag: there a bare
+// `-` inside a class is a syntax error (and the browser silently skips the check), so it is escaped.
+export const ORG_SLUG_PATTERN = "[a-z0-9](?:[a-z0-9\\-]*[a-z0-9])?";
 
 export const ZOrgSlug = z
   .string()
   .min(2)
   .max(48)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "lowercase letters, digits and dashes");
+  .regex(new RegExp(`^(?:${ORG_SLUG_PATTERN})$`, "v"), "lowercase letters, digits and dashes");
 
 export function isValidTimezone(timezone: string): boolean {
   try {
@@ -16,11 +22,24 @@ export function isValidTimezone(timezone: string): boolean {
   }
 }
 
-export async function createOrg(input: { slug: string; name?: string; timezone?: string }) {
-  const slug = ZOrgSlug.parse(input.slug);
+// The one way an org comes to be (onboarding, the admin CLI, the demo seed, tests): validated,
+// with its first owner (when there is one) and the audit row in the same transaction.
+export async function createOrg(input: { slug: string; name?: string; timezone?: string; ownerId?: string }) {
+  const slug = ZOrgSlug.safeParse(input.slug);
+  if (!slug.success) throw invalid("Invalid organization address", zodDetails(slug.error, ["slug"]));
   const timezone = input.timezone ?? "UTC";
-  if (!isValidTimezone(timezone)) throw new Error(`Unknown time zone: ${timezone}`);
-  return prisma().organization.create({ data: { slug, name: input.name ?? slug, timezone } });
+  if (!isValidTimezone(timezone)) throw invalid(`Unknown time zone: ${timezone}`, [{ path: "timezone", message: "is not an IANA time zone" }]);
+  try {
+    return await prisma().$transaction(async (tx) => {
+      const org = await tx.organization.create({ data: { slug: slug.data, name: input.name ?? slug.data, timezone } });
+      if (input.ownerId) await tx.membership.create({ data: { orgId: org.id, userId: input.ownerId, role: "OWNER" } });
+      await recordAudit(tx, { orgId: org.id, actorId: input.ownerId ?? null, action: "org.created", targetType: "Organization", targetId: org.id, details: { slug: slug.data } });
+      return org;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`The address /${slug.data} is taken; pick another.`);
+    throw err;
+  }
 }
 
 export async function findOrgBySlug(slug: string) {

@@ -1,27 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ActionError } from "../auth/action";
+import { conflict, forbidden, invalid, notFound } from "../errors";
 import type { TOrgAccess } from "../auth/membership";
 import { recordAudit } from "../audit/log";
 import { prisma } from "../db";
 import { sendInvitation } from "../email/templates";
 import type { Role } from "../generated/prisma/enums";
-import { isValidTimezone, ZOrgSlug } from "./create";
 
 export const INVITATION_TTL_DAYS = 7;
 
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
-
-// The first sign-in creates an org: its creator is the OWNER.
-export async function createOrgWithOwner(userId: string, input: { name: string; slug: string; timezone: string }) {
-  const slug = ZOrgSlug.parse(input.slug);
-  if (!isValidTimezone(input.timezone)) throw new ActionError("invalid", `Unknown time zone: ${input.timezone}`);
-  return prisma().$transaction(async (tx) => {
-    const org = await tx.organization.create({ data: { name: input.name, slug, timezone: input.timezone, currency: "USD" } });
-    await tx.membership.create({ data: { orgId: org.id, userId, role: "OWNER" } });
-    await recordAudit(tx, { orgId: org.id, actorId: userId, action: "org.created", targetType: "Organization", targetId: org.id, details: { slug } });
-    return org;
-  });
-}
 
 export async function listMembers(orgId: string) {
   const [members, invitations] = await Promise.all([
@@ -37,7 +24,7 @@ export async function listMembers(orgId: string) {
 
 // Only an OWNER may make or touch owners; admins manage everyone else.
 function assertMayAssign(access: TOrgAccess, role: Role) {
-  if (role === "OWNER" && access.role !== "OWNER") throw new ActionError("forbidden", "Only an owner can make someone an owner.");
+  if (role === "OWNER" && access.role !== "OWNER") throw forbidden("Only an owner can make someone an owner.");
 }
 
 export async function inviteMember(access: TOrgAccess, input: { email: string; role: Role; appUrl: string; inviterName: string }) {
@@ -45,7 +32,7 @@ export async function inviteMember(access: TOrgAccess, input: { email: string; r
   const email = input.email.trim().toLowerCase();
   // GitHub sign-in stores addresses as GitHub gives them: compare without case.
   const existing = await prisma().membership.findFirst({ where: { orgId: access.org.id, user: { email: { equals: email, mode: "insensitive" } } } });
-  if (existing) throw new ActionError("conflict", `${email} is already a member.`);
+  if (existing) throw conflict(`${email} is already a member.`);
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + INVITATION_TTL_DAYS * 24 * 3600_000);
   const invitation = await prisma().$transaction(async (tx) => {
@@ -72,7 +59,7 @@ export async function inviteMember(access: TOrgAccess, input: { email: string; r
 // Withdraws a pending invitation: its link stops working at once.
 export async function revokeInvitation(access: TOrgAccess, invitationId: string) {
   const invitation = await prisma().invitation.findFirst({ where: { orgId: access.org.id, id: invitationId, acceptedAt: null } });
-  if (!invitation) throw new ActionError("not_found", "No such pending invitation.");
+  if (!invitation) throw notFound("No such pending invitation.");
   await prisma().$transaction(async (tx) => {
     await tx.invitation.delete({ where: { id: invitation.id } });
     await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.invitation_revoked", targetType: "Invitation", targetId: invitation.id, details: { email: invitation.email, role: invitation.role } });
@@ -88,15 +75,15 @@ export async function invitationByToken(token: string) {
 // Single use: the UPDATE … WHERE acceptedAt IS NULL claims it, so two clicks cannot both join.
 export async function acceptInvitation(user: { id: string; email: string | null }, token: string): Promise<{ orgSlug: string }> {
   const invitation = await invitationByToken(token);
-  if (!invitation) throw new ActionError("not_found", "This invitation does not exist.");
-  if (invitation.acceptedAt) throw new ActionError("invalid", "This invitation has already been used.");
-  if (invitation.expiresAt <= new Date()) throw new ActionError("invalid", "This invitation has expired; ask for a new one.");
+  if (!invitation) throw notFound("This invitation does not exist.");
+  if (invitation.acceptedAt) throw invalid("This invitation has already been used.");
+  if (invitation.expiresAt <= new Date()) throw invalid("This invitation has expired; ask for a new one.");
   if (!user.email || user.email.toLowerCase() !== invitation.email) {
-    throw new ActionError("forbidden", `This invitation is for ${invitation.email}; sign in with that address.`);
+    throw forbidden(`This invitation is for ${invitation.email}; sign in with that address.`);
   }
   await prisma().$transaction(async (tx) => {
     const claimed = await tx.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null }, data: { acceptedAt: new Date() } });
-    if (claimed.count !== 1) throw new ActionError("invalid", "This invitation has already been used.");
+    if (claimed.count !== 1) throw invalid("This invitation has already been used.");
     const member =
       (await tx.membership.findFirst({ where: { orgId: invitation.orgId, userId: user.id } })) ??
       (await tx.membership.create({ data: { orgId: invitation.orgId, userId: user.id, role: invitation.role } }));
@@ -113,7 +100,7 @@ async function withOrgLock<T>(access: TOrgAccess, run: (tx: TTx, actorRole: Role
   return prisma().$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Organization" WHERE id = ${access.org.id} FOR UPDATE`;
     const actor = await tx.membership.findFirst({ where: { id: access.membershipId, orgId: access.org.id }, select: { role: true } });
-    if (!actor) throw new ActionError("forbidden", "You are no longer a member of this organization.");
+    if (!actor) throw forbidden("You are no longer a member of this organization.");
     const owners = await tx.membership.count({ where: { orgId: access.org.id, role: "OWNER" } });
     return run(tx, actor.role, owners);
   });
@@ -121,18 +108,18 @@ async function withOrgLock<T>(access: TOrgAccess, run: (tx: TTx, actorRole: Role
 
 async function memberOf(tx: TTx, access: TOrgAccess, membershipId: string) {
   const member = await tx.membership.findFirst({ where: { orgId: access.org.id, id: membershipId }, include: { user: { select: { email: true } } } });
-  if (!member) throw new ActionError("not_found", "No such member.");
+  if (!member) throw notFound("No such member.");
   return member;
 }
 
 export async function changeRole(access: TOrgAccess, input: { membershipId: string; role: Role }) {
   await withOrgLock(access, async (tx, actorRole, owners) => {
     const member = await memberOf(tx, access, input.membershipId);
-    if (actorRole !== "OWNER" && actorRole !== "ADMIN") throw new ActionError("forbidden", "Your role cannot change roles.");
-    if (member.role === "OWNER" && actorRole !== "OWNER") throw new ActionError("forbidden", "Admins cannot change an owner's role.");
-    if (input.role === "OWNER" && actorRole !== "OWNER") throw new ActionError("forbidden", "Only an owner can make someone an owner.");
+    if (actorRole !== "OWNER" && actorRole !== "ADMIN") throw forbidden("Your role cannot change roles.");
+    if (member.role === "OWNER" && actorRole !== "OWNER") throw forbidden("Admins cannot change an owner's role.");
+    if (input.role === "OWNER" && actorRole !== "OWNER") throw forbidden("Only an owner can make someone an owner.");
     if (member.role === "OWNER" && input.role !== "OWNER" && owners <= 1) {
-      throw new ActionError("invalid", "The last owner cannot step down; make someone else an owner first.");
+      throw invalid("The last owner cannot step down; make someone else an owner first.");
     }
     await tx.membership.update({ where: { id: member.id }, data: { role: input.role } });
     await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.role_changed", targetType: "Membership", targetId: member.id, details: { email: member.user.email, from: member.role, to: input.role } });
@@ -142,9 +129,9 @@ export async function changeRole(access: TOrgAccess, input: { membershipId: stri
 export async function removeMember(access: TOrgAccess, membershipId: string) {
   await withOrgLock(access, async (tx, actorRole, owners) => {
     const member = await memberOf(tx, access, membershipId);
-    if (actorRole !== "OWNER" && actorRole !== "ADMIN") throw new ActionError("forbidden", "Your role cannot remove members.");
-    if (member.role === "OWNER" && actorRole !== "OWNER") throw new ActionError("forbidden", "Admins cannot remove an owner.");
-    if (member.role === "OWNER" && owners <= 1) throw new ActionError("invalid", "The last owner cannot be removed.");
+    if (actorRole !== "OWNER" && actorRole !== "ADMIN") throw forbidden("Your role cannot remove members.");
+    if (member.role === "OWNER" && actorRole !== "OWNER") throw forbidden("Admins cannot remove an owner.");
+    if (member.role === "OWNER" && owners <= 1) throw invalid("The last owner cannot be removed.");
     await tx.membership.delete({ where: { id: member.id } });
     await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.removed", targetType: "Membership", targetId: member.id, details: { email: member.user.email } });
   });
@@ -153,17 +140,45 @@ export async function removeMember(access: TOrgAccess, membershipId: string) {
 export async function leaveOrg(access: TOrgAccess) {
   await withOrgLock(access, async (tx, actorRole, owners) => {
     if (actorRole === "OWNER" && owners <= 1) {
-      throw new ActionError("invalid", "You are the last owner: make someone else an owner before leaving.");
+      throw invalid("You are the last owner: make someone else an owner before leaving.");
     }
     await tx.membership.delete({ where: { id: access.membershipId } });
     await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.left", targetType: "Membership", targetId: access.membershipId });
   });
 }
 
+// The operator CLI's `member add`: makes an address a member with a role, under the same org lock
+// and last-owner rule as the members page; the audit row commits with the change.
+export async function setMemberByOperator(orgId: string, input: { email: string; role: Role }): Promise<{ membershipId: string; change: "added" | "changed" | "unchanged" }> {
+  const email = input.email.trim().toLowerCase();
+  return prisma().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Organization" WHERE id = ${orgId} FOR UPDATE`;
+    const user = await tx.user.upsert({ where: { email }, update: {}, create: { email } });
+    const existing = await tx.membership.findFirst({ where: { orgId, userId: user.id } });
+    if (existing?.role === input.role) return { membershipId: existing.id, change: "unchanged" as const };
+    if (existing?.role === "OWNER") {
+      const owners = await tx.membership.count({ where: { orgId, role: "OWNER" } });
+      if (owners <= 1) throw invalid(`${email} is the org's only owner: make someone else an owner first.`);
+    }
+    const membership = existing
+      ? await tx.membership.update({ where: { id: existing.id }, data: { role: input.role } })
+      : await tx.membership.create({ data: { orgId, userId: user.id, role: input.role } });
+    await recordAudit(tx, {
+      orgId,
+      actorId: null,
+      action: existing ? "member.role_changed" : "member.joined",
+      targetType: "Membership",
+      targetId: membership.id,
+      details: existing ? { email, from: existing.role, to: input.role, via: "operator CLI" } : { email, role: input.role, via: "operator CLI" },
+    });
+    return { membershipId: membership.id, change: existing ? ("changed" as const) : ("added" as const) };
+  });
+}
+
 export async function setMemberTeams(access: TOrgAccess, input: { membershipId: string; teamIds: string[] }) {
   const member = await memberOf(prisma(), access, input.membershipId);
   const teams = await prisma().team.findMany({ where: { orgId: access.org.id, id: { in: input.teamIds } }, select: { id: true } });
-  if (teams.length !== new Set(input.teamIds).size) throw new ActionError("invalid", "Unknown team.");
+  if (teams.length !== new Set(input.teamIds).size) throw invalid("Unknown team.");
   await prisma().$transaction([
     prisma().teamMember.deleteMany({ where: { orgId: access.org.id, membershipId: member.id } }),
     prisma().teamMember.createMany({ data: teams.map((t) => ({ orgId: access.org.id, teamId: t.id, membershipId: member.id })) }),

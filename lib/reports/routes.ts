@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { invalid } from "../api/errors";
+import { invalid } from "../errors";
 import { withApiKey } from "../api/with-api-key";
 import { topExecutions } from "./executions";
 import { periodStarts } from "./periods";

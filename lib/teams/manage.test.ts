@@ -102,7 +102,7 @@ describe("archiving a team", () => {
     const before = await prisma().virtualKey.count({ where: { orgId: w.org.id } });
     for (const userId of [w.admin.id, owner.id, member.id]) {
       const access = (await orgAccess(userId, w.org.slug))!;
-      await expect(issueKeyAs(access, keyInput({ teamId: team.id })), access.role).rejects.toMatchObject({ code: "invalid" });
+      await expect(issueKeyAs(access, keyInput({ teamId: team.id })), access.role).rejects.toMatchObject({ code: "invalid_request" });
     }
     expect(await prisma().virtualKey.count({ where: { orgId: w.org.id } })).toBe(before);
   });
@@ -197,10 +197,10 @@ describe("cost centers", () => {
     const theirs = await createCostCenter(other.org.id, other.admin.id, { code: `X-${uniq()}`, name: "X" });
     const archived = await createCostCenter(w.org.id, w.admin.id, { code: `Z-${uniq()}`, name: "Z" });
     await archiveCostCenter(w.org.id, w.admin.id, archived.id);
-    await expect(createTeam(w.org.id, w.admin.id, { slug: `t-${uniq()}`, name: "T", costCenterId: theirs.id })).rejects.toMatchObject({ code: "invalid" });
+    await expect(createTeam(w.org.id, w.admin.id, { slug: `t-${uniq()}`, name: "T", costCenterId: theirs.id })).rejects.toMatchObject({ code: "invalid_request" });
     const team = await createTeam(w.org.id, w.admin.id, { slug: `t-${uniq()}`, name: "T" });
-    await expect(updateTeam(w.org.id, w.admin.id, { teamId: team.id, costCenterId: archived.id })).rejects.toMatchObject({ code: "invalid" });
-    await expect(issueKeyAs(w.access, keyInput({ costCenterId: archived.id }))).rejects.toMatchObject({ code: "invalid" });
+    await expect(updateTeam(w.org.id, w.admin.id, { teamId: team.id, costCenterId: archived.id })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(issueKeyAs(w.access, keyInput({ costCenterId: archived.id }))).rejects.toMatchObject({ code: "invalid_request" });
     expect(await prisma().team.findUniqueOrThrow({ where: { id: team.id } })).toMatchObject({ costCenterId: null });
   });
 

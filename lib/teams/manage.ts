@@ -1,4 +1,4 @@
-import { ActionError } from "../auth/action";
+import { invalid, notFound } from "../errors";
 import { recordAudit } from "../audit/log";
 import { prisma } from "../db";
 import { forgetDirectory } from "../ingest/directory";
@@ -14,7 +14,7 @@ export async function listTeams(orgId: string) {
 async function costCenterIdFor(orgId: string, costCenterId: string | null | undefined): Promise<string | null> {
   if (!costCenterId) return null;
   const cc = await prisma().costCenter.findFirst({ where: { orgId, id: costCenterId, archivedAt: null }, select: { id: true } });
-  if (!cc) throw new ActionError("invalid", "That cost center does not exist.");
+  if (!cc) throw invalid("That cost center does not exist.");
   return cc.id;
 }
 
@@ -31,8 +31,8 @@ export async function createTeam(orgId: string, actorId: string | null, input: {
 
 export async function updateTeam(orgId: string, actorId: string | null, input: { teamId: string; name?: string; costCenterId?: string | null }) {
   const team = await prisma().team.findFirst({ where: { orgId, id: input.teamId } });
-  if (!team) throw new ActionError("not_found", "No such team.");
-  if (team.archivedAt) throw new ActionError("invalid", "An archived team cannot be changed.");
+  if (!team) throw notFound("No such team.");
+  if (team.archivedAt) throw invalid("An archived team cannot be changed.");
   const costCenterId = input.costCenterId === undefined ? team.costCenterId : await costCenterIdFor(orgId, input.costCenterId);
   await prisma().$transaction(async (tx) => {
     await tx.team.update({ where: { id: team.id }, data: { name: input.name ?? team.name, costCenterId } });
@@ -49,7 +49,7 @@ export async function updateTeam(orgId: string, actorId: string | null, input: {
 // Teams are archived, never deleted: their spend history must stay attributable.
 export async function archiveTeam(orgId: string, actorId: string | null, teamId: string) {
   const team = await prisma().team.findFirst({ where: { orgId, id: teamId, archivedAt: null } });
-  if (!team) throw new ActionError("not_found", "No such active team.");
+  if (!team) throw notFound("No such active team.");
   await prisma().$transaction(async (tx) => {
     await tx.team.update({ where: { id: team.id }, data: { archivedAt: new Date() } });
     await recordAudit(tx, { orgId, actorId, action: "team.archived", targetType: "Team", targetId: team.id, details: { slug: team.slug } });
@@ -73,7 +73,7 @@ export async function createCostCenter(orgId: string, actorId: string | null, in
 
 export async function renameCostCenter(orgId: string, actorId: string | null, input: { costCenterId: string; name: string }) {
   const cc = await prisma().costCenter.findFirst({ where: { orgId, id: input.costCenterId } });
-  if (!cc) throw new ActionError("not_found", "No such cost center.");
+  if (!cc) throw notFound("No such cost center.");
   await prisma().$transaction(async (tx) => {
     await tx.costCenter.update({ where: { id: cc.id }, data: { name: input.name } });
     await recordAudit(tx, { orgId, actorId, action: "cost_center.renamed", targetType: "CostCenter", targetId: cc.id, details: { from: cc.name, to: input.name } });
@@ -82,7 +82,7 @@ export async function renameCostCenter(orgId: string, actorId: string | null, in
 
 export async function archiveCostCenter(orgId: string, actorId: string | null, costCenterId: string) {
   const cc = await prisma().costCenter.findFirst({ where: { orgId, id: costCenterId, archivedAt: null } });
-  if (!cc) throw new ActionError("not_found", "No such active cost center.");
+  if (!cc) throw notFound("No such active cost center.");
   await prisma().$transaction(async (tx) => {
     await tx.costCenter.update({ where: { id: cc.id }, data: { archivedAt: new Date() } });
     await recordAudit(tx, { orgId, actorId, action: "cost_center.archived", targetType: "CostCenter", targetId: cc.id, details: { code: cc.code } });

@@ -5,7 +5,7 @@ import { leaveOrgAction } from "@/lib/orgs/actions";
 import { serverAction, userAction } from "@/lib/auth/server-action";
 
 export const leaveOrg = serverAction(leaveOrgAction);
-export const signOutAction = userAction(signOutNow);
+export const signOutAction = userAction("auth.sign-out", signOutNow);
 
 async function signOutNow() {
   await signOut({ redirectTo: "/sign-in" });
