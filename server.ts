@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import next from "next";
 import { routeMachineRequest } from "./lib/api/routes";
+import { env } from "./lib/env";
+import { clientIp, parseTrustedProxies } from "./lib/http/client-ip";
 
 // One process, one port (DESIGN §2): the per-call machine routes (/api/v1/*) take the lean
 // node:http path; pages, auth, server actions and webhooks go to Next's request handler.
@@ -8,11 +10,13 @@ export async function startServer(options: { dev: boolean; port: number; hostnam
   const app = next({ dev: options.dev, hostname: options.hostname, port: options.port, dir: process.cwd() });
   const handleNext = app.getRequestHandler();
   await app.prepare();
+  const trustedProxies = parseTrustedProxies(env().TRUSTED_PROXIES);
   const server = createServer((req, res) => {
     // Pages read the requested path to send a signed-out visitor back after sign-in.
     req.headers["x-burnrate-path"] = req.url ?? "/";
-    // The peer address as this process saw it (sign-in rate limits); a client cannot forge it.
-    req.headers["x-burnrate-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    // The client's address for per-IP limits (sign-in): the peer, or what TRUSTED_PROXIES allow
+    // X-Forwarded-For to say. Always overwritten, so a client cannot send its own.
+    req.headers["x-burnrate-client-ip"] = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
     routeMachineRequest(req, res)
       .then((handled) => (handled ? undefined : handleNext(req, res)))
       .catch((err: unknown) => {

@@ -1,4 +1,6 @@
+import nextEnv from "@next/env";
 import { z } from "zod";
+import { parseTrustedProxies } from "./http/client-ip";
 
 // Every variable the app reads, validated once at start-up. `.env.example` lists the same names.
 const ZEnv = z.object({
@@ -30,6 +32,18 @@ const ZEnv = z.object({
   EMAIL_FROM: z.string().default("Burnrate <alerts@burnrate.local>"),
   // Serve /dev/mailbox in a production build too (the e2e server sets it). Never in real production.
   BURNRATE_MAILBOX: z.enum(["0", "1"]).optional(),
+  // Proxies allowed to name the client in X-Forwarded-For: a hop count ("1" behind one load
+  // balancer) or addresses / subnets ("10.0.0.0/8,192.0.2.7"). Unset = the header is ignored.
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -38,6 +52,9 @@ let parsed: TEnv | undefined;
 
 export function env(): TEnv {
   if (parsed) return parsed;
+  // .env / .env.local / .env.<mode> the way Next reads them (variables already set win), so the
+  // scripts that run before Next starts (dev, start, admin) see the same settings Next will.
+  nextEnv.loadEnvConfig(process.cwd(), process.env.NODE_ENV !== "production", { info: () => undefined, error: console.error });
   // An empty value (`KEY=` copied from .env.example) means "unset", not "invalid".
   const raw = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
   const result = ZEnv.safeParse(raw);

@@ -7,6 +7,9 @@ export function e2eEnv(): Record<string, string> {
     BURNRATE_MAILBOX: "1",
     RESEND_API_KEY: "",
     BURNRATE_DATA_DIR: ".data/e2e",
+    // As behind one load balancer: a spec can name its own client address in X-Forwarded-For, so
+    // per-IP sign-in limits are tested without spending the whole run's 127.0.0.1 budget.
+    TRUSTED_PROXIES: "1",
   };
   if (process.env.DATABASE_URL && !process.env.E2E_DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);

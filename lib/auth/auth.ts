@@ -1,3 +1,4 @@
+import { headers } from "next/headers";
 import NextAuth from "next-auth";
 import type { Provider } from "next-auth/providers";
 import GitHub from "next-auth/providers/github";
@@ -5,6 +6,8 @@ import { PrismaAdapter } from "@auth/prisma-adapter";
 import { prisma } from "../db";
 import { env } from "../env";
 import { sendMagicLink } from "../email/templates";
+import { safeRedirectUrl } from "./callback-url";
+import { magicLinkAllowed } from "./rate-limit";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 
@@ -32,6 +35,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     trustHost: true,
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" },
     callbacks: {
+      // Every path that asks for a magic link passes here before a token exists — the sign-in
+      // page's server action and Auth.js's own POST /api/auth/signin/email alike — so the limit
+      // lives here, not in one caller.
+      async signIn({ user, email }) {
+        if (!email?.verificationRequest || !user.email) return true;
+        const ip = (await headers()).get("x-burnrate-client-ip") ?? "unknown";
+        const limit = await magicLinkAllowed(user.email, ip);
+        if (limit.allowed) return true;
+        return `/sign-in?${new URLSearchParams({ error: "RateLimited", retry: String(Math.ceil(limit.retryAfterSeconds / 60)) })}`;
+      },
+      redirect({ url, baseUrl }) {
+        return safeRedirectUrl(url, baseUrl);
+      },
       session({ session, user }) {
         session.user.id = user.id;
         return session;
