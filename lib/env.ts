@@ -14,6 +14,8 @@ const ZEnv = z.object({
   // Ingest group commit: extra time a write waits for more posts to join it. 0 (measured best):
   // posts arriving while a write is in flight already form the next group.
   INGEST_GROUP_MAX_WAIT_MS: z.coerce.number().int().min(0).max(100).default(0),
+  // An open execution with no call for this long is shown (and reported by the API) as idle.
+  EXECUTION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   // Where the embedded development database keeps its files when DATABASE_URL is unset.
   BURNRATE_DATA_DIR: z.string().default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -1,22 +1,16 @@
 import { displayUsd } from "@/lib/money";
 import type { TExecutionSummary } from "@/lib/reports/executions";
 
-const STATUS_STYLE: Record<string, string> = {
-  RUNNING: "bg-sky-50 text-sky-700",
-  IDLE: "bg-slate-100 text-slate-600",
-  DONE: "bg-emerald-50 text-emerald-700",
-  FAILED: "bg-rose-50 text-rose-700",
-  BLOCKED: "bg-amber-50 text-amber-800",
+// The state comes from lib/executions/state.ts, the same definition the API uses.
+const STATUS_STYLE: Record<TExecutionSummary["status"], string> = {
+  running: "bg-sky-50 text-sky-700",
+  idle: "bg-slate-100 text-slate-600",
+  done: "bg-emerald-50 text-emerald-700",
+  failed: "bg-rose-50 text-rose-700",
+  blocked: "bg-amber-50 text-amber-800",
 };
 
-// Agents rarely say "done": a RUNNING execution with no call for 15 minutes is shown as idle.
-const IDLE_AFTER_MS = 15 * 60 * 1000;
-
-function shownStatus(ex: TExecutionSummary, now: number): string {
-  return ex.status === "RUNNING" && now - new Date(ex.last_seen_at).getTime() > IDLE_AFTER_MS ? "IDLE" : ex.status;
-}
-
-export function TopExecutions({ executions, timezone, now }: { executions: TExecutionSummary[]; timezone: string; now: number }) {
+export function TopExecutions({ executions, timezone }: { executions: TExecutionSummary[]; timezone: string }) {
   if (executions.length === 0) return <p className="px-3 py-6 text-sm text-slate-500">No executions this month yet.</p>;
   const when = new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   return (
@@ -34,12 +28,12 @@ export function TopExecutions({ executions, timezone, now }: { executions: TExec
       </thead>
       <tbody>
         {executions.map((ex) => {
-          const status = shownStatus(ex, now);
+          const status = ex.status;
           return (
             <tr key={ex.id} className="border-t border-slate-100 align-top">
               <td className="px-3 py-2">
                 <div className="font-mono text-xs">{ex.id}</div>
-                <span className={`mt-1 inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_STYLE[status] ?? ""}`}>{status.toLowerCase()}</span>
+                <span className={`mt-1 inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_STYLE[status] ?? ""}`}>{status}</span>
               </td>
               <td className="px-3 py-2">
                 <div className="font-medium">{ex.agent ?? "—"}</div>

@@ -1,3 +1,4 @@
+import { postExecutionEnd } from "../executions/routes";
 import { postEvents } from "../ingest/events-route";
 import { getExecutions, getSpend } from "../reports/routes";
 import { createMachineRouter, type TRoute } from "./router";
@@ -7,6 +8,7 @@ export const MACHINE_ROUTES: TRoute[] = [
   { method: "POST", path: "/api/v1/events", handler: postEvents },
   { method: "GET", path: "/api/v1/spend", handler: getSpend },
   { method: "GET", path: "/api/v1/executions", handler: getExecutions },
+  { method: "POST", path: "/api/v1/executions/:id/end", handler: postExecutionEnd },
 ];
 
 export const routeMachineRequest = createMachineRouter(MACHINE_ROUTES);

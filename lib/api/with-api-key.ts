@@ -10,13 +10,15 @@ export type TApiKeyContext<Q> = {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
+  // Decoded `:name` segments of the route's path.
+  params: Record<string, string>;
   key: TAuthenticatedKey;
   query: Q;
 };
 
 export type THandlerResult = { status: number; body: unknown; headers?: Record<string, string> } | "handled";
 
-export type TMachineHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+export type TMachineHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void>;
 
 const AUTH_MESSAGES = {
   missing: "Missing API key: send Authorization: Bearer <virtual key>",
@@ -31,7 +33,7 @@ export function withApiKey<QS extends z.ZodType>(
   options: { scope: TKeyScope; query: QS },
   handler: (ctx: TApiKeyContext<z.infer<QS>>) => Promise<THandlerResult>,
 ): TMachineHandler {
-  return async (req, res, url) => {
+  return async (req, res, url, params) => {
     try {
       const key = await authenticateKey(bearerToken(req));
       if (typeof key === "string") throw unauthorized(AUTH_MESSAGES[key]);
@@ -44,7 +46,7 @@ export function withApiKey<QS extends z.ZodType>(
       }
       const parsedQuery = options.query.safeParse(Object.fromEntries(url.searchParams));
       if (!parsedQuery.success) throw invalid("Invalid query parameters", zodDetails(parsedQuery.error));
-      const result = await handler({ req, res, url, key, query: parsedQuery.data });
+      const result = await handler({ req, res, url, params, key, query: parsedQuery.data });
       if (result !== "handled") sendJson(res, result.status, result.body, result.headers);
     } catch (err) {
       if (!(err instanceof DomainError) && res.headersSent) {

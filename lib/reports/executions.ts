@@ -1,4 +1,6 @@
 import { pool } from "../db";
+import { env } from "../env";
+import { executionState, type TExecutionState } from "../executions/state";
 import { formatUsd } from "../money";
 
 export type TExecutionSummary = {
@@ -9,7 +11,7 @@ export type TExecutionSummary = {
   user: string | null;
   repository: string | null;
   pull_request: string | null;
-  status: string;
+  status: TExecutionState;
   calls: number;
   tool_calls: number;
   errors: number;
@@ -22,7 +24,32 @@ export type TExecutionSummary = {
   retry_cost_usd: string;
   first_seen_at: string;
   last_seen_at: string;
+  ended_at: string | null;
+  outcome: string | null;
 };
+
+// The columns of an execution summary, for `FROM "Execution" e LEFT JOIN "Team" t`.
+export const EXECUTION_SUMMARY_COLUMNS = `
+  e."executionId" AS id, e.agent, e.task, t.slug AS team, e."userId" AS user, e.repository,
+  e."pullRequest" AS pull_request, e.status::text AS stored_status, e.calls, e."toolCalls" AS tool_calls,
+  e.errors, e.retries, e."inputTokens" AS input_tokens, e."cacheReadTokens" AS cache_read_tokens,
+  e."cacheWriteTokens" AS cache_write_tokens, e."outputTokens" AS output_tokens,
+  e."costUsd"::text AS cost_usd, e."retryCostUsd"::text AS retry_cost_usd,
+  e."firstSeenAt" AS first_seen_at, e."lastSeenAt" AS last_seen_at, e."endedAt" AS ended_at, e.outcome`;
+
+// A row selected with EXECUTION_SUMMARY_COLUMNS (pg returns timestamptz as Date, numeric as string).
+export function toExecutionSummary(row: Record<string, unknown> & { stored_status: string; last_seen_at: Date; first_seen_at: Date; ended_at: Date | null; cost_usd: string; retry_cost_usd: string }, now = new Date()): TExecutionSummary {
+  const { stored_status, ...rest } = row;
+  return {
+    ...(rest as unknown as TExecutionSummary),
+    status: executionState(stored_status, row.last_seen_at, now, env().EXECUTION_IDLE_MINUTES),
+    cost_usd: formatUsd(row.cost_usd),
+    retry_cost_usd: formatUsd(row.retry_cost_usd),
+    first_seen_at: row.first_seen_at.toISOString(),
+    last_seen_at: row.last_seen_at.toISOString(),
+    ended_at: row.ended_at ? row.ended_at.toISOString() : null,
+  };
+}
 
 // Executions active in [from, to), most expensive (or most recent) first.
 export async function topExecutions(args: {
@@ -34,12 +61,7 @@ export async function topExecutions(args: {
 }): Promise<TExecutionSummary[]> {
   const orderBy = args.order === "cost" ? `e."costUsd" DESC, e."lastSeenAt" DESC` : `e."lastSeenAt" DESC`;
   const { rows } = await pool().query(
-    `SELECT e."executionId" AS id, e.agent, e.task, t.slug AS team, e."userId" AS user, e.repository,
-            e."pullRequest" AS pull_request, e.status::text AS status, e.calls, e."toolCalls" AS tool_calls,
-            e.errors, e.retries, e."inputTokens" AS input_tokens, e."cacheReadTokens" AS cache_read_tokens,
-            e."cacheWriteTokens" AS cache_write_tokens,
-            e."outputTokens" AS output_tokens, e."costUsd"::text AS cost_usd, e."retryCostUsd"::text AS retry_cost_usd,
-            e."firstSeenAt" AS first_seen_at, e."lastSeenAt" AS last_seen_at
+    `SELECT ${EXECUTION_SUMMARY_COLUMNS}
        FROM "Execution" e
        LEFT JOIN "Team" t ON t."orgId" = e."orgId" AND t.id = e."teamId"
       WHERE e."orgId" = $1 AND e."lastSeenAt" >= $2 AND e."firstSeenAt" < $3
@@ -47,11 +69,6 @@ export async function topExecutions(args: {
       LIMIT $4`,
     [args.orgId, args.from, args.to, args.limit],
   );
-  return rows.map((row) => ({
-    ...row,
-    cost_usd: formatUsd(row.cost_usd),
-    retry_cost_usd: formatUsd(row.retry_cost_usd),
-    first_seen_at: row.first_seen_at.toISOString(),
-    last_seen_at: row.last_seen_at.toISOString(),
-  }));
+  const now = new Date();
+  return rows.map((row) => toExecutionSummary(row, now));
 }

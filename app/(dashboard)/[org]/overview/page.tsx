@@ -41,7 +41,7 @@ export default async function OverviewPage({ params }: { params: Promise<{ org: 
       </div>
 
       <Card title="Top 10 most expensive executions this month">
-        <TopExecutions executions={overview.topExecutions} timezone={org.timezone} now={now.getTime()} />
+        <TopExecutions executions={overview.topExecutions} timezone={org.timezone} />
       </Card>
     </main>
   );
