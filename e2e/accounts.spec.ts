@@ -97,8 +97,10 @@ test("an event sent with the key shows on the overview, to the cent", async ({ r
   expect(res.status()).toBe(200);
   expect(await res.json()).toMatchObject({ accepted: 1, execution: { cost_usd: "0.0075" } });
   await ownerPage.goto(`/${slug}/overview`);
-  await expect(ownerPage.getByTestId("spend-today")).toHaveText("$0.0075");
-  await expect(ownerPage.getByTestId("spend-month")).toHaveText("$0.0075");
+  // One display rule: cents (half-even), the exact amount beside it.
+  await expect(ownerPage.getByTestId("spend-today")).toHaveText("$0.01");
+  await expect(ownerPage.getByTestId("spend-month")).toHaveText("$0.01");
+  await expect(ownerPage.getByText("exact $0.0075").first()).toBeVisible();
   await expect(ownerPage.getByRole("table").first()).toContainText("platform");
   await expect(ownerPage.getByRole("table").last()).toContainText(`run-${run}`);
   await shot(ownerPage, info, "07-overview-with-spend");

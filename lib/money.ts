@@ -18,11 +18,23 @@ export function formatUsd(value: string | null | undefined): string {
   return negative && out !== "0.00" ? `-${out}` : out;
 }
 
-// For display only: "$1,234.56" (rounded to cents, or to 4 significant places under a cent).
+const withSeparators = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+// What a page shows, one rule everywhere: dollars and cents with thousands separators ("$1,489.54"),
+// rounded half-even; an amount that is not zero but rounds to $0.00 is "<$0.01" (never a
+// misleading "$0.00" beside a real one). The exact amount goes in a tooltip (exactUsd).
 export function displayUsd(value: string | null | undefined): string {
   const d = new Decimal(value || 0);
-  if (!d.isZero() && d.abs().lt(0.01)) return `$${d.toSignificantDigits(2).toFixed()}`;
-  const fixed = d.toFixed(2);
-  const [i, f] = fixed.split(".");
-  return `$${i.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${f}`;
+  const cents = d.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
+  if (cents.isZero() && !d.isZero()) return d.isNegative() ? "-<$0.01" : "<$0.01";
+  const [i, f] = cents.abs().toFixed(2).split(".");
+  return `${cents.isNegative() ? "-" : ""}$${withSeparators(i)}.${f}`;
+}
+
+// Every digit that is there, with separators: "$1,489.53534993" (tooltips, "exact" hints).
+export function exactUsd(value: string | null | undefined): string {
+  const formatted = formatUsd(value);
+  const negative = formatted.startsWith("-");
+  const [i, f] = (negative ? formatted.slice(1) : formatted).split(".");
+  return `${negative ? "-" : ""}$${withSeparators(i)}.${f}`;
 }

@@ -126,6 +126,18 @@ describe("the full demo month", () => {
     expect(top.executionId).toBe(seed.runawayExecutionId);
   });
 
+  test("every key with spend shows when it was last used (its last event), never 'never'", async () => {
+    const { rows } = await pool().query(
+      `SELECT k.prefix, k."lastUsedAt", max(e."occurredAt") AS last
+         FROM "VirtualKey" k JOIN "UsageEvent" e ON e."orgId" = k."orgId" AND e."keyId" = k.id
+        WHERE k."orgId" = $1 GROUP BY k.id`,
+      [seed.orgId],
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    // At least its last event (a test above also authenticates the demo key, which counts as a use).
+    for (const row of rows) expect(row.lastUsedAt?.getTime(), row.prefix).toBeGreaterThanOrEqual(row.last.getTime());
+  });
+
   test("events, rollups and executions agree to the last digit", async () => {
     const sums = await one<Record<string, string | number>>(
       `SELECT (SELECT sum("costUsd")::text FROM "UsageEvent" WHERE "orgId" = $1) AS events,

@@ -8,6 +8,7 @@ import { closeDb, pool, prisma } from "../lib/db";
 import { prepareDatabase } from "../lib/db/bootstrap";
 import { issueKey } from "../lib/keys/issue";
 import { hashSecret } from "../lib/keys/hash";
+import { exactUsd } from "../lib/money";
 import { DEMO_KEY_NAME, DEMO_KEY_SCOPES, seedDemoData, type TSeedResult } from "./seed/demo-data";
 import { DEMO_DAYS } from "./seed/generate";
 
@@ -69,7 +70,7 @@ export async function ensureSeededOrg(options: {
     return { orgSlug: options.slug, demoKey: await keyFor(winner, saved, options.keyFile, log), created: false };
   }
   await writeKeyFile(options.keyFile, seed.demoKey);
-  log(`${seed.events} events, ${seed.executions} executions, $${seed.totalUsd} in ${(seed.durationMs / 1000).toFixed(1)} s; demo key in ${options.keyFile}`);
+  log(`${seed.events} events, ${seed.executions} executions, ${exactUsd(seed.totalUsd)} in ${(seed.durationMs / 1000).toFixed(1)} s; demo key in ${options.keyFile}`);
   return { orgSlug: options.slug, demoKey: seed.demoKey, created: true, seed };
 }
 

@@ -1,9 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { displayUsd } from "@/lib/money";
+import { Usd } from "@/components/ui/usd";
 import { Button, ErrorMessage } from "@/components/ui/form";
 import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
+import { shortDateTime } from "@/components/ui/format";
 import { SecretReveal } from "./secret-reveal";
 
 // What this table shows of a key (lib/keys/manage.ts listKeys returns it).
@@ -29,12 +30,10 @@ const STATE_STYLE: Record<string, string> = {
   expired: "bg-slate-100 text-slate-600",
 };
 
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "never";
-}
-
 export function KeyTable(props: {
   orgSlug: string;
+  // Dates show in the org's zone, as on every other page.
+  timezone: string;
   keys: TKeyRow[];
   manageableTeamIds: string[] | null;
   mayManage: boolean;
@@ -46,6 +45,7 @@ export function KeyTable(props: {
   const [rotated, setRotated] = useState<string | null>(null);
 
   if (props.keys.length === 0) return <p className="px-3 py-6 text-sm text-slate-500">No keys yet.</p>;
+  const when = (iso: string | null) => (iso ? shortDateTime(iso, props.timezone) : "never");
   const mayTouch = (k: TKeyRow) => props.mayManage && k.state === "active" && (props.manageableTeamIds === null || (k.teamId !== null && props.manageableTeamIds.includes(k.teamId)));
 
   return (
@@ -77,7 +77,7 @@ export function KeyTable(props: {
               <td className="px-3 py-2 text-slate-600">{k.scopes.join(", ")}</td>
               <td className="px-3 py-2 text-slate-600">{k.createdBy}<div className="text-xs">{when(k.createdAt)}</div></td>
               <td className="px-3 py-2 text-slate-600">{when(k.lastUsedAt)}</td>
-              <td className="px-3 py-2 text-right font-medium tabular-nums">{displayUsd(k.spendThisMonthUsd)}</td>
+              <td className="px-3 py-2 text-right font-medium tabular-nums"><Usd value={k.spendThisMonthUsd} /></td>
               <td className="px-3 py-2 text-right whitespace-nowrap">
                 {mayTouch(k) && (
                   <>

@@ -1,3 +1,4 @@
+import { shortDateTime } from "@/components/ui/format";
 import type { TAction } from "@/components/ui/action";
 import { RevokeInvitationButton } from "./revoke-invitation-button";
 import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE, type Role } from "./roles";
@@ -20,7 +21,6 @@ export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite,
       </p>
     );
   }
-  const when = new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   return (
     <table className="w-full text-sm">
       <thead>
@@ -44,10 +44,10 @@ export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite,
                   {ROLE_LABEL[inv.role].toLowerCase()}
                 </span>
               </td>
-              <td className="px-3 py-2 text-slate-600">{when.format(new Date(inv.invitedAt))}</td>
+              <td className="px-3 py-2 text-slate-600">{shortDateTime(inv.invitedAt, timezone)}</td>
               <td className={`px-3 py-2 ${hoursLeft < 24 ? "text-amber-700" : "text-slate-600"}`}>
                 {left}
-                <div className="text-xs text-slate-500">{when.format(new Date(inv.expiresAt))}</div>
+                <div className="text-xs text-slate-500">{shortDateTime(inv.expiresAt, timezone)}</div>
               </td>
               {mayInvite && (
                 <td className="px-3 py-2 text-right">

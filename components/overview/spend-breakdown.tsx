@@ -1,4 +1,4 @@
-import { displayUsd } from "@/lib/money";
+import { Usd } from "@/components/ui/usd";
 import type { TSpendGroupRow } from "@/lib/reports/spend";
 
 // Share of the month per team / agent, with a bar so the biggest spender stands out at a glance.
@@ -29,7 +29,7 @@ export function SpendBreakdown({ rows, total, emptyLabel, unattributedLabel }: {
               </div>
             </td>
             <td className="px-3 py-2 text-right tabular-nums text-slate-600">{row.calls.toLocaleString("en-US")}</td>
-            <td className="px-3 py-2 text-right font-medium tabular-nums">{displayUsd(row.cost_usd)}</td>
+            <td className="px-3 py-2 text-right font-medium tabular-nums"><Usd value={row.cost_usd} /></td>
           </tr>
         ))}
       </tbody>

@@ -1,4 +1,5 @@
-import { displayUsd } from "@/lib/money";
+import { shortDateTime } from "@/components/ui/format";
+import { Usd } from "@/components/ui/usd";
 import type { TExecutionSummary } from "@/lib/reports/executions";
 
 // The state comes from lib/executions/state.ts, the same definition the API uses.
@@ -12,7 +13,6 @@ const STATUS_STYLE: Record<TExecutionSummary["status"], string> = {
 
 export function TopExecutions({ executions, timezone }: { executions: TExecutionSummary[]; timezone: string }) {
   if (executions.length === 0) return <p className="px-3 py-6 text-sm text-slate-500">No executions this month yet.</p>;
-  const when = new Intl.DateTimeFormat("en-US", { timeZone: timezone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
   return (
     <table className="w-full text-sm">
       <thead>
@@ -42,10 +42,10 @@ export function TopExecutions({ executions, timezone }: { executions: TExecution
               <td className="px-3 py-2 text-slate-600">{ex.team ?? "—"}</td>
               <td className="px-3 py-2 text-right tabular-nums">{ex.calls.toLocaleString("en-US")}</td>
               <td className="px-3 py-2 text-right tabular-nums">
-                {ex.retries > 0 ? <span className="text-amber-700">{ex.retries} ({displayUsd(ex.retry_cost_usd)})</span> : "0"}
+                {ex.retries > 0 ? <span className="text-amber-700">{ex.retries} (<Usd value={ex.retry_cost_usd} />)</span> : "0"}
               </td>
-              <td className="px-3 py-2 text-slate-600">{when.format(new Date(ex.last_seen_at))}</td>
-              <td className="px-3 py-2 text-right font-semibold tabular-nums">{displayUsd(ex.cost_usd)}</td>
+              <td className="px-3 py-2 text-slate-600">{shortDateTime(ex.last_seen_at, timezone)}</td>
+              <td className="px-3 py-2 text-right font-semibold tabular-nums"><Usd value={ex.cost_usd} /></td>
             </tr>
           );
         })}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { displayUsd } from "@/lib/money";
+import { Usd } from "@/components/ui/usd";
 import { ErrorMessage } from "@/components/ui/form";
 import { shortDate } from "@/components/ui/format";
 import { ConfirmButton, useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
@@ -60,7 +60,7 @@ export function TeamTable(props: {
           {props.unattributedUsd && (
             <tr className="border-t border-slate-100 text-slate-500">
               <td className="px-3 py-2 italic" colSpan={3}>Not attributed to any team</td>
-              <td className="px-3 py-2 text-right tabular-nums" title={`exact: $${props.unattributedUsd}`}>{displayUsd(props.unattributedUsd)}</td>
+              <td className="px-3 py-2 text-right tabular-nums"><Usd value={props.unattributedUsd} /></td>
               {props.mayManage && <td></td>}
             </tr>
           )}
@@ -149,8 +149,8 @@ function TeamRow(props: {
           <span className="inline-block rounded bg-emerald-50 px-1.5 py-0.5 text-[11px] font-medium text-emerald-700">active</span>
         )}
       </td>
-      <td className="px-3 py-2 text-right tabular-nums" title={`exact: $${team.spendUsd} · ${team.calls} calls`}>
-        <span className={archived ? "" : "font-medium text-slate-900"}>{displayUsd(team.spendUsd)}</span>
+      <td className="px-3 py-2 text-right tabular-nums">
+        <Usd value={team.spendUsd} className={archived ? "" : "font-medium text-slate-900"} />
         {team.calls > 0 && <div className="text-xs text-slate-500">{team.calls.toLocaleString("en-US")} {team.calls === 1 ? "call" : "calls"}</div>}
       </td>
       {props.mayManage && (

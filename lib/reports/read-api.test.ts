@@ -118,6 +118,23 @@ describe("GET /api/v1/spend group_by", () => {
     });
   }
 
+  test("group_by=day is in date order (a time series), other groups by spend, biggest first", async () => {
+    const days = await spend(secret, { ...range, group_by: "day" });
+    // D2 cost more than D1: spend order would put it first.
+    expect(days.groups.map((g: any) => g.key)).toEqual([dayKey(D1), dayKey(D2)]);
+    const agents = await spend(secret, { ...range, group_by: "agent" });
+    expect(agents.groups.map((g: any) => g.key)).toEqual(["coder", "planner", null]);
+  });
+
+  test("a group without a value (tool calls have no model) is JSON null, not an empty string", async () => {
+    for (const groupBy of ["model", "agent", "team", "user", "task", "execution", "repository"]) {
+      const body = await spend(secret, { ...range, group_by: groupBy });
+      const keys = body.groups.map((g: any) => g.key);
+      expect(keys, groupBy).toContain(null);
+      expect(keys, groupBy).not.toContain("");
+    }
+  });
+
   test("response shape: from, to, total_usd, groups[{key,cost_usd,calls,input_tokens,output_tokens}]", async () => {
     const body = await spend(secret, { ...range, group_by: "team" });
     expect(new Date(body.from).getTime()).toBe(D1);

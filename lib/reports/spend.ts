@@ -73,7 +73,7 @@ export async function spendReport(args: {
     )
     SELECT ${dim.label ?? "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
            (sum(g.cost) OVER ())::text AS total
-      FROM g ORDER BY g.cost DESC, g.k ${args.limit ? `LIMIT ${Math.floor(args.limit)}` : ""}`;
+      FROM g ORDER BY ${args.groupBy === "day" ? "g.k" : "g.cost DESC, g.k"} ${args.limit ? `LIMIT ${Math.floor(args.limit)}` : ""}`;
   const { rows } = await pool().query(sql, [args.orgId, args.from, args.to, args.timezone]);
   const groups: TSpendGroupRow[] = rows.map((row) => ({
     key: row.key === "" ? null : row.key,

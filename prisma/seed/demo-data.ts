@@ -8,6 +8,7 @@ import { sortRows, storeEvents } from "../../lib/ingest/store";
 import { forgetDirectory } from "../../lib/ingest/directory";
 import type { TAuthenticatedKey, TKeyScope } from "../../lib/keys/authenticate";
 import { issueKey } from "../../lib/keys/issue";
+import { exactUsd } from "../../lib/money";
 import { createOrg } from "../../lib/orgs/create";
 import { DEMO_AGENTS, DEMO_COST_CENTERS, DEMO_TEAMS } from "./cast";
 import { generateDemoEvents, type TGeneratedEvent } from "./generate";
@@ -97,11 +98,19 @@ export async function seedDemoData(options: TSeedOptions): Promise<TSeedResult> 
     }
     await storing;
 
+    // The demo's keys were "used" when their events happened: the keys page must not say "never"
+    // beside hundreds of dollars of spend.
+    await pool().query(
+      `UPDATE "VirtualKey" k SET "lastUsedAt" = u.last
+         FROM (SELECT "keyId", max("occurredAt") AS last FROM "UsageEvent" WHERE "orgId" = $1 GROUP BY "keyId") u
+        WHERE k."orgId" = $1 AND k.id = u."keyId"`,
+      [org.id],
+    );
     const { rows } = await pool().query(`SELECT coalesce(sum("costUsd"), 0)::text AS total FROM "UsageEvent" WHERE "orgId" = $1`, [org.id]);
     await db.organization.update({ where: { id: org.id }, data: { slug: options.slug } });
     forgetDirectory(org.id);
     const durationMs = Math.round(performance.now() - started);
-    log(`stored ${stored} events, $${rows[0].total} in ${durationMs} ms`);
+    log(`stored ${stored} events, ${exactUsd(rows[0].total)} in ${durationMs} ms`);
     return {
       orgId: org.id,
       orgSlug: options.slug,

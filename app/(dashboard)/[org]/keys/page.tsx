@@ -41,6 +41,7 @@ export default async function KeysPage({ params }: { params: Promise<{ org: stri
       <Card title={`Keys (${keys.length})`}>
         <KeyTable
           orgSlug={slug}
+          timezone={access.org.timezone}
           keys={keys}
           manageableTeamIds={mayManageAll ? null : [...myTeamIds]}
           mayManage={mayIssue}

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { requireOrgPage } from "@/lib/auth/session";
-import { displayUsd } from "@/lib/money";
+import { displayUsd, exactUsd } from "@/lib/money";
 import { overviewFor } from "@/lib/reports/overview";
 import { Card } from "@/components/ui/card";
 import { StatCard } from "@/components/ui/stat-card";
@@ -27,8 +27,8 @@ export default async function OverviewPage({ params }: { params: Promise<{ org: 
       </header>
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <StatCard label="Spend today" value={<span data-testid="spend-today">{displayUsd(overview.todayUsd)}</span>} hint={`exact: $${overview.todayUsd}`} />
-        <StatCard label={`Spend in ${month}`} value={<span data-testid="spend-month">{displayUsd(overview.monthUsd)}</span>} hint={`exact: $${overview.monthUsd}`} />
+        <StatCard label="Spend today" value={<span data-testid="spend-today">{displayUsd(overview.todayUsd)}</span>} hint={`exact ${exactUsd(overview.todayUsd)}`} />
+        <StatCard label={`Spend in ${month}`} value={<span data-testid="spend-month">{displayUsd(overview.monthUsd)}</span>} hint={`exact ${exactUsd(overview.monthUsd)}`} />
       </div>
 
       <div className="grid gap-4 lg:grid-cols-2">
