@@ -39,10 +39,28 @@ export async function recordAudit(
   });
 }
 
-export async function auditEntries(orgId: string, options: { limit?: number; before?: Date } = {}) {
+// Keyset pagination by (createdAt, id): entries written in the same millisecond (one transaction
+// often writes several) are neither skipped nor repeated between pages.
+export type TAuditCursor = { createdAt: Date; id: string };
+
+export function encodeAuditCursor(entry: TAuditCursor): string {
+  return `${entry.createdAt.toISOString()}_${entry.id}`;
+}
+
+export function decodeAuditCursor(raw: unknown): TAuditCursor | undefined {
+  if (typeof raw !== "string") return undefined;
+  const at = raw.indexOf("_");
+  const createdAt = new Date(raw.slice(0, at));
+  const id = raw.slice(at + 1);
+  if (at < 0 || Number.isNaN(createdAt.getTime()) || !/^[a-z0-9]{1,64}$/i.test(id)) return undefined;
+  return { createdAt, id };
+}
+
+export async function auditEntries(orgId: string, options: { limit?: number; before?: TAuditCursor } = {}) {
+  const { before } = options;
   const entries = await prisma().auditLog.findMany({
-    where: { orgId, ...(options.before ? { createdAt: { lt: options.before } } : {}) },
-    orderBy: { createdAt: "desc" },
+    where: { orgId, ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: options.limit ?? 100,
   });
   const actorIds = [...new Set(entries.map((e) => e.actorId).filter((id): id is string => !!id))];

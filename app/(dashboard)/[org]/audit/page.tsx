@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { auditEntries } from "@/lib/audit/log";
+import { auditEntries, decodeAuditCursor, encodeAuditCursor } from "@/lib/audit/log";
 import { requireOrgPage } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listCostCenters, listTeams } from "@/lib/teams/manage";
@@ -16,8 +16,7 @@ const PAGE_SIZE = 100;
 export default async function AuditPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ before?: string | string[] }> }) {
   const { org: slug } = await params;
   const { org } = await requireOrgPage(slug);
-  const rawBefore = (await searchParams).before;
-  const before = typeof rawBefore === "string" && !Number.isNaN(Date.parse(rawBefore)) ? new Date(rawBefore) : undefined;
+  const before = decodeAuditCursor((await searchParams).before);
 
   const entries = await auditEntries(org.id, { limit: PAGE_SIZE, before });
   const idsOf = (type: string) => [...new Set(entries.filter((e) => e.targetType === type && e.targetId).map((e) => e.targetId as string))];
@@ -55,7 +54,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
           Every change to keys, teams, cost centers and members, newest first · times in {org.timezone}.
           {before && (
             <>
-              {" "}Showing entries before {new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, dateStyle: "medium", timeStyle: "short" }).format(before)} ·{" "}
+              {" "}Showing entries before {new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, dateStyle: "medium", timeStyle: "short" }).format(before.createdAt)} ·{" "}
               <Link href={`/${slug}/audit`} className="text-orange-700 underline">back to newest</Link>
             </>
           )}
@@ -65,7 +64,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
         <AuditTable entries={rows} lookup={lookup} timezone={org.timezone} />
         {entries.length === PAGE_SIZE && oldest && (
           <div className="border-t border-slate-100 px-3 py-3 text-sm">
-            <Link href={`/${slug}/audit?before=${encodeURIComponent(oldest.createdAt.toISOString())}`} className="text-orange-700 underline" data-testid="audit-older">
+            <Link href={`/${slug}/audit?before=${encodeURIComponent(encodeAuditCursor(oldest))}`} className="text-orange-700 underline" data-testid="audit-older">
               Older entries →
             </Link>
           </div>
