@@ -23,7 +23,8 @@ export function OrgNav(props: {
   const router = useRouter();
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl items-center gap-4 px-6 py-3">
+      {/* One line on a wide screen; on a phone the links wrap to their own scrolling row. */}
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
         <Link href={`/${props.current.slug}/overview`} className="whitespace-nowrap text-lg font-semibold tracking-tight">
           <span className="text-orange-600">●</span> Burnrate
         </Link>
@@ -31,7 +32,7 @@ export function OrgNav(props: {
         <select
           id="org-switcher"
           aria-label="Switch organization"
-          className="rounded-md border border-slate-200 bg-slate-50 px-2 py-1 text-sm"
+          className="min-w-0 max-w-[10rem] rounded-md border border-slate-200 bg-slate-50 px-2 py-1 text-sm sm:max-w-none"
           value={props.current.slug}
           onChange={(e) => (e.target.value === "__new" ? router.push("/onboarding") : router.push(`/${e.target.value}/overview`))}
         >
@@ -40,7 +41,7 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav className="flex flex-1 gap-0.5 text-sm">
+        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm lg:order-none lg:mx-0 lg:w-auto lg:flex-1">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);
@@ -51,9 +52,10 @@ export function OrgNav(props: {
             );
           })}
         </nav>
-        <div className="flex items-center gap-3 text-sm text-slate-600">
+        <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
           <span title={`${props.userEmail} — your role: ${props.role.toLowerCase()}`} className="max-w-[14rem] truncate whitespace-nowrap">
-            {props.userEmail} · <span data-testid="my-role">{props.role.toLowerCase()}</span>
+            <span className="hidden sm:inline">{props.userEmail} · </span>
+            <span data-testid="my-role">{props.role.toLowerCase()}</span>
           </span>
           <form action={() => void props.signOut()}>
             <button className="whitespace-nowrap rounded-md border border-slate-200 px-2 py-1 hover:bg-slate-50">Sign out</button>

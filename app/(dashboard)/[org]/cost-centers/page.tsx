@@ -46,7 +46,7 @@ export default async function CostCentersPage({ params }: { params: Promise<{ or
   const month = new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, month: "long", year: "numeric" }).format(monthStart);
 
   return (
-    <main className="mx-auto max-w-6xl space-y-6 px-6 py-8">
+    <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Cost centers</h1>
         <p className="text-sm text-slate-500">

@@ -26,7 +26,7 @@ export default async function KeysPage({ params }: { params: Promise<{ org: stri
   const issuableTeams = mayManageAll ? teams : teams.filter((t) => myTeamIds.has(t.id));
 
   return (
-    <main className="mx-auto max-w-6xl space-y-6 px-6 py-8">
+    <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Virtual keys</h1>
         <p className="text-sm text-slate-500">

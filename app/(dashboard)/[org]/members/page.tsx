@@ -37,7 +37,7 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
   const leaveBlocked = access.role === "OWNER" && ownerCount <= 1 ? "You are the only owner: make someone else an owner before you leave." : null;
 
   return (
-    <main className="mx-auto max-w-6xl space-y-6 px-6 py-8">
+    <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Members</h1>
         <p className="text-sm text-slate-500">

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
+import { admin } from "./support/admin";
+import { signIn } from "./support/sign-in";
+
+// Every org page as a lead on a phone in Tokyo sees it: no hydration error (dates in the org's zone,
+// never the browser's), nothing wider than the screen, a favicon, and a way back from a wrong URL.
+const run = randomBytes(4).toString("hex");
+const slug = `pages-${run}`;
+const email = `lead-${run}@example.test`;
+const PAGES = ["overview", "keys", "teams", "cost-centers", "members", "audit"];
+
+test.use({ viewport: { width: 390, height: 844 }, timezoneId: "Asia/Tokyo" });
+
+test.beforeAll(() => {
+  admin("org", "create", slug, "--timezone", "UTC");
+  admin("team", "create", "--org", slug, "platform");
+  admin("key", "create", "--org", slug, "--name", "a key with a rather long name for a phone", "--team", "platform");
+  admin("member", "add", "--org", slug, email, "--role", "owner");
+});
+
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+test("every org page at 390 px in Asia/Tokyo: no console error, no horizontal overflow", async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, email);
+  for (const path of PAGES) {
+    await page.goto(`/${slug}/${path}`);
+    await expect(page.getByRole("navigation")).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} is ${overflow}px wider than the screen`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: info.outputPath(`390-${path}.png`), fullPage: true });
+  }
+  expect(errors).toEqual([]);
+});
+
+test("the keys page shows dates in the org's zone (UTC here), not the browser's (Tokyo)", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page, email);
+  await page.goto(`/${slug}/keys`);
+  const utcDay = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const row = page.getByRole("row").filter({ hasText: "a key with a rather long name" });
+  // Created a moment ago: the row shows this minute (or the one before) as UTC reads it.
+  const now = Date.now();
+  const candidates = [now, now - 60_000].map((t) => utcDay.format(new Date(t)));
+  await expect(row).toContainText(new RegExp(candidates.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")));
+  expect(errors).toEqual([]);
+});
+
+test("a favicon, and a wrong URL says so with a way back", async ({ page }, info) => {
+  const icon = await page.request.get("/favicon.ico");
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toMatch(/image\//);
+
+  const res = await page.goto("/this/is/not/a/page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await page.screenshot({ path: info.outputPath("404.png"), fullPage: true });
+  await page.getByRole("link", { name: "Back to Burnrate" }).click();
+  await expect(page).toHaveURL(/\/($|sign-in)/);
+});
