@@ -23,7 +23,7 @@ console.log(`
   Demo overview:  ${base}/${demo.orgSlug}/overview
   Sign in:        enter ${demo.demoUserEmail} at ${base}/sign-in, then click the link in ${base}/dev/mailbox
   Demo API key:   ${demo.demoKey ?? "(see .data/demo-key.txt)"}
-  Try:  curl -s ${base}/api/v1/spend?group_by=team -H "Authorization: Bearer ${demo.demoKey ?? "<key>"}"
+  Try:  curl -s "${base}/api/v1/spend?group_by=team" -H "Authorization: Bearer ${demo.demoKey ?? "<key>"}"
 `);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

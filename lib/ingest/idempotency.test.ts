@@ -5,8 +5,9 @@ import { pool } from "../db";
 import { createTestOrg } from "../testing/fixtures";
 import { api, startMachineServer } from "../testing/machine-server";
 
-// The production group-commit window (env default 2 ms) instead of the test default 0, so concurrent
-// posts really share one write and the in-group de-duplication is exercised too. env() is read lazily.
+// A 2 ms group-commit window (production's default is 0) instead of the test default 0, so
+// concurrent posts really share one write and the in-group de-duplication is exercised too.
+// env() is read lazily.
 process.env.INGEST_GROUP_MAX_WAIT_MS = "2";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;

@@ -60,7 +60,7 @@ async function manageableKey(access: TOrgAccess, keyId: string) {
   return key;
 }
 
-// Takes effect on the next request on every replica: key auth caches for at most 1 s.
+// Takes effect within 1 s on every replica: key auth caches an entry for 0.5 s (lib/keys/authenticate.ts).
 export async function revokeKeyAs(access: TOrgAccess, keyId: string): Promise<void> {
   const key = await manageableKey(access, keyId);
   if (key.revokedAt) return;
