@@ -1,6 +1,7 @@
 import { postExecutionEnd } from "../executions/routes";
 import { postEvents } from "../ingest/events-route";
 import { getExecutions, getSpend } from "../reports/routes";
+import { openApiRoute } from "./openapi-route";
 import { createMachineRouter, type TRoute } from "./router";
 
 // Every machine route (DESIGN §5). The lean router serves these in front of Next.
@@ -9,6 +10,7 @@ export const MACHINE_ROUTES: TRoute[] = [
   { method: "GET", path: "/api/v1/spend", handler: getSpend },
   { method: "GET", path: "/api/v1/executions", handler: getExecutions },
   { method: "POST", path: "/api/v1/executions/:id/end", handler: postExecutionEnd },
+  { method: "GET", path: "/api/v1/openapi.json", handler: openApiRoute(() => MACHINE_ROUTES) },
 ];
 
 export const routeMachineRequest = createMachineRouter(MACHINE_ROUTES);

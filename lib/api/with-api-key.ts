@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
+import type { TRouteDoc } from "./openapi";
 import { authenticateKey, type TAuthenticatedKey, type TKeyScope } from "../keys/authenticate";
 import { DomainError, forbidden, invalid, rateLimited, unauthorized, zodDetails } from "../errors";
 import { toErrorResponse } from "./errors";
@@ -18,7 +19,10 @@ export type TApiKeyContext<Q> = {
 
 export type THandlerResult = { status: number; body: unknown; headers?: Record<string, string> } | "handled";
 
-export type TMachineHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void>;
+// A machine route's handler; `doc` is what the OpenAPI document (lib/api/openapi.ts) says of it.
+export type TMachineHandler = ((req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void>) & {
+  doc?: TRouteDoc;
+};
 
 const AUTH_MESSAGES = {
   missing: "Missing API key: send Authorization: Bearer <virtual key>",
@@ -29,11 +33,13 @@ const AUTH_MESSAGES = {
 
 // The one wrapper for machine routes: authenticate → scope → rate limit → parse query → handler →
 // one error mapper. Body parsing stays in the handler, which knows its own content types and limits.
+// `doc` (summary, body and response schemas) feeds the OpenAPI document served at
+// /api/v1/openapi.json; a test holds real responses to those schemas.
 export function withApiKey<QS extends z.ZodType>(
-  options: { scope: TKeyScope; query: QS },
+  options: { scope: TKeyScope; query: QS; doc: Omit<TRouteDoc, "scope" | "query"> },
   handler: (ctx: TApiKeyContext<z.infer<QS>>) => Promise<THandlerResult>,
 ): TMachineHandler {
-  return async (req, res, url, params) => {
+  const route: TMachineHandler = async (req, res, url, params) => {
     try {
       const key = await authenticateKey(bearerToken(req));
       if (typeof key === "string") throw unauthorized(AUTH_MESSAGES[key]);
@@ -60,4 +66,6 @@ export function withApiKey<QS extends z.ZodType>(
       if (!req.readableEnded) req.resume();
     }
   };
+  route.doc = { ...options.doc, scope: options.scope, query: options.query };
+  return route;
 }

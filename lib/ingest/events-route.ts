@@ -1,42 +1,86 @@
 import { z } from "zod";
 import { badRequest, invalid, payloadTooLarge, type TErrorDetail } from "../errors";
 import { readJson } from "../api/http";
+import { ZErrorDetail, ZUsd } from "../api/openapi";
 import { withApiKey } from "../api/with-api-key";
 import { formatUsd } from "../money";
-import { MAX_BATCH_EVENTS } from "./event-schema";
+import { MAX_BATCH_EVENTS, ZEventSchema } from "./event-schema";
 import { prepareEvents } from "./prepare";
 import { submitEvents } from "./group-commit";
 
-// POST /api/v1/events — one event object, or {"events":[…]} (≤ 1000 events, ≤ 1 MiB).
-export const postEvents = withApiKey({ scope: "ingest", query: z.object({}).passthrough() }, async ({ req, key }) => {
-  const body = await readJson(req);
-  const events = eventsOf(body);
-  const { rows, rejected } = await prepareEvents(key, events);
+// One usage event as the OpenAPI document names it (a shared component).
+const ZEventDoc = ZEventSchema.meta({ id: "Event" });
 
-  if (rows.length === 0) {
-    const details: TErrorDetail[] = rejected.flatMap((r) =>
-      r.errors.map((e) => ({ index: r.index, path: e.path, message: e.message })),
-    );
-    throw invalid(events.length === 1 ? "The event is invalid" : "No event in the batch is valid", details);
-  }
-
-  // The execution the caller most likely cares about: the one its last valid event belongs to.
-  const last = rows[rows.length - 1];
-  const result = await submitEvents(rows, last.executionId ? { orgId: key.orgId, executionId: last.executionId } : null);
-  return {
-    status: rejected.length ? 207 : 200,
-    body: {
-      accepted: result.accepted,
-      duplicates: result.duplicates,
-      rejected,
-      // Budget states arrive with the budgets issue; the field is already part of the contract.
-      budgets: [],
-      execution: result.execution
-        ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), state: result.execution.status === "BLOCKED" ? "blocked" : "ok" }
-        : null,
-    },
-  };
+export const ZEventsResponse = z.strictObject({
+  accepted: z.number().int().describe("Events stored by this request"),
+  duplicates: z.number().int().describe("Events whose id was already stored (counted once, ever)"),
+  rejected: z.array(z.strictObject({ index: z.number().int(), id: z.string().nullable(), errors: z.array(ZErrorDetail) })),
+  warnings: z
+    .array(z.strictObject({ index: z.number().int(), code: z.literal("unpriced_model"), model: z.string() }))
+    .optional()
+    .describe("Accepted events Burnrate could not price: stored at $0 with costSource UNPRICED until a price is added"),
+  budgets: z.array(
+    z.strictObject({
+      budget_id: z.string(),
+      scope: z.string(),
+      period: z.string(),
+      limit_usd: ZUsd,
+      spent_usd: ZUsd,
+      remaining_usd: ZUsd,
+      state: z.enum(["ok", "warning", "exceeded", "blocked"]),
+    }),
+  ),
+  execution: z
+    .strictObject({ id: z.string(), cost_usd: ZUsd, state: z.enum(["ok", "warning", "exceeded", "blocked"]) })
+    .nullable()
+    .describe("The execution of the last accepted event, with its total after this request"),
 });
+
+// POST /api/v1/events — one event object, or {"events":[…]} (≤ 1000 events, ≤ 1 MiB).
+export const postEvents = withApiKey(
+  {
+    scope: "ingest",
+    query: z.object({}).passthrough(),
+    doc: {
+      summary: "Report LLM and tool calls",
+      description: `One event, or {"events": [...]} with up to ${MAX_BATCH_EVENTS} events and 1 MiB. Each event is validated on its own: 200 when all were taken, 207 when some were rejected (see \`rejected\`), 422 when none was valid. An event id is stored once, ever: a re-sent batch changes nothing.`,
+      body: z.union([ZEventDoc, z.strictObject({ events: z.array(ZEventDoc).min(1).max(MAX_BATCH_EVENTS) })]),
+      responses: {
+        200: { description: "Every event was taken (stored, or a duplicate of a stored one)", schema: ZEventsResponse },
+        207: { description: "Some events were rejected; the others were taken", schema: ZEventsResponse },
+      },
+    },
+  },
+  async ({ req, key }) => {
+    const body = await readJson(req);
+    const events = eventsOf(body);
+    const { rows, rejected } = await prepareEvents(key, events);
+
+    if (rows.length === 0) {
+      const details: TErrorDetail[] = rejected.flatMap((r) =>
+        r.errors.map((e) => ({ index: r.index, path: e.path, message: e.message })),
+      );
+      throw invalid(events.length === 1 ? "The event is invalid" : "No event in the batch is valid", details);
+    }
+
+    // The execution the caller most likely cares about: the one its last valid event belongs to.
+    const last = rows[rows.length - 1];
+    const result = await submitEvents(rows, last.executionId ? { orgId: key.orgId, executionId: last.executionId } : null);
+    return {
+      status: rejected.length ? 207 : 200,
+      body: {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        rejected,
+        // Budget states arrive with the budgets issue; the field is already part of the contract.
+        budgets: [],
+        execution: result.execution
+          ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), state: result.execution.status === "BLOCKED" ? "blocked" : "ok" }
+          : null,
+      },
+    };
+  },
+);
 
 function eventsOf(body: unknown): unknown[] {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {

@@ -1,32 +1,35 @@
+import { z } from "zod";
+import { ZInstantOut, ZUsd } from "../api/openapi";
 import { pool } from "../db";
 import { env } from "../env";
-import { executionState, type TExecutionState } from "../executions/state";
+import { EXECUTION_STATES, executionState } from "../executions/state";
 import { formatUsd } from "../money";
 
-export type TExecutionSummary = {
-  id: string;
-  agent: string | null;
-  task: string | null;
-  team: string | null;
-  user: string | null;
-  repository: string | null;
-  pull_request: string | null;
-  status: TExecutionState;
-  calls: number;
-  tool_calls: number;
-  errors: number;
-  retries: number;
-  input_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  output_tokens: number;
-  cost_usd: string;
-  retry_cost_usd: string;
-  first_seen_at: string;
-  last_seen_at: string;
-  ended_at: string | null;
-  outcome: string | null;
-};
+export const ZExecutionSummary = z.strictObject({
+  id: z.string().describe("The client's execution_id"),
+  agent: z.string().nullable(),
+  task: z.string().nullable(),
+  team: z.string().nullable().describe("Team slug"),
+  user: z.string().nullable(),
+  repository: z.string().nullable(),
+  pull_request: z.string().nullable(),
+  status: z.enum(EXECUTION_STATES).describe("running, idle (no call for EXECUTION_IDLE_MINUTES), done, failed, blocked"),
+  calls: z.number().int(),
+  tool_calls: z.number().int(),
+  errors: z.number().int(),
+  retries: z.number().int().describe("Calls with attempt > 1"),
+  input_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: ZUsd,
+  retry_cost_usd: ZUsd.describe("What attempts after the first cost"),
+  first_seen_at: ZInstantOut,
+  last_seen_at: ZInstantOut,
+  ended_at: ZInstantOut.nullable(),
+  outcome: z.string().nullable(),
+}).meta({ id: "Execution" });
+export type TExecutionSummary = z.infer<typeof ZExecutionSummary>;
 
 // The columns of an execution summary, for `FROM "Execution" e LEFT JOIN "Team" t`.
 export const EXECUTION_SUMMARY_COLUMNS = `

@@ -1,11 +1,30 @@
 import { z } from "zod";
 import { invalid } from "../errors";
+import { ZInstantOut, ZUsd } from "../api/openapi";
 import { withApiKey } from "../api/with-api-key";
-import { topExecutions } from "./executions";
+import { topExecutions, ZExecutionSummary } from "./executions";
 import { periodStarts } from "./periods";
-import { SPEND_GROUPS, spendReport } from "./spend";
+import { SPEND_GROUPS, spendReport, ZSpendGroupRow } from "./spend";
 
-const ZInstant = z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with a time zone" });
+const ZInstant = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 date-time with a time zone" })
+  .describe("ISO-8601 instant with a zone; default: the start of this calendar month in the org's zone (from), now (to)");
+
+export const ZSpendResponse = z.strictObject({
+  from: ZInstantOut,
+  to: ZInstantOut,
+  total_usd: ZUsd,
+  group_by: z.enum(SPEND_GROUPS).nullable(),
+  currency: z.literal("USD"),
+  groups: z.array(ZSpendGroupRow).describe("Biggest spend first; group_by=day in date order"),
+});
+
+export const ZExecutionsResponse = z.strictObject({
+  from: ZInstantOut,
+  to: ZInstantOut,
+  order: z.enum(["cost", "recent"]),
+  executions: z.array(ZExecutionSummary),
+});
 const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
 
 const ZRange = {
@@ -30,9 +49,14 @@ export const getSpend = withApiKey(
     scope: "read",
     query: z.strictObject({
       ...ZRange,
-      group_by: z.enum(SPEND_GROUPS).optional(),
+      group_by: z.enum(SPEND_GROUPS).optional().describe("Break the total down; day is a day in the org's time zone"),
       limit: z.coerce.number().int().min(1).max(10_000).optional(),
     }),
+    doc: {
+      summary: "Spend over a range, exact to the event",
+      description: "Whole hours come from hourly rollups, the partial hours at the range's edges from raw events: any range is exact. At most 400 days.",
+      responses: { 200: { description: "The total and its groups", schema: ZSpendResponse } },
+    },
   },
   async ({ key, query }) => {
     const range = await resolveRange(key.orgTimezone, query.from, query.to);
@@ -50,6 +74,10 @@ export const getExecutions = withApiKey(
       order: z.enum(["cost", "recent"]).default("cost"),
       limit: z.coerce.number().int().min(1).max(500).default(20),
     }),
+    doc: {
+      summary: "Executions active in a range, most expensive (or most recent) first",
+      responses: { 200: { description: "The executions", schema: ZExecutionsResponse } },
+    },
   },
   async ({ key, query }) => {
     const range = await resolveRange(key.orgTimezone, query.from, query.to);

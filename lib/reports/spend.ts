@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { ZUsd } from "../api/openapi";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { formatUsd } from "../money";
@@ -22,15 +24,16 @@ const DIMENSIONS: Record<TSpendGroup, { rollup: string | null; event: string; la
 
 const FROM_HOUR = LOCAL_HOUR_START("$2::timestamptz", "$4");
 
-export type TSpendGroupRow = {
-  key: string | null;
-  cost_usd: string;
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-};
+export const ZSpendGroupRow = z.strictObject({
+  key: z.string().nullable().describe("The group's value (team slug, agent, model, execution id, YYYY-MM-DD in the org's zone…); null for calls that name none"),
+  cost_usd: ZUsd,
+  calls: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cache_read_tokens: z.number().int(),
+  cache_write_tokens: z.number().int(),
+});
+export type TSpendGroupRow = z.infer<typeof ZSpendGroupRow>;
 
 export type TSpendReport = { from: string; to: string; total_usd: string; groups: TSpendGroupRow[] };
 
