@@ -4,7 +4,7 @@ import { routeMachineRequest } from "./lib/api/routes";
 import { env } from "./lib/env";
 import { clientIp, parseTrustedProxies } from "./lib/http/client-ip";
 
-// One process, one port (DESIGN §2): the per-call machine routes (/api/v1/*) take the lean
+// One process, one port (docs/architecture.md §2): the per-call machine routes (/api/v1/*) take the lean
 // node:http path; pages, auth, server actions and webhooks go to Next's request handler.
 export async function startServer(options: { dev: boolean; port: number; hostname: string }): Promise<Server> {
   const app = next({ dev: options.dev, hostname: options.hostname, port: options.port, dir: process.cwd() });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createGunzip } from "node:zlib";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../errors";
 
-const MAX_BODY_BYTES = 1024 * 1024; // 1 MiB (DESIGN §5)
+const MAX_BODY_BYTES = 1024 * 1024; // 1 MiB (docs/api.md)
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const payload = JSON.stringify(body);

@@ -1,4 +1,4 @@
-// Tenant isolation of the machine API (DESIGN §5: "A key never reads another org"): org A's key
+// Tenant isolation of the machine API (docs/api.md: "A key never reads another org"): org A's key
 // never sees org B's spend or executions, and nothing A posts — even naming B's team slug, cost
 // center code, execution id or event ids — changes B's totals.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

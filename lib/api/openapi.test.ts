@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { z } from "zod";
 import { createTestOrg } from "../testing/fixtures";
@@ -41,6 +42,14 @@ describe("the OpenAPI document", () => {
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(document.components.schemas[ref], ref).toBeDefined();
     expect(JSON.stringify(document)).not.toContain("#/$defs/");
+  });
+
+  test("docs/api.md describes every documented route", () => {
+    const prose = readFileSync("docs/api.md", "utf8");
+    for (const route of documented) {
+      const heading = `## ${route.method} ${openApiPath(route.path).replace("{id}", "{execution_id}")}`;
+      expect(prose, heading).toContain(heading);
+    }
   });
 
   test("documented paths are really routed: each answers, and not with a routing 404/405", async () => {

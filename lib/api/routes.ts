@@ -4,7 +4,7 @@ import { getExecutions, getSpend } from "../reports/routes";
 import { openApiRoute } from "./openapi-route";
 import { createMachineRouter, type TRoute } from "./router";
 
-// Every machine route (DESIGN §5). The lean router serves these in front of Next.
+// Every machine route (docs/api.md). The lean router serves these in front of Next.
 export const MACHINE_ROUTES: TRoute[] = [
   { method: "POST", path: "/api/v1/events", handler: postEvents },
   { method: "GET", path: "/api/v1/spend", handler: getSpend },

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 // Auth.js needs AUTH_SECRET. Development and the e2e server get a generated one, kept in the data
-// directory so sessions survive a restart; production must set it (DESIGN: secrets never generated
+// directory so sessions survive a restart; production must set it (secrets are never generated
 // silently where they matter).
 export async function ensureAuthSecret(options: { allowGenerated: boolean }): Promise<void> {
   if (process.env.AUTH_SECRET) return;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The wire shape of one usage event (DESIGN §5). Strict: a misspelt attribution field
+// The wire shape of one usage event (docs/api.md). Strict: a misspelt attribution field
 // ("executionId" for "execution_id") is an error the client sees, not spend silently unattributed.
 // Postgres text cannot hold U+0000: reject it here rather than fail the whole write.
 const NO_NUL = [(value: string) => !value.includes("\u0000"), "must not contain NUL (U+0000) characters"] as const;

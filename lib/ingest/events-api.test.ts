@@ -1,4 +1,4 @@
-// Contract tests of POST /api/v1/events (DESIGN §5), written as a client of the API would check it:
+// Contract tests of POST /api/v1/events (docs/api.md), written as a client of the API would check it:
 // real HTTP against the lean machine router, a real Postgres, a fresh org per test.
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

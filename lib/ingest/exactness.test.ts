@@ -1,4 +1,4 @@
-// "Money is exact" (DESIGN §4) checked end to end over HTTP: many tiny costs sum to the exact
+// "Money is exact" (docs/architecture.md §4) checked end to end over HTTP: many tiny costs sum to the exact
 // decimal in every view (spend, day groups, executions, rollups), and catalogue pricing of real
 // provider usage shapes matches a hand computation.
 import Decimal from "decimal.js";

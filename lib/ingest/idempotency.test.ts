@@ -1,4 +1,4 @@
-// Idempotency of POST /api/v1/events (DESIGN §5): "A duplicate id is counted once, ever; a re-sent
+// Idempotency of POST /api/v1/events (docs/api.md): "A duplicate id is counted once, ever; a re-sent
 // batch changes nothing." Checked through the API a client uses and against the stored totals.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool } from "../db";

@@ -1,4 +1,4 @@
-// Contract tests of API-key authentication on the machine routes (DESIGN §5): missing, unknown,
+// Contract tests of API-key authentication on the machine routes (docs/api.md): missing, unknown,
 // revoked and expired keys, scopes and rpm limits — real HTTP, a real Postgres, a fresh org per test.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ev, expectErrorShape, sleep, storedEventIds } from "../testing/events-api";

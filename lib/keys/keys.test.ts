@@ -1,4 +1,4 @@
-// Virtual keys (DESIGN §4, §5): "br_" + base62 of ≥ 32 random bytes, shown once, only its SHA-256
+// Virtual keys (docs/architecture.md §4, docs/api.md): "br_" + base62 of ≥ 32 random bytes, shown once, only its SHA-256
 // stored, a short prefix shown, expiry and revocation honoured by every machine route.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

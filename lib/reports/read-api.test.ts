@@ -1,4 +1,4 @@
-// Contract tests of the read API (DESIGN §5): GET /api/v1/spend and GET /api/v1/executions, over
+// Contract tests of the read API (docs/api.md): GET /api/v1/spend and GET /api/v1/executions, over
 // real HTTP against a real Postgres, with a small crafted data set whose sums are worked by hand.
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

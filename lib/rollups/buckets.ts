@@ -1,4 +1,4 @@
-// Rollups are hourly buckets aligned to the org's time zone (DESIGN §4: periods are calendar
+// Rollups are hourly buckets aligned to the org's time zone (docs/architecture.md §4: periods are calendar
 // periods in the org's zone), so every local day is a whole set of buckets.
 
 // Start of the org-local hour holding `ts`, as an instant: ts minus how far into its local hour it

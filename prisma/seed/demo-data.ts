@@ -149,7 +149,7 @@ async function prepareChunk(chunk: TGeneratedEvent[], keys: Map<string, TAuthent
   return rows;
 }
 
-// Usage tables carry no foreign keys (DESIGN §4), so they are cleared by orgId before the org row.
+// Usage tables carry no foreign keys (docs/architecture.md §4), so they are cleared by orgId before the org row.
 export async function deleteOrgAndUsage(orgId: string): Promise<void> {
   const client = await pool().connect();
   try {

@@ -44,7 +44,7 @@ function localClock(timezone: string): (t: number) => TLocal {
 
 // ───────────────────────── events ─────────────────────────
 
-// A wire-format event (DESIGN §5) plus the key it is sent with.
+// A wire-format event (docs/api.md) plus the key it is sent with.
 export type TWireEvent = Record<string, unknown> & { id: string; timestamp: string };
 export type TKeyRef = { agent: string } | "demo";
 export type TGeneratedEvent = { key: TKeyRef; at: number; event: TWireEvent };
