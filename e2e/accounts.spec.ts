@@ -188,7 +188,8 @@ test("archiving the team keeps its spend; removing the viewer takes their access
   const row = ownerPage.locator('[data-testid="team-row"][data-slug="platform"]');
   await row.getByRole("button", { name: "Archive" }).click();
   await expect(row).toContainText("archived");
-  await expect(row).toContainText("$0.0075");
+  await expect(row).toContainText("$0.01");
+  await expect(row.getByTitle("exact $0.0075")).toBeVisible();
   await shot(ownerPage, info, "14-team-archived");
 
   await ownerPage.goto(`/${slug}/members`);

@@ -67,3 +67,16 @@ test("a favicon, and a wrong URL says so with a way back", async ({ page }, info
   await page.getByRole("link", { name: "Back to Burnrate" }).click();
   await expect(page).toHaveURL(/\/($|sign-in)/);
 });
+
+test("onboarding checks the address in the browser (its pattern compiles), before any request", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page, `newcomer-${run}@example.test`);
+  await expect(page).toHaveURL(/\/onboarding$/);
+  const address = page.getByLabel("Address");
+  await address.fill("Not A Slug");
+  expect(await address.evaluate((el: HTMLInputElement) => el.validity.patternMismatch)).toBe(true);
+  await address.fill("acme-inc");
+  expect(await address.evaluate((el: HTMLInputElement) => el.validity.valid)).toBe(true);
+  expect(errors.filter((e) => /pattern/i.test(e))).toEqual([]);
+  expect(errors).toEqual([]);
+});
