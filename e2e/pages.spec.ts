@@ -80,3 +80,20 @@ test("onboarding checks the address in the browser (its pattern compiles), befor
   expect(errors.filter((e) => /pattern/i.test(e))).toEqual([]);
   expect(errors).toEqual([]);
 });
+
+test.describe("on a desktop", () => {
+  test.use({ viewport: { width: 1280, height: 800 }, timezoneId: "UTC" });
+
+  test("every navigation link is fully visible, none clipped by the header", async ({ page }) => {
+    await signIn(page, email);
+    for (const width of [1280, 1100, 1440]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`/${slug}/overview`);
+      const nav = await page.getByRole("navigation").boundingBox();
+      for (const link of await page.getByRole("navigation").getByRole("link").all()) {
+        const box = await link.boundingBox();
+        expect(box && nav && box.x >= nav.x - 1 && box.x + box.width <= nav.x + nav.width + 1, `${await link.textContent()} at ${width}px`).toBe(true);
+      }
+    }
+  });
+});

@@ -41,7 +41,7 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm lg:order-none lg:mx-0 lg:w-auto lg:flex-1">
+        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm xl:order-none xl:mx-0 xl:w-auto xl:flex-1">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);
@@ -53,7 +53,7 @@ export function OrgNav(props: {
           })}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-          <span title={`${props.userEmail} — your role: ${props.role.toLowerCase()}`} className="max-w-[14rem] truncate whitespace-nowrap">
+          <span title={`${props.userEmail} — your role: ${props.role.toLowerCase()}`} className="max-w-[10rem] truncate whitespace-nowrap">
             <span className="hidden sm:inline">{props.userEmail} · </span>
             <span data-testid="my-role">{props.role.toLowerCase()}</span>
           </span>
