@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { toErrorResponse, ApiError } from "./errors";
-import { sendJson } from "./http";
+import { discardBody, sendJson } from "./http";
 import type { TMachineHandler } from "./with-api-key";
 
 export type TRoute = { method: string; path: string; prefix?: boolean; handler: TMachineHandler };
@@ -20,7 +20,7 @@ export function createMachineRouter(routes: TRoute[]) {
           ? new ApiError(405, "method_not_allowed", `Use ${matching.map((r) => r.method).join(", ")} for ${url.pathname}`)
           : new ApiError(404, "not_found", `No route for ${req.method} ${url.pathname}`);
       const { status, body } = toErrorResponse(error);
-      req.resume();
+      discardBody(req);
       sendJson(res, status, body, matching.length ? { allow: matching.map((r) => r.method).join(", ") } : undefined);
       return true;
     }
