@@ -335,3 +335,93 @@ describe("values the database could choke on", () => {
     });
   }
 });
+
+describe("ill-formed values are one event's problem, never a 500", () => {
+  // Nested `depth` levels of objects: {"a":{"a":…{"a":1}}}; deep(1) = {"a":1}.
+  const deep = (depth: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = { a: v };
+    return v;
+  };
+  const metadataPath = (depth: number) => `metadata${".a".repeat(depth - 1)}`;
+  // Too deep for JSON.stringify here as well: a marker that `wire` replaces with the raw text.
+  const nestedArrays = (depth: number): unknown => `__NESTED_ARRAYS_${depth}__`;
+  const LONE_HIGH = "\ud800";
+  const LONE_LOW = "\udc00";
+
+  // The path names the first container past level 8 (metadata itself is level 1).
+  const cases: [string, Record<string, unknown>, string][] = [
+    // 8 KB of JSON: the size check used to recurse through it and overflow the stack.
+    ["arrays nested 4,000 deep in metadata", { metadata: { list: nestedArrays(4000) } }, `metadata.list${"[0]".repeat(7)}`],
+    ["arrays nested 100,000 deep in metadata", { metadata: { list: nestedArrays(100_000) } }, `metadata.list${"[0]".repeat(7)}`],
+    ["objects nested 4,000 deep in metadata", { metadata: deep(4000) }, metadataPath(9)],
+    ["metadata nested 9 levels", { metadata: deep(9) }, metadataPath(9)],
+    ["arrays nested 12 deep in metadata", { metadata: { list: nestedArrays(12) } }, `metadata.list${"[0]".repeat(7)}`],
+    ["arrays nested 100,000 deep in an unknown usage field", { usage: { prompt_tokens: 1, completion_tokens: 1, extra: nestedArrays(100_000) } }, `usage.extra${"[0]".repeat(7)}`],
+    ["lone surrogate in a metadata value", { metadata: { note: `x${LONE_HIGH}y` } }, "metadata.note"],
+    ["lone surrogate deep in metadata", { metadata: { a: { b: [1, 2, `${LONE_LOW}`] } } }, "metadata.a.b[2]"],
+    ["lone surrogate in a metadata key", { metadata: { [`k${LONE_HIGH}`]: "v" } }, `metadata.k${LONE_HIGH}`],
+    ["lone surrogate in a usage key", { usage: { prompt_tokens: 1, completion_tokens: 1, [`x${LONE_LOW}`]: 0 } }, `usage.x${LONE_LOW}`],
+    ["lone surrogate in a usage value", { usage: { prompt_tokens: 1, completion_tokens: 1, service_tier: LONE_HIGH } }, "usage.service_tier"],
+    ["lone surrogate in the id", { id: `lone-${LONE_HIGH}` }, "id"],
+    ["lone surrogate in the model", { model: `gpt-4o${LONE_HIGH}` }, "model"],
+    ["lone surrogate in the agent", { agent: `bot${LONE_LOW}` }, "agent"],
+    ["lone surrogate in the team", { team: `t${LONE_LOW}` }, "team"],
+    ["lone surrogate in pull_request", { pull_request: `pr${LONE_HIGH}` }, "pull_request"],
+    ["lone surrogate in error_type", { status: "error", error_type: LONE_HIGH }, "error_type"],
+    ["NUL in a nested metadata value", { metadata: { a: ["ok", "a\u0000b"] } }, "metadata.a[1]"],
+    ["NUL in a metadata key", { metadata: { "a\u0000": 1 } }, "metadata.a\u0000"],
+    ["1e400 (Infinity) in metadata", { metadata: { big: Infinity } }, "metadata.big"],
+  ];
+  // Bodies are written by hand where JSON.stringify would not say it (1e400, very deep arrays).
+  const wire = (value: unknown) =>
+    JSON.stringify(value, (_k, v) => (v === Infinity ? "__INF__" : v))
+      .replaceAll('"__INF__"', "1e400")
+      .replace(/"__NESTED_ARRAYS_(\d+)__"/g, (_m, n) => "[".repeat(Number(n)) + "]".repeat(Number(n)));
+
+  for (const [name, extra, path] of cases) {
+    test(`${name}: 422 naming '${path}' alone, 207 next to 99 good events`, async () => {
+      const { org, secret } = await createTestOrg();
+      const single = await api(server.url, "/api/v1/events", { secret, rawBody: wire(ev("odd", extra)), headers: { "content-type": "application/json" } });
+      expect(single.status, JSON.stringify(single.body)).toBe(422);
+      expectErrorShape(single.body);
+      expect(single.body.error.details.map((d: any) => d.path)).toContain(path);
+
+      const events = Array.from({ length: 100 }, (_, i) => (i === 57 ? ev("odd", extra) : ev(`good-${i}`)));
+      const batch = await api(server.url, "/api/v1/events", { secret, rawBody: wire({ events }), headers: { "content-type": "application/json" } });
+      expect(batch.status, JSON.stringify(batch.body)).toBe(207);
+      expect(batch.body.accepted).toBe(99);
+      expect(batch.body.duplicates).toBe(0);
+      expect(batch.body.rejected.map((r: any) => r.index)).toEqual([57]);
+      expect(batch.body.rejected[0].errors.map((e: any) => e.path)).toContain(path);
+      expect((await storedEventIds(org.id)).length).toBe(99);
+    });
+  }
+
+  test("metadata nested exactly 8 levels is accepted and stored as sent", async () => {
+    const { org, secret } = await createTestOrg();
+    const res = await post(secret, ev("deep-8", { metadata: deep(8) }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { rows } = await pool().query(`SELECT metadata FROM "UsageEvent" WHERE "orgId" = $1`, [org.id]);
+    expect(rows[0].metadata).toEqual(deep(8));
+  });
+
+  test("ids that differ only in a lone surrogate do not collide: both rejected, counts match storage", async () => {
+    const { org, secret } = await createTestOrg();
+    const first = await post(secret, { events: [ev("lone-\ud800"), ev("ok-1")] });
+    const second = await post(secret, { events: [ev("lone-\udc00"), ev("ok-2")] });
+    for (const res of [first, second]) {
+      expect(res.status, JSON.stringify(res.body)).toBe(207);
+      expect(res.body).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect(res.body.rejected.map((r: any) => [r.index, r.errors.map((e: any) => e.path)])).toEqual([[0, ["id"]]]);
+    }
+    expect(await storedEventIds(org.id)).toEqual(["ok-1", "ok-2"]);
+  });
+
+  test("a well-formed surrogate pair (emoji) is fine everywhere", async () => {
+    const { org, secret } = await createTestOrg();
+    const res = await post(secret, ev("emoji-😀", { agent: "bot-🤖", metadata: { "k😀": ["😀", { x: "é" }] } }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(await storedEventIds(org.id)).toEqual(["emoji-😀"]);
+  });
+});

@@ -1,7 +1,8 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
 import { zodDetails, type TErrorDetail } from "../api/errors";
-import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, ZEventSchema, type TEvent } from "./event-schema";
+import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, MAX_METADATA_BYTES, ZEventSchema, type TEvent } from "./event-schema";
+import { storableProblems } from "./storable";
 import { lookUpMissing, orgDirectory, type TOrgDirectory } from "./directory";
 
 // One event ready for the database: validated, priced and attributed.
@@ -58,12 +59,14 @@ export async function prepareEvents(
   const missingCostCenters = new Set<string>();
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
+    // First, so nothing downstream (zod, JSON.stringify, Postgres) meets text or nesting it cannot take.
+    const problems = storableProblems(raw);
     const result = ZEventSchema.safeParse(raw);
-    if (!result.success) {
+    if (problems.length || !result.success) {
       rejected.push({
         index,
         id: idOf(raw),
-        errors: zodDetails(result.error),
+        errors: result.success ? problems : [...problems, ...zodDetails(result.error)],
       });
       continue;
     }
@@ -107,6 +110,11 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     errors.push({ path: "usage", message: `input tokens (uncached + cache read + cache write) exceed ${MAX_TOKENS_PER_CALL}` });
   }
   if (usage.outputTokens > MAX_TOKENS_PER_CALL) errors.push({ path: "usage", message: `output tokens exceed ${MAX_TOKENS_PER_CALL}` });
+  // Safe to serialise: storableProblems bounded its depth. One UTF-16 unit is at most 3 UTF-8 bytes.
+  const metadata = event.metadata ? JSON.stringify(event.metadata) : null;
+  if (metadata && metadata.length > MAX_METADATA_BYTES / 3 && Buffer.byteLength(metadata) > MAX_METADATA_BYTES) {
+    errors.push({ path: "metadata", message: `at most ${MAX_METADATA_BYTES} bytes as JSON` });
+  }
   if (errors.length) return { errors };
 
   const price: { costUsd: string; costSource: TEventRow["costSource"] } =
@@ -160,6 +168,6 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     tool: event.tool ?? null,
     latencyMs: event.latency_ms ?? null,
     fingerprint: null,
-    metadata: event.metadata ? JSON.stringify(event.metadata) : null,
+    metadata,
   };
 }
