@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { exceedsMaxCallCost, MAX_CALL_COST_USD } from "../pricing/money";
 
 // The wire shape of one usage event (DESIGN §5). Strict: a misspelt attribution field
 // ("executionId" for "execution_id") is an error the client sees, not spend silently unattributed.
@@ -12,7 +13,12 @@ export const MAX_METADATA_BYTES = 4096;
 export const MAX_EVENT_AGE_MS = 35 * 24 * 3600 * 1000;
 export const MAX_EVENT_FUTURE_MS = 5 * 60 * 1000;
 
-const ZDecimalString = z.string().regex(/^\d{1,12}(\.\d{1,18})?$/, "must be a non-negative decimal number");
+// A reported cost is bounded per call so that no sum of events can overflow a total column.
+const OVER_MAX_COST = `must be at most ${MAX_CALL_COST_USD} (USD for one call)`;
+const ZDecimalString = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,18})?$/, "must be a non-negative decimal number")
+  .refine((s) => !exceedsMaxCallCost(s), OVER_MAX_COST);
 
 export const ZEventSchema = z
   .strictObject({
@@ -23,7 +29,7 @@ export const ZEventSchema = z
     model: attribution(200),
     // Validated and normalised by lib/pricing (several provider shapes are accepted).
     usage: z.record(z.string(), z.unknown()).nullish(),
-    cost_usd: z.union([z.number().nonnegative().finite().max(1e9), ZDecimalString]).nullish(),
+    cost_usd: z.union([z.number().nonnegative().finite().max(MAX_CALL_COST_USD, OVER_MAX_COST), ZDecimalString]).nullish(),
     execution_id: attribution(),
     task: attribution(),
     session_id: attribution(),

@@ -425,3 +425,76 @@ describe("ill-formed values are one event's problem, never a 500", () => {
     expect(await storedEventIds(org.id)).toEqual(["emoji-😀"]);
   });
 });
+
+describe("money stays within what the totals can hold", () => {
+  const wire = (body: string) => ({ rawBody: body, headers: { "content-type": "application/json" } });
+
+  test("cost_usd above 10,000 USD per call is refused with the limit named; at the limit it is taken", async () => {
+    const { org, secret } = await createTestOrg();
+    const refused: [string, string][] = [
+      ["big-string", `{"id":"big-string","model":"m","cost_usd":"999999999999.999999999999999999"}`],
+      ["just-over", `{"id":"just-over","model":"m","cost_usd":"10000.000000000001"}`],
+      ["over-number", `{"id":"over-number","model":"m","cost_usd":10000.5}`],
+      ["huge-number", `{"id":"huge-number","model":"m","cost_usd":1e300}`],
+      ["inf-number", `{"id":"inf-number","model":"m","cost_usd":1e400}`],
+      ["exp-string", `{"id":"exp-string","model":"m","cost_usd":"1e5"}`],
+      ["minus-zero-string", `{"id":"minus-zero-string","model":"m","cost_usd":"-0"}`],
+    ];
+    for (const [id, body] of refused) {
+      const res = await api(server.url, "/api/v1/events", { secret, ...wire(body) });
+      expect(res.status, `${id}: ${JSON.stringify(res.body)}`).toBe(422);
+      expect(res.body.error.details.map((d: any) => d.path), id).toEqual(["cost_usd"]);
+    }
+    const over = await api(server.url, "/api/v1/events", { secret, ...wire(refused[1][1]) });
+    expect(over.body.error.details[0].message).toMatch(/10000/);
+
+    const taken: [string, string, string][] = [
+      ["at-limit", `{"id":"at-limit","model":"m","cost_usd":"10000.000000000000"}`, "10000"],
+      ["at-limit-number", `{"id":"at-limit-number","model":"m","cost_usd":10000}`, "10000"],
+      ["minus-zero", `{"id":"minus-zero","model":"m","cost_usd":-0}`, "0"],
+      ["leading-zeros", `{"id":"leading-zeros","model":"m","cost_usd":"000009999.5"}`, "9999.5"],
+    ];
+    for (const [id, body] of taken) {
+      const res = await api(server.url, "/api/v1/events", { secret, ...wire(body) });
+      expect(res.status, `${id}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+    const { rows } = await pool().query(
+      `SELECT "eventId", trim_scale("costUsd")::text AS cost FROM "UsageEvent" WHERE "orgId" = $1 ORDER BY "eventId"`,
+      [org.id],
+    );
+    expect(rows.map((r) => [r.eventId, r.cost])).toEqual(
+      taken.map(([id, , cost]) => [id, cost]).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
+  });
+
+  test("a catalogue price above the per-call limit (absurd token counts) is refused, naming usage and the limit", async () => {
+    const { org, secret } = await createTestOrg();
+    // gpt-4o output is 10 USD per million tokens: 2e9 tokens would be 20,000 USD for one call.
+    const res = await post(secret, { events: [ev("absurd", { usage: { prompt_tokens: 0, completion_tokens: 2_000_000_000 } }), ev("fine")] });
+    expect(res.status, JSON.stringify(res.body)).toBe(207);
+    expect(res.body.rejected).toEqual([
+      { index: 0, id: "absurd", errors: [{ path: "usage", message: expect.stringMatching(/20000.*10000 USD/) }] },
+    ]);
+    expect(await storedEventIds(org.id)).toEqual(["fine"]);
+  });
+
+  test("an execution and a rollup far beyond the old numeric(30,12) still take the next event", async () => {
+    const { org, secret } = await createTestOrg();
+    const first = await post(secret, { id: "e1", kind: "tool", cost_usd: "1", execution_id: "ex-huge" });
+    expect(first.status).toBe(200);
+    // Just under numeric(30,12)'s 10^18 — ~10^14 events at the per-call limit; one more used to overflow.
+    const huge = "999999999999999999";
+    await pool().query(`UPDATE "Execution" SET "costUsd" = $2, "retryCostUsd" = $2 WHERE "orgId" = $1`, [org.id, huge]);
+    await pool().query(`UPDATE "UsageRollup" SET "costUsd" = $2 WHERE "orgId" = $1`, [org.id, huge]);
+    const next = await post(secret, { id: "e2", kind: "tool", cost_usd: "10000", attempt: 2, execution_id: "ex-huge" });
+    expect(next.status, JSON.stringify(next.body)).toBe(200);
+    expect(next.body.execution.cost_usd).toBe("1000000000000009999.00");
+    const { rows } = await pool().query(
+      `SELECT (SELECT trim_scale("costUsd")::text FROM "Execution" WHERE "orgId" = $1) AS execution,
+              (SELECT trim_scale("retryCostUsd")::text FROM "Execution" WHERE "orgId" = $1) AS retry,
+              (SELECT trim_scale(sum("costUsd"))::text FROM "UsageRollup" WHERE "orgId" = $1) AS rollup`,
+      [org.id],
+    );
+    expect(rows[0]).toEqual({ execution: "1000000000000009999", retry: "1000000000000009999", rollup: "1000000000000009999" });
+  });
+});

@@ -1,5 +1,5 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
-import { normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
+import { exceedsMaxCallCost, MAX_CALL_COST_USD, normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
 import { zodDetails, type TErrorDetail } from "../api/errors";
 import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, MAX_METADATA_BYTES, ZEventSchema, type TEvent } from "./event-schema";
 import { storableProblems } from "./storable";
@@ -128,6 +128,14 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
           reportedCostUsd: event.cost_usd == null ? null : String(event.cost_usd),
           overrides: directory.priceOverrides,
         });
+
+  // A reported cost is bounded by the schema; a priced one by this, so no total can ever overflow.
+  if (price.costSource !== "REPORTED" && exceedsMaxCallCost(price.costUsd)) {
+    const rates = price.costSource === "OVERRIDE" ? "the org's price override" : "catalogue prices";
+    return {
+      errors: [{ path: "usage", message: `prices this call at ${price.costUsd} USD (${rates} for ${event.model}), above the per-call limit of ${MAX_CALL_COST_USD} USD: check the token counts` }],
+    };
+  }
 
   // Attribution: the event's team if it exists, else the key's team (and the unknown slug is kept).
   const namedTeam = event.team ? directory.teamsBySlug.get(event.team) : undefined;

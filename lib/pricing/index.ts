@@ -8,4 +8,4 @@ export type { TModelRates, TRateSet, TRateTier } from "./rates";
 export { validatePriceOverride } from "./overrides";
 export type { TPriceOverride } from "./overrides";
 export { canonicalProvider, clearCatalogMemo } from "./catalog";
-export { Money, formatUsd, parseNonNegativeDecimal } from "./money";
+export { MAX_CALL_COST_USD, Money, exceedsMaxCallCost, formatUsd, parseNonNegativeDecimal } from "./money";
