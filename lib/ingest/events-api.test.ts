@@ -498,3 +498,42 @@ describe("money stays within what the totals can hold", () => {
     expect(rows[0]).toEqual({ execution: "1000000000000009999", retry: "1000000000000009999", rollup: "1000000000000009999" });
   });
 });
+
+describe("unpriced models are said out loud", () => {
+  test("warnings name every valid event no price applied to, by index and model; priced, reported and invalid events get none", async () => {
+    const { secret } = await createTestOrg();
+    const events = [
+      ev("w0"), // gpt-4o: catalogue
+      ev("w1", { model: "acme-finetune-7" }),
+      ev("w2", { model: "acme-finetune-7", cost_usd: "0.2" }), // reported: priced by the client
+      ev("w3", { usage: { prompt_tokens: -1 } }), // invalid: rejected, no warning
+      { id: "w4", kind: "tool", tool: "grep" }, // nothing to price
+      { id: "w5", kind: "tool", model: "mystery-embedder", provider: "acme" },
+      ev("w1", { model: "acme-finetune-7" }), // duplicate in the batch: still a valid, unpriced event
+    ];
+    const first = await post(secret, { events });
+    expect(first.status, JSON.stringify(first.body)).toBe(207);
+    expect(first.body).toMatchObject({ accepted: 5, duplicates: 1 });
+    const expected = [
+      { index: 1, code: "unpriced_model", model: "acme-finetune-7" },
+      { index: 5, code: "unpriced_model", model: "mystery-embedder" },
+      { index: 6, code: "unpriced_model", model: "acme-finetune-7" },
+    ];
+    expect(first.body.warnings).toEqual(expected);
+    // Re-sent: all duplicates, the same warnings.
+    const again = await post(secret, { events });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 6 });
+    expect(again.body.warnings).toEqual(expected);
+  });
+
+  test("a single event: 200 with the warning; a priced one: warnings is []", async () => {
+    const { secret } = await createTestOrg();
+    const unpriced = await post(secret, ev("s1", { model: "not-in-any-catalogue" }));
+    expect(unpriced.status).toBe(200);
+    expect(unpriced.body.warnings).toEqual([{ index: 0, code: "unpriced_model", model: "not-in-any-catalogue" }]);
+    const priced = await post(secret, ev("s2"));
+    expect(priced.status).toBe(200);
+    expect(priced.body.warnings).toEqual([]);
+    expect(Object.keys(priced.body)).toEqual(["accepted", "duplicates", "rejected", "warnings", "budgets", "execution"]);
+  });
+});

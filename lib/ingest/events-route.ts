@@ -11,7 +11,7 @@ import { submitEvents } from "./group-commit";
 export const postEvents = withApiKey({ scope: "ingest", query: z.object({}).passthrough() }, async ({ req, key }) => {
   const body = await readJson(req);
   const events = eventsOf(body);
-  const { rows, rejected } = await prepareEvents(key, events);
+  const { rows, rejected, warnings } = await prepareEvents(key, events);
 
   if (rows.length === 0) {
     const details: TErrorDetail[] = rejected.flatMap((r) =>
@@ -29,6 +29,7 @@ export const postEvents = withApiKey({ scope: "ingest", query: z.object({}).pass
       accepted: result.accepted,
       duplicates: result.duplicates,
       rejected,
+      warnings,
       // Budget states arrive with the budgets issue; the field is already part of the contract.
       budgets: [],
       execution: result.execution

@@ -42,6 +42,10 @@ export type TEventRow = {
 
 export type TRejection = { index: number; id: string | null; errors: { path: string; message: string }[] };
 
+// Said about a valid event (accepted or a duplicate): priced by no catalogue entry or override,
+// so it was stored at 0 USD (costSource UNPRICED).
+export type TWarning = { index: number; code: "unpriced_model"; model: string | null };
+
 const MAX_TOKENS_PER_CALL = 2_147_483_647;
 const ZERO_USAGE: TCanonicalUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
@@ -50,7 +54,7 @@ export async function prepareEvents(
   key: TAuthenticatedKey,
   rawEvents: readonly unknown[],
   now = new Date(),
-): Promise<{ rows: TEventRow[]; rejected: TRejection[] }> {
+): Promise<{ rows: TEventRow[]; rejected: TRejection[]; warnings: TWarning[] }> {
   const directory = await orgDirectory(key.orgId);
   const rows: TEventRow[] = [];
   const rejected: TRejection[] = [];
@@ -76,13 +80,17 @@ export async function prepareEvents(
     parsed.push({ index, event });
   }
   if (missingTeams.size || missingCostCenters.size) await lookUpMissing(key.orgId, directory, missingTeams, missingCostCenters);
+  const warnings: TWarning[] = [];
   for (const { index, event } of parsed) {
     const result = toRow(key, event, directory, now);
     if ("errors" in result) rejected.push({ index, id: event.id, errors: result.errors });
-    else rows.push(result);
+    else {
+      rows.push(result);
+      if (result.costSource === "UNPRICED") warnings.push({ index, code: "unpriced_model", model: result.model });
+    }
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { rows, rejected };
+  return { rows, rejected, warnings };
 }
 
 function idOf(raw: unknown): string | null {
