@@ -1,13 +1,13 @@
 // The body reader at the machine API's edge (lib/api/http.ts), tested through POST /api/v1/events
 // on a real server with real sockets: limits, keep-alive after an early answer, client aborts.
 import { randomBytes } from "node:crypto";
-import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { connect, type Socket } from "node:net";
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { ev, expectErrorShape, sleep, storedEventIds } from "../testing/events-api";
 import { createTestOrg } from "../testing/fixtures";
+import { rawRequest } from "../testing/raw-http";
 import { routeMachineRequest } from "./routes";
 
 // The lean router on a random port, recording what each request's handler did once it finished.
@@ -30,37 +30,10 @@ afterEach(() => vi.restoreAllMocks());
 
 const MIB = 1024 * 1024;
 
-type TAnswer = { status: number; body: string; socket: Socket | null; error: string | null };
-
 // One request through `agent`, body written in 64 KiB chunks (chunked unless content-length is
-// given). Resolves with status -1 when no answer comes within `timeoutMs`: a hang is a result here.
-function send(agent: Agent, headers: Record<string, string>, body: Buffer, timeoutMs = 5_000): Promise<TAnswer> {
-  return new Promise((resolve) => {
-    let socket: Socket | null = null;
-    let settled = false;
-    const done = (answer: Omit<TAnswer, "socket">) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...answer, socket });
-    };
-    const timer = setTimeout(() => done({ status: -1, body: "", error: "no answer (timeout)" }), timeoutMs);
-    const req = request(
-      { host: baseUrl.hostname, port: baseUrl.port, path: "/api/v1/events", method: "POST", headers, agent },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on("data", (c: Buffer) => parts.push(c));
-        res.on("end", () => done({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString("utf8"), error: null }));
-      },
-    );
-    req.on("socket", (s) => (socket = s));
-    // A server that answers early may close before the upload ends: EPIPE after the answer is fine.
-    req.on("error", (err) => done({ status: 0, body: "", error: String(err) }));
-    // Written without waiting for 'drain': Node's client stops emitting it once the response is in.
-    for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
-    req.end();
-  });
-}
+// given); status -1 when no answer comes within 5 s: a hang is a result here.
+const send = (agent: Agent, headers: Record<string, string>, body: Buffer) =>
+  rawRequest(baseUrl.toString(), { agent, headers, body, chunks: Math.ceil(body.length / 65_536), timeoutMs: 5_000 });
 
 // ~1.2 MiB of valid events (each under the metadata limit): over the limit only by size.
 function oversizeBatch(prefix: string): Buffer {
