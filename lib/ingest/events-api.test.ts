@@ -102,6 +102,11 @@ describe("single event: 422 names the bad field", () => {
     ["latency_ms negative", ev("v25", { latency_ms: -1 }), "latency_ms"],
     ["team not a string", ev("v26", { team: 42 }), "team"],
     ["usage not an object", ev("v27", { usage: [1, 2] }), "usage"],
+    ["timestamp on a day that does not exist", ev("v28", { timestamp: "2026-02-30T00:00:00Z" }), "timestamp"],
+    ["timestamp in year 0000", ev("v29", { timestamp: "0000-01-01T00:00:00Z" }), "timestamp"],
+    ["timestamp in year 10000", ev("v30", { timestamp: "10000-01-01T00:00:00Z" }), "timestamp"],
+    ["attempt past int4", ev("v31", { attempt: 2_147_483_648 }), "attempt"],
+    ["latency_ms past int4", ev("v32", { latency_ms: 2_147_483_648 }), "latency_ms"],
   ];
 
   test("each bad field gives 422 with details[*].path naming it, and nothing is stored", async () => {
@@ -135,6 +140,7 @@ describe("single event: 422 names the bad field", () => {
       ev("b7", { cost_usd: "0.000000000001" }),
       ev("b8", { usage: { prompt_tokens: 0, completion_tokens: 0 } }),
       ev("b9", { timestamp: withOffset(B9_AT, 330) }),
+      ev("b10", { attempt: 100_000, latency_ms: 86_400_000 }),
     ];
     for (const body of ok) {
       const res = await post(secret, body);
@@ -288,6 +294,16 @@ describe("transport errors", () => {
     for (const raw of ['{"id": "x",', "{id: 'x'}", "", "nul"]) {
       const res = await api(server.url, "/api/v1/events", { secret, rawBody: raw, method: "POST", headers: { "content-type": "application/json" } });
       expect(res.status, JSON.stringify(raw)).toBe(400);
+      expectErrorShape(res.body);
+    }
+    expect(await storedEventIds(org.id)).toEqual([]);
+  });
+
+  test("400 for a body that is JSON but neither an event nor a batch (array, number, string, null)", async () => {
+    const { org, secret } = await createTestOrg();
+    for (const raw of ["[]", '[{"id":"a","model":"gpt-4o"}]', "42", '"event"', "null"]) {
+      const res = await api(server.url, "/api/v1/events", { secret, rawBody: raw, headers: { "content-type": "application/json" } });
+      expect(res.status, raw).toBe(400);
       expectErrorShape(res.body);
     }
     expect(await storedEventIds(org.id)).toEqual([]);
