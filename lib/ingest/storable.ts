@@ -11,8 +11,6 @@ import { MAX_METADATA_BYTES } from "./event-schema";
 /** Levels of objects/arrays in metadata or usage, the field itself being level 1. */
 export const MAX_NESTING_DEPTH = 8;
 
-const NESTED_FIELDS = new Set(["metadata", "usage"]);
-
 // Node ≥ 20 has String.prototype.isWellFormed; TypeScript declares it from lib ES2024 on.
 declare global {
   interface String {
@@ -39,7 +37,7 @@ export function storableProblems(raw: unknown): TErrorDetail[] {
     else if (typeof value === "string") {
       const valueProblem = textProblem(value);
       if (valueProblem) problem = { path: field, message: valueProblem };
-    } else if (typeof value === "object" && value !== null && NESTED_FIELDS.has(field)) {
+    } else if (typeof value === "object" && value !== null && (field === "metadata" || field === "usage")) {
       // Metadata is stored: no more values than its byte limit could hold. Usage is only read.
       problem = nestedProblem(value, field, field === "metadata" ? MAX_METADATA_BYTES : Infinity);
     }
@@ -56,22 +54,29 @@ const nodes: object[] = [];
 const levels: number[] = [];
 const parents: number[] = [];
 const keys: (string | number)[] = [];
+let queued = 0;
 
 // The field being scanned, how many values it has shown so far and how many it may have.
 let field = "";
 let values = 0;
 let maxValues = 0;
 
+function enqueue(node: object, level: number, parent: number, key: string | number): void {
+  nodes[queued] = node;
+  levels[queued] = level;
+  parents[queued] = parent;
+  keys[queued] = key;
+  queued++;
+}
+
 function nestedProblem(root: object, name: string, limit: number): TErrorDetail | null {
   field = name;
   values = 0;
   maxValues = limit;
-  nodes.push(root);
-  levels.push(1);
-  parents.push(-1);
-  keys.push(name);
+  queued = 0;
+  enqueue(root, 1, -1, name);
   let problem: TErrorDetail | null = null;
-  scan: for (let at = 0; at < nodes.length; at++) {
+  scan: for (let at = 0; at < queued; at++) {
     const node = nodes[at];
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
@@ -91,12 +96,11 @@ function nestedProblem(root: object, name: string, limit: number): TErrorDetail 
       }
     }
   }
-  nodes.length = 0;
-  levels.length = 0;
-  parents.length = 0;
-  keys.length = 0;
+  // Keep no client data alive between calls.
+  for (let i = 0; i < queued; i++) nodes[i] = EMPTY_NODE;
   return problem;
 }
+const EMPTY_NODE = {};
 
 // The problem with `value`, found at `key` of container `at`; a container is queued to scan later.
 function visit(value: unknown, at: number, key: string | number): TErrorDetail | null {
@@ -113,10 +117,7 @@ function visit(value: unknown, at: number, key: string | number): TErrorDetail |
     if (levels[at] >= MAX_NESTING_DEPTH) {
       return { path: pathTo(at, key), message: `nests deeper than ${MAX_NESTING_DEPTH} levels of objects and arrays (counting ${field} itself)` };
     }
-    nodes.push(value);
-    levels.push(levels[at] + 1);
-    parents.push(at);
-    keys.push(key);
+    enqueue(value, levels[at] + 1, at, key);
   }
   return null;
 }
