@@ -40,7 +40,7 @@ export function discardBody(req: IncomingMessage): void {
   let discarded = 0;
   req.on("data", (chunk: Buffer) => {
     discarded += chunk.length;
-    if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
+    if (discarded > MAX_DISCARD_BYTES) req.socket?.destroy();
   });
   // The client hanging up now is no one's error.
   req.on("error", () => undefined);
