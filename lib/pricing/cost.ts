@@ -80,7 +80,7 @@ function pricingFailed(provider: string | null | undefined, model: string | null
   lastFailureLogAt = now;
   console.error(
     `[pricing] pricing failed for provider=${JSON.stringify(provider ?? null)} model=${JSON.stringify(model)}; ` +
-      `stored as UNPRICED at 0 (${pricingFailures} failure(s) since start):`,
+      `the call is UNPRICED at 0 USD (${pricingFailures} failure(s) since start):`,
     err,
   );
 }
