@@ -43,7 +43,12 @@ export function rawRequest(baseUrl: string, r: TRawRequest): Promise<TRawAnswer>
         res.on("error", (err) => done({ status: 0, body: "", error: String(err) }));
       },
     );
-    req.on("socket", (s) => (socket = s));
+    req.on("socket", (s) => {
+      socket = s;
+      // A reset while the rest of the body is still queued surfaces on the socket once the request
+      // is done with it; the answer (or its absence) is already the result.
+      s.on("error", () => undefined);
+    });
     // A server that answers early may close before the upload ends; the answer, if any, came first.
     req.on("error", (err) => done({ status: 0, body: "", error: String(err) }));
 
