@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DomainError, notFound } from "../errors";
 import { toErrorResponse } from "./errors";
-import { sendJson } from "./http";
+import { discardBody, sendJson } from "./http";
 import type { TMachineHandler } from "./with-api-key";
 
 // `path` is exact, a prefix (gateway), or a pattern with `:name` segments whose decoded values reach
@@ -51,7 +51,7 @@ export function createMachineRouter(routes: TRoute[]) {
         ? new DomainError("method_not_allowed", `Use ${allow} for ${url.pathname}`, undefined, { allow })
         : notFound(`No route for ${req.method} ${url.pathname}`);
       const { status, body, headers } = toErrorResponse(error);
-      req.resume();
+      discardBody(req);
       sendJson(res, status, body, headers);
       return true;
     }

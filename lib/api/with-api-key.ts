@@ -4,7 +4,7 @@ import type { TRouteDoc } from "./openapi";
 import { authenticateKey, type TAuthenticatedKey, type TKeyScope } from "../keys/authenticate";
 import { DomainError, forbidden, invalid, rateLimited, unauthorized, zodDetails } from "../errors";
 import { toErrorResponse } from "./errors";
-import { bearerToken, sendJson } from "./http";
+import { bearerToken, ClientAbortedError, discardBody, sendJson } from "./http";
 import { takeKeyToken } from "./rate-limit";
 
 export type TApiKeyContext<Q> = {
@@ -55,6 +55,8 @@ export function withApiKey<QS extends z.ZodType>(
       const result = await handler({ req, res, url, params, key, query: parsedQuery.data });
       if (result !== "handled") sendJson(res, result.status, result.body, result.headers);
     } catch (err) {
+      // A client that hung up mid-request is not a server error, and there is no one to answer.
+      if (err instanceof ClientAbortedError) return;
       if (!(err instanceof DomainError) && res.headersSent) {
         console.error("[api] error after response started:", err);
         res.destroy();
@@ -63,7 +65,7 @@ export function withApiKey<QS extends z.ZodType>(
       const { status, body, headers } = toErrorResponse(err);
       if (!res.headersSent) sendJson(res, status, body, headers);
       // Drain what the client still sends so the connection can be reused.
-      if (!req.readableEnded) req.resume();
+      discardBody(req);
     }
   };
   route.doc = { ...options.doc, scope: options.scope, query: options.query };

@@ -1,28 +1,35 @@
 import { z } from "zod";
+import { exceedsMaxCallCost, MAX_CALL_COST_USD } from "../pricing/money";
 
 // The wire shape of one usage event (docs/api.md). Strict: a misspelt attribution field
 // ("executionId" for "execution_id") is an error the client sees, not spend silently unattributed.
-// Postgres text cannot hold U+0000: reject it here rather than fail the whole write.
-const NO_NUL = [(value: string) => !value.includes("\u0000"), "must not contain NUL (U+0000) characters"] as const;
-const attribution = (max = 256) => z.string().trim().min(1).max(max).refine(...NO_NUL).nullish();
+// Text Postgres cannot store (NUL, lone surrogates) and nesting too deep to walk safely are
+// rejected before this schema, by storableProblems (./storable.ts); metadata's byte size is checked
+// where it is serialised for storage (./prepare.ts), once.
+const attribution = (max = 256) => z.string().trim().min(1).max(max).nullish();
 
 export const MAX_METADATA_KEYS = 32;
 export const MAX_METADATA_BYTES = 4096;
 export const MAX_EVENT_AGE_MS = 35 * 24 * 3600 * 1000;
 export const MAX_EVENT_FUTURE_MS = 5 * 60 * 1000;
 
-const ZDecimalString = z.string().regex(/^\d{1,12}(\.\d{1,18})?$/, "must be a non-negative decimal number");
+// A reported cost is bounded per call so that no sum of events can overflow a total column.
+const OVER_MAX_COST = `must be at most ${MAX_CALL_COST_USD} (USD for one call)`;
+const ZDecimalString = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,18})?$/, "must be a non-negative decimal number")
+  .refine((s) => !exceedsMaxCallCost(s), OVER_MAX_COST);
 
 export const ZEventSchema = z
   .strictObject({
-    id: z.string().min(1, "is required").max(128).refine(...NO_NUL),
+    id: z.string().min(1, "is required").max(128),
     timestamp: z.iso.datetime({ offset: true, message: "must be an ISO-8601 date-time with a time zone (e.g. 2026-01-31T12:00:00Z)" }).nullish(),
     kind: z.enum(["llm", "tool"]).default("llm"),
     provider: attribution(64),
     model: attribution(200),
     // Validated and normalised by lib/pricing (several provider shapes are accepted).
     usage: z.record(z.string(), z.unknown()).nullish(),
-    cost_usd: z.union([z.number().nonnegative().finite().max(1e9), ZDecimalString]).nullish(),
+    cost_usd: z.union([z.number().nonnegative().finite().max(MAX_CALL_COST_USD, OVER_MAX_COST), ZDecimalString]).nullish(),
     execution_id: attribution(),
     task: attribution(),
     session_id: attribution(),
@@ -34,7 +41,7 @@ export const ZEventSchema = z
     feature: attribution(),
     repository: attribution(),
     branch: attribution(),
-    pull_request: z.union([z.string().trim().min(1).max(256).refine(...NO_NUL), z.number().int().nonnegative()]).nullish(),
+    pull_request: z.union([z.string().trim().min(1).max(256), z.number().int().nonnegative()]).nullish(),
     attempt: z.number().int().min(1).max(100_000).default(1),
     status: z.enum(["ok", "error"]).default("ok"),
     error_type: attribution(128),
@@ -46,17 +53,8 @@ export const ZEventSchema = z
     if (event.kind === "llm" && !event.model) {
       ctx.addIssue({ code: "custom", path: ["model"], message: "is required for kind 'llm'" });
     }
-    if (event.metadata) {
-      if (Object.keys(event.metadata).length > MAX_METADATA_KEYS) {
-        ctx.addIssue({ code: "custom", path: ["metadata"], message: `at most ${MAX_METADATA_KEYS} keys` });
-      } else {
-        const json = JSON.stringify(event.metadata);
-        if (Buffer.byteLength(json) > MAX_METADATA_BYTES) {
-          ctx.addIssue({ code: "custom", path: ["metadata"], message: `at most ${MAX_METADATA_BYTES} bytes as JSON` });
-        } else if (json.includes("\\u0000")) {
-          ctx.addIssue({ code: "custom", path: ["metadata"], message: "must not contain NUL (U+0000) characters" });
-        }
-      }
+    if (event.metadata && Object.keys(event.metadata).length > MAX_METADATA_KEYS) {
+      ctx.addIssue({ code: "custom", path: ["metadata"], message: `at most ${MAX_METADATA_KEYS} keys` });
     }
   });
 

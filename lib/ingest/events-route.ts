@@ -17,8 +17,7 @@ export const ZEventsResponse = z.strictObject({
   rejected: z.array(z.strictObject({ index: z.number().int(), id: z.string().nullable(), errors: z.array(ZErrorDetail) })),
   warnings: z
     .array(z.strictObject({ index: z.number().int(), code: z.literal("unpriced_model"), model: z.string() }))
-    .optional()
-    .describe("Accepted events Burnrate could not price: stored at $0 with costSource UNPRICED until a price is added"),
+    .describe("Valid events (accepted or duplicates) no catalogue entry or override priced: stored at $0 with costSource UNPRICED"),
   budgets: z.array(
     z.strictObject({
       budget_id: z.string(),
@@ -54,7 +53,7 @@ export const postEvents = withApiKey(
   async ({ req, key }) => {
     const body = await readJson(req);
     const events = eventsOf(body);
-    const { rows, rejected } = await prepareEvents(key, events);
+    const { rows, rejected, warnings } = await prepareEvents(key, events);
 
     if (rows.length === 0) {
       const details: TErrorDetail[] = rejected.flatMap((r) =>
@@ -72,6 +71,7 @@ export const postEvents = withApiKey(
         accepted: result.accepted,
         duplicates: result.duplicates,
         rejected,
+        warnings,
         // Budget states arrive with the budgets issue; the field is already part of the contract.
         budgets: [],
         execution: result.execution

@@ -1,7 +1,8 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
-import { normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
+import { exceedsMaxCallCost, MAX_CALL_COST_USD, normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
 import { zodDetails, type TErrorDetail } from "../errors";
-import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, ZEventSchema, type TEvent } from "./event-schema";
+import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, MAX_METADATA_BYTES, ZEventSchema, type TEvent } from "./event-schema";
+import { storableProblems } from "./storable";
 import { lookUpMissing, orgDirectory, type TOrgDirectory } from "./directory";
 
 // One event ready for the database: validated, priced and attributed.
@@ -41,6 +42,10 @@ export type TEventRow = {
 
 export type TRejection = { index: number; id: string | null; errors: { path: string; message: string }[] };
 
+// Said about a valid event (accepted or a duplicate): priced by no catalogue entry or override,
+// so it was stored at 0 USD (costSource UNPRICED).
+export type TWarning = { index: number; code: "unpriced_model"; model: string | null };
+
 const MAX_TOKENS_PER_CALL = 2_147_483_647;
 const ZERO_USAGE: TCanonicalUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
@@ -49,7 +54,7 @@ export async function prepareEvents(
   key: TAuthenticatedKey,
   rawEvents: readonly unknown[],
   now = new Date(),
-): Promise<{ rows: TEventRow[]; rejected: TRejection[] }> {
+): Promise<{ rows: TEventRow[]; rejected: TRejection[]; warnings: TWarning[] }> {
   const directory = await orgDirectory(key.orgId);
   const rows: TEventRow[] = [];
   const rejected: TRejection[] = [];
@@ -58,12 +63,14 @@ export async function prepareEvents(
   const missingCostCenters = new Set<string>();
   for (let index = 0; index < rawEvents.length; index++) {
     const raw = rawEvents[index];
+    // First, so nothing downstream (zod, JSON.stringify, Postgres) meets text or nesting it cannot take.
+    const problems = storableProblems(raw);
     const result = ZEventSchema.safeParse(raw);
-    if (!result.success) {
+    if (problems.length || !result.success) {
       rejected.push({
         index,
         id: idOf(raw),
-        errors: zodDetails(result.error),
+        errors: result.success ? problems : [...problems, ...zodDetails(result.error)],
       });
       continue;
     }
@@ -73,13 +80,17 @@ export async function prepareEvents(
     parsed.push({ index, event });
   }
   if (missingTeams.size || missingCostCenters.size) await lookUpMissing(key.orgId, directory, missingTeams, missingCostCenters);
+  const warnings: TWarning[] = [];
   for (const { index, event } of parsed) {
     const result = toRow(key, event, directory, now);
     if ("errors" in result) rejected.push({ index, id: event.id, errors: result.errors });
-    else rows.push(result);
+    else {
+      rows.push(result);
+      if (result.costSource === "UNPRICED") warnings.push({ index, code: "unpriced_model", model: result.model });
+    }
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { rows, rejected };
+  return { rows, rejected, warnings };
 }
 
 function idOf(raw: unknown): string | null {
@@ -107,6 +118,11 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     errors.push({ path: "usage", message: `input tokens (uncached + cache read + cache write) exceed ${MAX_TOKENS_PER_CALL}` });
   }
   if (usage.outputTokens > MAX_TOKENS_PER_CALL) errors.push({ path: "usage", message: `output tokens exceed ${MAX_TOKENS_PER_CALL}` });
+  // Safe to serialise: storableProblems bounded its depth. One UTF-16 unit is at most 3 UTF-8 bytes.
+  const metadata = event.metadata ? JSON.stringify(event.metadata) : null;
+  if (metadata && metadata.length > MAX_METADATA_BYTES / 3 && Buffer.byteLength(metadata) > MAX_METADATA_BYTES) {
+    errors.push({ path: "metadata", message: `at most ${MAX_METADATA_BYTES} bytes as JSON` });
+  }
   if (errors.length) return { errors };
 
   const price: { costUsd: string; costSource: TEventRow["costSource"] } =
@@ -120,6 +136,14 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
           reportedCostUsd: event.cost_usd == null ? null : String(event.cost_usd),
           overrides: directory.priceOverrides,
         });
+
+  // A reported cost is bounded by the schema; a priced one by this, so no total can ever overflow.
+  if (price.costSource !== "REPORTED" && exceedsMaxCallCost(price.costUsd)) {
+    const rates = price.costSource === "OVERRIDE" ? "the org's price override" : "catalogue prices";
+    return {
+      errors: [{ path: "usage", message: `prices this call at ${price.costUsd} USD (${rates} for ${event.model}), above the per-call limit of ${MAX_CALL_COST_USD} USD: check the token counts` }],
+    };
+  }
 
   // Attribution: the event's team if it exists, else the key's team (and the unknown slug is kept).
   const namedTeam = event.team ? directory.teamsBySlug.get(event.team) : undefined;
@@ -160,6 +184,6 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     tool: event.tool ?? null,
     latencyMs: event.latency_ms ?? null,
     fingerprint: null,
-    metadata: event.metadata ? JSON.stringify(event.metadata) : null,
+    metadata,
   };
 }

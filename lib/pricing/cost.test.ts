@@ -1,9 +1,9 @@
 import Decimal from "decimal.js";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import anthropicMessages from "./fixtures/anthropic.messages.response.json";
 import openaiChat from "./fixtures/openai.chat-completions.response.json";
 import openaiResponses from "./fixtures/openai.responses.response.json";
-import { priceCall, resolveRates, type TPriceOverride } from "./cost";
+import { priceCall, pricingFailureCount, resolveRates, type TPriceOverride } from "./cost";
 import { normalizeUsage, type TCanonicalUsage } from "./normalize-usage";
 import { costFromRates, type TModelRates } from "./rates";
 
@@ -189,6 +189,28 @@ describe("priceCall: reported and unpriced", () => {
     // the fixture's dated snapshot name is not in the catalogue (only gpt-5.2 / gpt-5.2-2025-12-11 are)
     expect(priceCall({ provider: "openai", model: "gpt-5.2-2026-06-01", usage, at: AT })).toEqual(unpriced);
     expect(priceCall({ provider: "mistral", model: "mistral-ocr-latest", usage, at: AT })).toEqual(unpriced); // priced per page
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it("a failure inside pricing (a bug) is logged with the model and counted, not silent", () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const before = pricingFailureCount();
+    // An override the code cannot read stands in for any bug between the inputs and the price.
+    const broken = new Proxy({} as TPriceOverride, {
+      get() {
+        throw new Error("pricing bug");
+      },
+    });
+    const result = priceCall({ provider: "openai", model: "gpt-4o", usage, at: AT, overrides: [broken] });
+    // Still never throws: ingest must not lose a batch over one call.
+    expect(result).toEqual({ costUsd: "0", costSource: "UNPRICED", catalogModelId: null });
+    expect(pricingFailureCount()).toBe(before + 1);
+    expect(errors).toHaveBeenCalledTimes(1);
+    const line = errors.mock.calls[0].map(String).join(" ");
+    expect(line).toContain("gpt-4o");
+    expect(line).toContain("openai");
+    expect(line).toContain("pricing bug");
   });
 
   it("never throws on bad input", () => {

@@ -61,6 +61,30 @@ function isValidUsage(u: TCanonicalUsage | null | undefined): u is TCanonicalUsa
   );
 }
 
+// A failure inside priceCall is a bug, not an unknown model: it is counted (for tests and metrics)
+// and logged with what was being priced, at most once a second so a systematic bug cannot flood the
+// log. The call itself still comes back UNPRICED (and the client sees an unpriced_model warning).
+let pricingFailures = 0;
+let lastFailureLogAt = 0;
+const FAILURE_LOG_INTERVAL_MS = 1_000;
+
+/** How many priceCall invocations have failed inside pricing since the process started. */
+export function pricingFailureCount(): number {
+  return pricingFailures;
+}
+
+function pricingFailed(provider: string | null | undefined, model: string | null, err: unknown): void {
+  pricingFailures++;
+  const now = Date.now();
+  if (now - lastFailureLogAt < FAILURE_LOG_INTERVAL_MS) return;
+  lastFailureLogAt = now;
+  console.error(
+    `[pricing] pricing failed for provider=${JSON.stringify(provider ?? null)} model=${JSON.stringify(model)}; ` +
+      `the call is UNPRICED at 0 USD (${pricingFailures} failure(s) since start):`,
+    err,
+  );
+}
+
 function unpriced(catalogModelId: string | null = null): TPriceCallResult {
   return { costUsd: "0", costSource: "UNPRICED", catalogModelId };
 }
@@ -70,7 +94,8 @@ function unpriced(catalogModelId: string | null = null): TPriceCallResult {
  * - a valid reportedCostUsd (decimal string >= 0, exponent allowed) wins -> REPORTED;
  *   an invalid one is ignored and the call is priced as if none had been sent;
  * - otherwise the override or catalogue rates -> OVERRIDE / CATALOG;
- * - unknown model, missing model, invalid usage or date -> "0" / UNPRICED.
+ * - unknown model, missing model, invalid usage or date -> "0" / UNPRICED;
+ * - a failure inside pricing (a bug) -> "0" / UNPRICED, logged and counted (pricingFailureCount).
  * costUsd: plain decimal string, 12 decimal places, banker's rounding, trailing zeros trimmed.
  */
 export function priceCall(args: {
@@ -99,8 +124,10 @@ export function priceCall(args: {
       costSource: resolved.source,
       catalogModelId: resolved.catalogModelId,
     };
-  } catch {
-    // Defensive: the contract is "never throws" (ingest must not lose a batch over one odd call).
+  } catch (err) {
+    // The contract is "never throws" (ingest must not lose a batch over one odd call), but a bug
+    // here must be visible, not a silent $0.
+    pricingFailed(args.provider, args.model, err);
     return unpriced();
   }
 }

@@ -28,6 +28,31 @@ export function parseNonNegativeDecimal(value: string): Decimal | null {
 }
 
 /**
+ * The most one call may cost, in USD. No real LLM call comes near it; the bound is what lets every
+ * total column (numeric(38,12), see prisma/schema.prisma) hold any sum of accepted events.
+ */
+export const MAX_CALL_COST_USD = 10_000;
+const MAX_CALL_COST_DIGITS = String(MAX_CALL_COST_USD);
+
+/**
+ * Whether a plain non-negative decimal string ("123.45", "0009999.5"; no sign, no exponent) is above
+ * MAX_CALL_COST_USD. Exact, and cheap enough for every event: it compares digits.
+ */
+export function exceedsMaxCallCost(amount: string): boolean {
+  let start = 0;
+  while (amount[start] === "0" && start + 1 < amount.length && amount[start + 1] !== ".") start++;
+  const dot = amount.indexOf(".", start);
+  const intEnd = dot < 0 ? amount.length : dot;
+  const intDigits = intEnd - start;
+  if (intDigits !== MAX_CALL_COST_DIGITS.length) return intDigits > MAX_CALL_COST_DIGITS.length;
+  const int = amount.slice(start, intEnd);
+  // Same length: string order is numeric order.
+  if (int !== MAX_CALL_COST_DIGITS) return int > MAX_CALL_COST_DIGITS;
+  for (let i = intEnd + 1; i < amount.length; i++) if (amount[i] !== "0") return true;
+  return false;
+}
+
+/**
  * Catalogue prices are JS numbers. Their shortest round-trip string (String(0.075) === "0.075") is
  * the decimal the catalogue author wrote, so going through String() makes the rate exact.
  */
