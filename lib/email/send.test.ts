@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createElement } from "react";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { MagicLinkEmail } from "../../components/emails/magic-link";
+import { MagicLinkEmail } from "./templates/magic-link";
 import { prisma } from "../db";
 import { startFakeResend, type TFakeResend } from "../testing/fake-resend";
 import { EmailSendError, mailboxEnabled, sendEmail } from "./send";

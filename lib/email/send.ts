@@ -2,6 +2,7 @@ import type { ReactElement } from "react";
 import { render, toPlainText } from "@react-email/components";
 import { Resend } from "resend";
 import { prisma } from "../db";
+import type { Prisma } from "../generated/prisma/client";
 import { emailEnv, mailboxEnabled } from "./config";
 
 export { mailboxEnabled };
@@ -48,21 +49,41 @@ export async function renderEmail(react: ReactElement): Promise<TRenderedEmail> 
   return { html, text: toPlainText(html) };
 }
 
+// One email, rendered, ready for the provider. `to` holds at least one trimmed address.
+export type TOutgoingEmail = { to: string[]; subject: string; html: string; text: string; idempotencyKey?: string };
+
+type TDbClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
+
+export function recipients(to: string | string[]): string[] {
+  const list = (Array.isArray(to) ? to : [to]).map((a) => a.trim()).filter(Boolean);
+  if (list.length === 0) throw new EmailSendError("No recipient", { code: "missing_required_field", statusCode: null });
+  return list;
+}
+
+// Renders and sends one email right now: through Resend, or into the dev mailbox when
+// RESEND_API_KEY is unset. The app sends through the outbox (lib/email/outbox.ts), which calls
+// sendThroughResend / captureEmail itself; this is the direct path for tools and tests.
 export async function sendEmail(message: TEmailMessage): Promise<TSendResult> {
-  const to = (Array.isArray(message.to) ? message.to : [message.to]).map((a) => a.trim()).filter(Boolean);
-  if (to.length === 0) throw new EmailSendError("No recipient", { code: "missing_required_field", statusCode: null });
-  const config = emailEnv();
+  const to = recipients(message.to);
   const { html, text } = await renderEmail(message.react);
+  const email = { to, subject: message.subject, html, text, idempotencyKey: message.idempotencyKey };
+  return emailEnv().RESEND_API_KEY ? sendThroughResend(email) : captureEmail(prisma(), email);
+}
 
+// A provider that does not answer within this time is treated as down (retryable); the idempotency
+// key makes the next attempt safe even if this one did get through.
+const RESEND_TIMEOUT_MS = 30_000;
+
+export async function sendThroughResend(email: TOutgoingEmail): Promise<TSendResult> {
+  const config = emailEnv();
   const apiKey = config.RESEND_API_KEY;
-  if (!apiKey) return capture({ to, from: config.EMAIL_FROM, subject: message.subject, html, text }, config.NODE_ENV);
-
+  if (!apiKey) throw new EmailSendError("RESEND_API_KEY is not set", { code: "missing_api_key", statusCode: null });
   // The SDK takes its base URL from RESEND_BASE_URL itself; passing it explicitly keeps one source
   // of truth (emailEnv) and works the same if the SDK ever stops reading the environment.
   const resend = new Resend(apiKey, config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : undefined);
   const { data, error } = await resend.emails.send(
-    { from: config.EMAIL_FROM, to, subject: message.subject, html, text },
-    message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : undefined,
+    { from: config.EMAIL_FROM, to: email.to, subject: email.subject, html: email.html, text: email.text },
+    { signal: AbortSignal.timeout(RESEND_TIMEOUT_MS), ...(email.idempotencyKey ? { idempotencyKey: email.idempotencyKey } : {}) },
   );
   if (error || !data) {
     const raw = error?.message || "Resend returned no email id";
@@ -78,11 +99,15 @@ export async function sendEmail(message: TEmailMessage): Promise<TSendResult> {
 
 let warnedProductionCapture = false;
 
-async function capture(
-  email: { to: string[]; from: string; subject: string; html: string; text: string },
-  nodeEnv: string,
-): Promise<TSendResult> {
-  const row = await prisma().capturedEmail.create({ data: email, select: { id: true } });
+// Without RESEND_API_KEY: store the email for /dev/mailbox. `db` may be a transaction, so the
+// outbox can capture and mark the row sent atomically (exactly once without a provider key).
+export async function captureEmail(db: TDbClient, email: TOutgoingEmail): Promise<TSendResult> {
+  const config = emailEnv();
+  const row = await db.capturedEmail.create({
+    data: { to: email.to, from: config.EMAIL_FROM, subject: email.subject, html: email.html, text: email.text },
+    select: { id: true },
+  });
+  const nodeEnv = config.NODE_ENV;
   if (nodeEnv === "development") {
     console.info(`[email] captured "${email.subject}" to ${email.to.join(", ")} — see /dev/mailbox/${row.id}`);
   } else if (nodeEnv === "production" && !warnedProductionCapture) {
