@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export type TChild = {
+  child: ChildProcess;
+  output: () => string;
+  // Resolves when the child has printed a line containing `text`.
+  printed: (text: string) => Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+// Runs a TypeScript entry point of this repo as its own Node process (node --import tsx), the way
+// a second replica would run: its own pool, its own module state.
+export function runTs(entry: string, env: Record<string, string | undefined> = {}): TChild {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let output = "";
+  const waiting: { text: string; resolve: () => void }[] = [];
+  const onData = (d: Buffer) => {
+    output += d.toString();
+    for (const w of waiting.filter((w) => output.includes(w.text))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const printed = (text: string) =>
+    output.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, printed, exited };
+}
