@@ -128,10 +128,10 @@ test("a viewer is invited by email, joins, and cannot issue keys", async ({ brow
 
   const viewerPage = await (await browser.newContext()).newPage();
   // The invitation link, opened signed out, asks to sign in first and comes back.
-  await openLatestLink(viewerPage, viewer);
+  await openLatestLink(viewerPage, viewer, { subject: /invited you to/ });
   await expect(viewerPage).toHaveURL(/\/sign-in\?callbackUrl=/);
-  await requestMagicLink(viewerPage, viewer);
-  await openLatestLink(viewerPage, viewer);
+  const requestedAt = await requestMagicLink(viewerPage, viewer);
+  await openLatestLink(viewerPage, viewer, { after: requestedAt });
   await expect(viewerPage.getByRole("heading", { name: `Join ${orgName}` })).toBeVisible();
   await shot(viewerPage, info, "10-invitation");
   await viewerPage.getByRole("button", { name: "Accept invitation" }).click();
