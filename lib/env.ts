@@ -30,6 +30,12 @@ const ZEnv = z.object({
   EMAIL_FROM: z.string().default("Burnrate <alerts@burnrate.local>"),
   // Serve /dev/mailbox in a production build too (the e2e server sets it). Never in real production.
   BURNRATE_MAILBOX: z.enum(["0", "1"]).optional(),
+  // Background jobs (email outbox sender; budget sweeps next): one tick every this many ms in every
+  // process that serves, under a Postgres advisory lock so one replica works at a time. 0 = no timer
+  // (ticks only through POST /api/cron/tick).
+  JOBS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  // Bearer secret for POST /api/cron/tick (external schedulers). Unset = the endpoint answers 404.
+  CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

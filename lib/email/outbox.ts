@@ -173,24 +173,32 @@ export async function drainOutbox(overrides: Partial<TOutboxPolicy> = {}): Promi
 
 // In-process coordination of drains: shared through globalThis because the custom server and Next's
 // bundled copy of this module run in one process (as lib/db.ts shares its pool).
-type TSenderState = { running: Promise<void> | null; requested: boolean; stopped: boolean };
+type TSenderState = { running: Promise<TDrainResult> | null; requested: boolean; stopped: boolean };
 const SLOT = Symbol.for("burnrate.outbox-sender");
 const holder = globalThis as unknown as { [SLOT]?: TSenderState };
 const sender = (): TSenderState => (holder[SLOT] ??= { running: null, requested: false, stopped: false });
+const nothing = (): TDrainResult => ({ claimed: 0, sent: 0, retried: 0, failed: 0, superseded: 0 });
 
-// Runs the sender now in this process, right after a commit that queued email. Kicks coalesce: one
-// drain at a time; a kick that arrives during a drain makes it go round once more. The promise
-// resolves once a drain that started after this kick has finished (never rejects).
-export function kickOutbox(): Promise<void> {
+// Runs the sender now in this process, right after a commit that queued email (the job runner's
+// tick calls it too). Kicks coalesce: one drain at a time; a kick that arrives during a drain makes
+// it go round once more. Resolves, with what the drains did, once a drain that started after this
+// kick has finished; never rejects (a failed drain is logged, its rows are retried later).
+export function kickOutbox(): Promise<TDrainResult> {
   const state = sender();
-  if (state.stopped) return Promise.resolve();
+  if (state.stopped) return Promise.resolve(nothing());
   state.requested = true;
   state.running ??= (async () => {
+    const total = nothing();
     try {
       while (state.requested && !state.stopped) {
         state.requested = false;
-        await drainOutbox().catch((err: unknown) => console.error("[outbox] drain failed:", err instanceof Error ? err.message : err));
+        const result = await drainOutbox().catch((err: unknown) => {
+          console.error("[outbox] drain failed:", err instanceof Error ? err.message : err);
+          return nothing();
+        });
+        for (const k of Object.keys(total) as (keyof TDrainResult)[]) total[k] += result[k];
       }
+      return total;
     } finally {
       state.running = null;
     }
