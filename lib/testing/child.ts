@@ -13,11 +13,13 @@ export type TChild = {
 
 // Runs a TypeScript entry point of this repo as its own Node process (node --import tsx), the way
 // a second replica would run: its own pool, its own module state.
-export function runTs(entry: string, env: Record<string, string | undefined> = {}): TChild {
+// `group: true` puts it in a process group of its own, to signal it as a terminal would (kill(-pid)).
+export function runTs(entry: string, env: Record<string, string | undefined> = {}, options: { group?: boolean } = {}): TChild {
   const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
+    detached: options.group ?? false,
   });
   let output = "";
   const waiting: { text: string; resolve: () => void }[] = [];
