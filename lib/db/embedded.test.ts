@@ -27,7 +27,7 @@ function alive(pid: number): boolean {
 }
 
 async function startApp(dir: string) {
-  const app = runTs("lib/testing/embedded-app.ts", { BURNRATE_DATA_DIR: dir, DATABASE_URL: "" }, { group: true });
+  const app = runTs("lib/testing/embedded-app.ts", { BURNRATE_DATA_DIR: dir, DATABASE_URL: "", DATABASE_POOL_SIZE: "20" }, { group: true });
   await Promise.race([app.printed("ready"), app.exited.then(() => Promise.reject(new Error(`the app exited:\n${app.output()}`)))]);
   const postgresPid = Number(/postgres pid (\d+)/.exec(app.output())![1]);
   expect(alive(postgresPid)).toBe(true);

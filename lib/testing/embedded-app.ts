@@ -11,7 +11,7 @@ delete process.env.DATABASE_URL;
 const db = await prepareDatabase({ log: () => undefined });
 handleShutdownSignals({ database: db });
 // Several pooled connections, idle when the signal comes.
-await Promise.all(Array.from({ length: 6 }, () => prisma().$executeRaw`SELECT pg_sleep(0.05)`));
+await Promise.all(Array.from({ length: 20 }, () => prisma().$executeRaw`SELECT pg_sleep(0.05)`));
 const pid = readFileSync(path.join(process.env.BURNRATE_DATA_DIR!, "postgres", "postmaster.pid"), "utf8").split("\n")[0];
 console.log(`postgres pid ${pid}`);
 console.log("ready");
