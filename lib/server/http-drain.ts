@@ -26,7 +26,11 @@ export function drainableHttp(server: Server): THttpDrain {
 
   const closeWhenIdle = (socket: Socket) => {
     setTimeout(() => {
-      if (sockets.get(socket) === 0) socket.destroy();
+      // Decide after the next poll phase: on a busy event loop, timers run before the sockets are
+      // read, and a request may be waiting, unread, in this one.
+      setImmediate(() => {
+        if (sockets.get(socket) === 0) socket.destroy();
+      });
     }, IDLE_GRACE_MS).unref();
   };
 

@@ -1,5 +1,6 @@
-// The real production server (`scripts/start.ts`, the build in .next) as a child process, taking
-// batches from several clients when SIGTERM arrives: a clean shutdown loses or half-writes nothing.
+// The real production server (`npm start`, the build in .next) as a child process, taking batches
+// from several clients when SIGTERM arrives (sent to npm, as a process manager would): a clean
+// shutdown loses or half-writes nothing.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -7,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { pool } from "../db";
-import { runTs } from "../testing/child";
+import { run, runTs } from "../testing/child";
 import { createTestOrg } from "../testing/fixtures";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -42,7 +43,7 @@ test("SIGTERM during concurrent batches: every acknowledged batch is stored whol
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const cronSecret = randomBytes(24).toString("hex");
-  const server = runTs("scripts/start.ts", {
+  const server = run("npm", ["start", "--silent"], {
     NODE_ENV: "production",
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -130,10 +131,14 @@ test("SIGTERM during concurrent batches: every acknowledged batch is stored whol
     expect(exitedAfterMs).toBeLessThan(10_000);
     expect(server.output()).not.toMatch(/idle client error/i);
     expect(server.output()).toMatch(/\[shutdown\] done in \d+ ms/);
-    // A request the server did not take is refused (503) or cannot connect any more — never a 500,
-    // and never a connection reset under a request the server had received.
+    // A request the server did not take is refused (503) or never gets through (a refused connection;
+    // rarely a kept-alive connection closed just as a request left on it, after the drain began) —
+    // never a 500, and never a failure for a request that was in flight when the signal came.
     for (const p of posts) expect([200, 207, 503, "connection error"]).toContain(p.status);
-    for (const p of posts.filter((p) => p.status === "connection error")) expect(p.error).toBe("ECONNREFUSED");
+    for (const p of posts.filter((p) => p.status === "connection error")) {
+      expect(["ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET"]).toContain(p.error);
+      expect(p.sentAt).toBeGreaterThan(signalledAt - 20);
+    }
 
     // Stored per batch: every acknowledged batch whole, and any other batch whole or not at all.
     const { rows: stored } = await pool().query<{ batch: string; n: number }>(

@@ -15,7 +15,12 @@ export type TChild = {
 // a second replica would run: its own pool, its own module state.
 // `group: true` puts it in a process group of its own, to signal it as a terminal would (kill(-pid)).
 export function runTs(entry: string, env: Record<string, string | undefined> = {}, options: { group?: boolean } = {}): TChild {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  return run(process.execPath, ["--import", "tsx", entry], env, options);
+}
+
+// Any command from the repo's root (e.g. `npm start`, as an operator or a container runs it).
+export function run(command: string, args: string[], env: Record<string, string | undefined> = {}, options: { group?: boolean } = {}): TChild {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
