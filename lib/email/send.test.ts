@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createElement } from "react";
+import { createElement, type ReactElement } from "react";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { MagicLinkEmail } from "./templates/magic-link";
 import { prisma } from "../db";
 import { startFakeResend, type TFakeResend } from "../testing/fake-resend";
-import { EmailSendError, mailboxEnabled, sendEmail } from "./send";
+import { emailEnv } from "./config";
+import { captureEmail, EmailSendError, mailboxEnabled, recipients, renderEmail, sendThroughResend } from "./send";
 import { MAGIC_LINK_SUBJECT } from "./templates/registry";
 
 const ENV_NAMES = ["RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "BURNRATE_MAILBOX", "NODE_ENV"] as const;
@@ -18,6 +19,14 @@ function setEnv(values: Partial<Record<(typeof ENV_NAMES)[number], string | unde
 }
 
 afterEach(() => setEnv(saved));
+
+// What the outbox does with a row, from a React element: render, then Resend or the mailbox.
+async function sendEmail(message: { to: string | string[]; subject: string; react: ReactElement; idempotencyKey?: string }) {
+  const to = recipients(message.to);
+  const { html, text } = await renderEmail(message.react);
+  const email = { to, subject: message.subject, html, text, idempotencyKey: message.idempotencyKey };
+  return emailEnv().RESEND_API_KEY ? sendThroughResend(email) : captureEmail(prisma(), email);
+}
 
 function uniqueAddress(): string {
   return `ada+${randomBytes(5).toString("hex")}@example.com`;

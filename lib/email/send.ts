@@ -7,14 +7,6 @@ import { emailEnv, mailboxEnabled } from "./config";
 
 export { mailboxEnabled };
 
-export type TEmailMessage = {
-  to: string | string[];
-  subject: string;
-  react: ReactElement;
-  // Resend keeps a key for 24 h and answers a repeat with the first result instead of sending twice.
-  idempotencyKey?: string;
-};
-
 export type TSendResult = { id: string; captured: boolean };
 
 // Resend answered with an error (or could not be reached). `code` is Resend's error name
@@ -49,7 +41,9 @@ export async function renderEmail(react: ReactElement): Promise<TRenderedEmail> 
   return { html, text: toPlainText(html) };
 }
 
-// One email, rendered, ready for the provider. `to` holds at least one trimmed address.
+// One email, rendered, ready for the provider. `to` holds at least one trimmed address. Resend keeps
+// an idempotency key for 24 h and answers a repeat with the first result instead of sending twice.
+// The app sends only through the outbox (lib/email/outbox.ts), which calls these transports.
 export type TOutgoingEmail = { to: string[]; subject: string; html: string; text: string; idempotencyKey?: string };
 
 type TDbClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
@@ -58,16 +52,6 @@ export function recipients(to: string | string[]): string[] {
   const list = (Array.isArray(to) ? to : [to]).map((a) => a.trim()).filter(Boolean);
   if (list.length === 0) throw new EmailSendError("No recipient", { code: "missing_required_field", statusCode: null });
   return list;
-}
-
-// Renders and sends one email right now: through Resend, or into the dev mailbox when
-// RESEND_API_KEY is unset. The app sends through the outbox (lib/email/outbox.ts), which calls
-// sendThroughResend / captureEmail itself; this is the direct path for tools and tests.
-export async function sendEmail(message: TEmailMessage): Promise<TSendResult> {
-  const to = recipients(message.to);
-  const { html, text } = await renderEmail(message.react);
-  const email = { to, subject: message.subject, html, text, idempotencyKey: message.idempotencyKey };
-  return emailEnv().RESEND_API_KEY ? sendThroughResend(email) : captureEmail(prisma(), email);
 }
 
 // A provider that does not answer within this time is treated as down (retryable); the idempotency
