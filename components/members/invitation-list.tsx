@@ -49,7 +49,7 @@ export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite,
           <th className="px-3 py-2 font-medium">Role</th>
           <th className="px-3 py-2 font-medium">Invited</th>
           <th className="px-3 py-2 font-medium">Expires</th>
-          <th className="px-3 py-2 font-medium">Email</th>
+          <th className="px-3 py-2 font-medium">Delivery</th>
           {mayInvite && <th className="px-3 py-2"></th>}
         </tr>
       </thead>
