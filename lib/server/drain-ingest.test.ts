@@ -1,12 +1,13 @@
-// drainIngest(): what shutdown waits for. Its own file: draining is for the life of the process.
+// drainIngest() (lib/ingest/group-commit.ts): what shutdown waits for. Its own file: draining lasts
+// for the life of the process. Kept here, beside the shutdown, so lib/ingest stays the ingest work's.
 import { expect, test } from "vitest";
 import { ApiError } from "../api/errors";
 import { pool } from "../db";
+import { drainIngest, submitEvents } from "../ingest/group-commit";
+import { prepareEvents } from "../ingest/prepare";
 import { authenticateKey } from "../keys/authenticate";
 import { ev } from "../testing/events-api";
 import { createTestOrg } from "../testing/fixtures";
-import { drainIngest, submitEvents } from "./group-commit";
-import { prepareEvents } from "./prepare";
 
 test("drainIngest resolves once every queued post is committed; posts after it fail fast with a 503", async () => {
   const { org, secret } = await createTestOrg();
