@@ -3,10 +3,15 @@ import next from "next";
 import { routeMachineRequest } from "./lib/api/routes";
 import { env } from "./lib/env";
 import { clientIp, parseTrustedProxies } from "./lib/http/client-ip";
+import { startJobRunner, type TJobRunner } from "./lib/jobs/runner";
+import { drainableHttp, type THttpDrain } from "./lib/server/http-drain";
+
+export type TRunningServer = { server: Server; http: THttpDrain; jobs: TJobRunner };
 
 // One process, one port (docs/architecture.md §2): the per-call machine routes (/api/v1/*) take the lean
 // node:http path; pages, auth, server actions and webhooks go to Next's request handler.
-export async function startServer(options: { dev: boolean; port: number; hostname: string }): Promise<Server> {
+// Also starts the job timer (lib/jobs). Hand the result to handleShutdownSignals (lib/server/shutdown.ts).
+export async function startServer(options: { dev: boolean; port: number; hostname: string }): Promise<TRunningServer> {
   const app = next({ dev: options.dev, hostname: options.hostname, port: options.port, dir: process.cwd() });
   const handleNext = app.getRequestHandler();
   await app.prepare();
@@ -29,9 +34,10 @@ export async function startServer(options: { dev: boolean; port: number; hostnam
   });
   // Agents keep connections open between calls; outlive a typical client's idle timeout.
   server.keepAliveTimeout = 65_000;
+  const http = drainableHttp(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, resolve);
   });
-  return server;
+  return { server, http, jobs: startJobRunner() };
 }

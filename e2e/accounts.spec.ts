@@ -126,14 +126,21 @@ test("a viewer is invited by email, joins, and cannot issue keys", async ({ brow
   await ownerPage.getByTestId("invite-role").selectOption("VIEWER");
   await ownerPage.getByTestId("invite-submit").click();
   await expect(ownerPage.locator("body")).toContainText(viewer);
+  // Committed with its email queued; the outbox sender delivers it a moment later.
+  await expect(ownerPage.getByTestId("invite-sent")).toContainText("queued");
+  const delivery = ownerPage.locator(`[data-testid="invitation-row"][data-email="${viewer}"] [data-testid="invitation-email"]`);
+  await expect(async () => {
+    await ownerPage.reload();
+    await expect(delivery).toHaveAttribute("data-state", "sent", { timeout: 200 });
+  }).toPass({ timeout: 10_000 });
   await shot(ownerPage, info, "09-invited");
 
   const viewerPage = await (await browser.newContext()).newPage();
   // The invitation link, opened signed out, asks to sign in first and comes back.
-  await openLatestLink(viewerPage, viewer);
+  await openLatestLink(viewerPage, viewer, { subject: /invited you to/ });
   await expect(viewerPage).toHaveURL(/\/sign-in\?callbackUrl=/);
-  await requestMagicLink(viewerPage, viewer);
-  await openLatestLink(viewerPage, viewer);
+  const requestedAt = await requestMagicLink(viewerPage, viewer);
+  await openLatestLink(viewerPage, viewer, { after: requestedAt });
   await expect(viewerPage.getByRole("heading", { name: `Join ${orgName}` })).toBeVisible();
   await shot(viewerPage, info, "10-invitation");
   await viewerPage.getByRole("button", { name: "Accept invitation" }).click();

@@ -38,10 +38,23 @@ export function prisma(): PrismaClient {
   return db().prisma;
 }
 
+// Resolves once every connection is closed. pool.end() alone resolves before its clients' sockets
+// have closed; a Postgres stopped in that window (shutdown of `npm run dev`) makes each of them
+// report "terminating connection due to administrator command".
 export async function closeDb(): Promise<void> {
   const current = holder[SLOT];
   if (!current) return;
   holder[SLOT] = undefined;
+  const { pool: closing } = current;
+  let open = closing.totalCount;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    closing.on("remove", () => {
+      if (--open <= 0) resolve();
+    });
+    setTimeout(resolve, 2_000).unref();
+  });
   await current.prisma.$disconnect();
-  await current.pool.end().catch(() => undefined);
+  await closing.end().catch(() => undefined);
+  await allClosed;
 }

@@ -46,6 +46,15 @@ const ZEnv = z.object({
         ctx.addIssue({ code: "custom", message: (err as Error).message });
       }
     }),
+  // Background jobs (email outbox sender; budget sweeps next): one tick every this many ms in every
+  // process that serves, under a Postgres advisory lock so one replica works at a time. 0 = no timer
+  // (ticks only through POST /api/cron/tick).
+  JOBS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  // Bearer secret for POST /api/cron/tick (external schedulers). Unset = the endpoint answers 404.
+  CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
+  // On SIGTERM / SIGINT the server finishes its requests, ingest writes and job tick, then exits 0;
+  // past this many ms it exits 1 whatever is left.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;

@@ -3,6 +3,7 @@
 import { ensureAuthSecret, ensureAuthUrl } from "../lib/auth/secret";
 import { prepareDatabase } from "../lib/db/bootstrap";
 import { env } from "../lib/env";
+import { handleShutdownSignals } from "../lib/server/shutdown";
 import { ensureDemoOrg } from "../prisma/seed";
 import { startServer } from "../server";
 
@@ -12,10 +13,11 @@ const { PORT: port, HOST: hostname } = env();
 process.env.APP_URL ??= `http://localhost:${port}`;
 
 const db = await prepareDatabase();
+const shutdown = handleShutdownSignals({ database: db });
 await ensureAuthSecret({ allowGenerated: true });
 ensureAuthUrl();
 const demo = await ensureDemoOrg({ log: (line) => console.log(`[seed] ${line}`) });
-await startServer({ dev: true, port, hostname });
+shutdown.register(await startServer({ dev: true, port, hostname }));
 
 const base = process.env.APP_URL ?? `http://localhost:${port}`;
 console.log(`
@@ -25,9 +27,3 @@ console.log(`
   Demo API key:   ${demo.demoKey ?? "(see .data/demo-key.txt)"}
   Try:  curl -s "${base}/api/v1/spend?group_by=team" -H "Authorization: Bearer ${demo.demoKey ?? "<key>"}"
 `);
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    db.stop().finally(() => process.exit(0));
-  });
-}

@@ -3,7 +3,27 @@ import type { TAction } from "@/components/ui/action";
 import { RevokeInvitationButton } from "./revoke-invitation-button";
 import { ROLE_HINT, ROLE_LABEL, ROLE_STYLE, type Role } from "./roles";
 
-export type TInvitationRow = { id: string; email: string; role: Role; invitedAt: string; expiresAt: string };
+// Delivery of the invitation email (the outbox row): queued (maybe retrying after an error), sent, failed.
+export type TInvitationEmail = { state: "queued" | "sent" | "failed"; error: string | null } | null;
+export type TInvitationRow = { id: string; email: string; role: Role; invitedAt: string; expiresAt: string; emailDelivery: TInvitationEmail };
+
+const DELIVERY_STYLE = { queued: "bg-amber-50 text-amber-800", sent: "bg-emerald-50 text-emerald-800", failed: "bg-red-50 text-red-800" } as const;
+
+function EmailDelivery({ delivery }: { delivery: TInvitationEmail }) {
+  if (!delivery) return <span className="text-slate-400">—</span>;
+  const label = delivery.state === "queued" && delivery.error ? "retrying" : delivery.state;
+  return (
+    <div data-testid="invitation-email" data-state={delivery.state}>
+      <span className={`inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${DELIVERY_STYLE[delivery.state]}`}>{label}</span>
+      {delivery.error && (
+        <div className="mt-1 max-w-xs truncate text-xs text-slate-500" title={delivery.error}>
+          {delivery.state === "failed" ? "Not delivered: " : "Last error: "}
+          {delivery.error}
+        </div>
+      )}
+    </div>
+  );
+}
 
 // Server-rendered: pending (not accepted, not expired) invitations, newest first.
 export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite, revokeInvitation }: {
@@ -29,6 +49,7 @@ export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite,
           <th className="px-3 py-2 font-medium">Role</th>
           <th className="px-3 py-2 font-medium">Invited</th>
           <th className="px-3 py-2 font-medium">Expires</th>
+          <th className="px-3 py-2 font-medium">Delivery</th>
           {mayInvite && <th className="px-3 py-2"></th>}
         </tr>
       </thead>
@@ -48,6 +69,9 @@ export function InvitationList({ orgSlug, invitations, timezone, now, mayInvite,
               <td className={`px-3 py-2 ${hoursLeft < 24 ? "text-amber-700" : "text-slate-600"}`}>
                 {left}
                 <div className="text-xs text-slate-500">{shortDateTime(inv.expiresAt, timezone)}</div>
+              </td>
+              <td className="px-3 py-2">
+                <EmailDelivery delivery={inv.emailDelivery} />
               </td>
               {mayInvite && (
                 <td className="px-3 py-2 text-right">

@@ -45,7 +45,11 @@ export function InviteForm(props: { orgSlug: string; assignableRoles: Role[]; tt
       </div>
       <div className="space-y-2 sm:col-span-3">
         <ErrorMessage error={error} />
-        {sent && <p role="status" className="text-sm text-emerald-700" data-testid="invite-sent">Invitation sent to {sent}.</p>}
+        {sent && (
+          <p role="status" className="text-sm text-emerald-700" data-testid="invite-sent">
+            Invited {sent}. The email is queued and leaves in a moment; its delivery shows under Pending invitations.
+          </p>
+        )}
       </div>
     </form>
   );

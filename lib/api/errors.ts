@@ -16,3 +16,9 @@ export function toErrorResponse(err: unknown): { status: number; body: TErrorBod
   console.error("[api] unhandled error:", err);
   return { status: 500, body: { error: { code: "internal_error", message: "Internal server error" } } };
 }
+
+// The same mapping for Next route handlers (Web Response), e.g. POST /api/cron/tick.
+export function toErrorWebResponse(err: unknown): Response {
+  const { status, body, headers } = toErrorResponse(err);
+  return Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+}

@@ -31,7 +31,7 @@ function matchPath(route: TRoute, pathname: string): Record<string, string> | nu
 // Next owns these API paths (its route handlers under app/api/); every other /api path is the
 // machine API's, so a wrong version or path answers a JSON error, never Next's HTML 404 page.
 // The list equals the app/api/* folders (a test checks).
-export const NEXT_API_PREFIXES: readonly string[] = ["/api/auth"];
+export const NEXT_API_PREFIXES: readonly string[] = ["/api/auth", "/api/cron"];
 
 export function isMachinePath(pathname: string): boolean {
   if (pathname !== "/api" && !pathname.startsWith("/api/")) return false;

@@ -5,14 +5,14 @@ import GitHub from "next-auth/providers/github";
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import { prisma } from "../db";
 import { env } from "../env";
-import { sendMagicLink } from "../email/templates";
+import { queueMagicLink } from "./magic-link";
 import { safeRedirectUrl } from "./callback-url";
 import { magicLinkAllowed } from "./rate-limit";
 
 export const MAGIC_LINK_MAX_AGE_S = 15 * 60;
 
 // Auth.js (next-auth v5) with database sessions in Postgres through the Prisma adapter. Magic links
-// go through lib/email (Resend, or the dev mailbox); GitHub appears when its env vars are set.
+// go through the email outbox (Resend, or the dev mailbox); GitHub appears when its env vars are set.
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const providers: Provider[] = [
     {
@@ -21,7 +21,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
       name: "Email",
       maxAge: MAGIC_LINK_MAX_AGE_S,
       async sendVerificationRequest({ identifier, url }) {
-        await sendMagicLink({ to: identifier, url, host: new URL(url).host, expiresInMinutes: MAGIC_LINK_MAX_AGE_S / 60 });
+        await queueMagicLink({ to: identifier, url, expiresInMinutes: MAGIC_LINK_MAX_AGE_S / 60 });
       },
     },
   ];

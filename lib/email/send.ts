@@ -2,17 +2,10 @@ import type { ReactElement } from "react";
 import { render, toPlainText } from "@react-email/components";
 import { Resend } from "resend";
 import { prisma } from "../db";
+import type { Prisma } from "../generated/prisma/client";
 import { emailEnv, mailboxEnabled } from "./config";
 
 export { mailboxEnabled };
-
-export type TEmailMessage = {
-  to: string | string[];
-  subject: string;
-  react: ReactElement;
-  // Resend keeps a key for 24 h and answers a repeat with the first result instead of sending twice.
-  idempotencyKey?: string;
-};
 
 export type TSendResult = { id: string; captured: boolean };
 
@@ -48,21 +41,33 @@ export async function renderEmail(react: ReactElement): Promise<TRenderedEmail> 
   return { html, text: toPlainText(html) };
 }
 
-export async function sendEmail(message: TEmailMessage): Promise<TSendResult> {
-  const to = (Array.isArray(message.to) ? message.to : [message.to]).map((a) => a.trim()).filter(Boolean);
-  if (to.length === 0) throw new EmailSendError("No recipient", { code: "missing_required_field", statusCode: null });
+// One email, rendered, ready for the provider. `to` holds at least one trimmed address. Resend keeps
+// an idempotency key for 24 h and answers a repeat with the first result instead of sending twice.
+// The app sends only through the outbox (lib/email/outbox.ts), which calls these transports.
+export type TOutgoingEmail = { to: string[]; subject: string; html: string; text: string; idempotencyKey?: string };
+
+type TDbClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
+
+export function recipients(to: string | string[]): string[] {
+  const list = (Array.isArray(to) ? to : [to]).map((a) => a.trim()).filter(Boolean);
+  if (list.length === 0) throw new EmailSendError("No recipient", { code: "missing_required_field", statusCode: null });
+  return list;
+}
+
+// A provider that does not answer within this time is treated as down (retryable); the idempotency
+// key makes the next attempt safe even if this one did get through.
+const RESEND_TIMEOUT_MS = 30_000;
+
+export async function sendThroughResend(email: TOutgoingEmail): Promise<TSendResult> {
   const config = emailEnv();
-  const { html, text } = await renderEmail(message.react);
-
   const apiKey = config.RESEND_API_KEY;
-  if (!apiKey) return capture({ to, from: config.EMAIL_FROM, subject: message.subject, html, text }, config.NODE_ENV);
-
+  if (!apiKey) throw new EmailSendError("RESEND_API_KEY is not set", { code: "missing_api_key", statusCode: null });
   // The SDK takes its base URL from RESEND_BASE_URL itself; passing it explicitly keeps one source
   // of truth (emailEnv) and works the same if the SDK ever stops reading the environment.
   const resend = new Resend(apiKey, config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : undefined);
   const { data, error } = await resend.emails.send(
-    { from: config.EMAIL_FROM, to, subject: message.subject, html, text },
-    message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : undefined,
+    { from: config.EMAIL_FROM, to: email.to, subject: email.subject, html: email.html, text: email.text },
+    { signal: AbortSignal.timeout(RESEND_TIMEOUT_MS), ...(email.idempotencyKey ? { idempotencyKey: email.idempotencyKey } : {}) },
   );
   if (error || !data) {
     const raw = error?.message || "Resend returned no email id";
@@ -78,11 +83,15 @@ export async function sendEmail(message: TEmailMessage): Promise<TSendResult> {
 
 let warnedProductionCapture = false;
 
-async function capture(
-  email: { to: string[]; from: string; subject: string; html: string; text: string },
-  nodeEnv: string,
-): Promise<TSendResult> {
-  const row = await prisma().capturedEmail.create({ data: email, select: { id: true } });
+// Without RESEND_API_KEY: store the email for /dev/mailbox. `db` may be a transaction, so the
+// outbox can capture and mark the row sent atomically (exactly once without a provider key).
+export async function captureEmail(db: TDbClient, email: TOutgoingEmail): Promise<TSendResult> {
+  const config = emailEnv();
+  const row = await db.capturedEmail.create({
+    data: { to: email.to, from: config.EMAIL_FROM, subject: email.subject, html: email.html, text: email.text },
+    select: { id: true },
+  });
+  const nodeEnv = config.NODE_ENV;
   if (nodeEnv === "development") {
     console.info(`[email] captured "${email.subject}" to ${email.to.join(", ")} — see /dev/mailbox/${row.id}`);
   } else if (nodeEnv === "production" && !warnedProductionCapture) {

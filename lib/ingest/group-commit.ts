@@ -1,3 +1,4 @@
+import { unavailable } from "../errors";
 import { env } from "../env";
 import type { TEventRow } from "./prepare";
 import { loadExecutionStates, rowKey, sortRows, storeEvents, type TExecutionState } from "./store";
@@ -29,8 +30,15 @@ const SECOND_WRITE_MIN_ROWS = 100;
 const queue: TJob[] = [];
 let inFlight = 0;
 let timer: NodeJS.Timeout | null = null;
+// Shutdown: once draining, new posts are refused (503, the client retries on another replica) and
+// the callers waiting in drainIngest() are released when the last queued write has committed.
+let draining = false;
+const drainWaiters: (() => void)[] = [];
 
 export function submitEvents(rows: TEventRow[], executionOfInterest: TJob["executionOfInterest"]): Promise<TJobResult> {
+  if (draining) {
+    return Promise.reject(unavailable("The server is shutting down; retry the request", 1));
+  }
   return new Promise((resolve, reject) => {
     queue.push({ rows, executionOfInterest, resolve, reject });
     schedule();
@@ -73,8 +81,30 @@ function flush(): void {
   runGroup(group).finally(() => {
     inFlight--;
     schedule();
+    releaseDrainWaiters();
   });
   schedule();
+}
+
+// Resolves when every submitted post has been written (or has failed) and nothing is in flight;
+// from the first call on, new submits fail fast with a 503.
+export function drainIngest(): Promise<void> {
+  draining = true;
+  // A group waiting for company (INGEST_GROUP_MAX_WAIT_MS) goes now.
+  if (timer) {
+    clearTimeout(timer);
+    timer = null;
+    flush();
+  }
+  return new Promise((resolve) => {
+    drainWaiters.push(resolve);
+    releaseDrainWaiters();
+  });
+}
+
+function releaseDrainWaiters(): void {
+  if (!draining || queue.length > 0 || inFlight > 0) return;
+  for (const resolve of drainWaiters.splice(0)) resolve();
 }
 
 async function runGroup(group: TJob[]): Promise<void> {

@@ -7,8 +7,9 @@ import type { TOrgAccess } from "../auth/membership";
 import { orgAccess } from "../auth/membership";
 import { pool, prisma } from "../db";
 import type { Role } from "../generated/prisma/enums";
+import { emailsDelivered } from "../testing/email";
 import { addMember, createTeam, createTestOrg, createUser } from "../testing/fixtures";
-import { acceptInvitation, changeRole, invitationByToken, inviteMember, leaveOrg, removeMember, setMemberTeams } from "./members";
+import { acceptInvitation, changeRole, invitationByToken, invitationEmailKey, inviteMember, leaveOrg, removeMember, setMemberTeams } from "./members";
 
 const APP_URL = "https://burnrate.example.test";
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -48,6 +49,7 @@ async function ownerCount(orgId: string) {
 
 // The invitation email sent to `to`: exactly one, with a /invite/<token> link.
 async function invitationToken(to: string): Promise<string> {
+  await emailsDelivered(to);
   const mails = await prisma().capturedEmail.findMany({ where: { to: { has: to } }, orderBy: { createdAt: "desc" } });
   expect(mails, `emails to ${to}`).toHaveLength(1);
   const match = /\/invite\/([A-Za-z0-9_-]+)/.exec(mails[0].text) ?? /\/invite\/([A-Za-z0-9_-]+)/.exec(mails[0].html);
@@ -82,6 +84,22 @@ describe("invitations", () => {
     expect(await prisma().invitation.findUniqueOrThrow({ where: { id: invitation.id } })).toMatchObject({ acceptedAt: expect.any(Date) });
     const actions = (await prisma().auditLog.findMany({ where: { orgId: org.id }, orderBy: { createdAt: "asc" } })).map((a) => [a.action, a.actorId]);
     expect(actions).toEqual(expect.arrayContaining([["member.invited", actor.id], ["member.joined", invitee.id]]));
+  });
+
+  test("the invitation, its audit row and its queued email commit together — or none of them", async () => {
+    const { org, actor, access } = await orgWith("ADMIN");
+    const to = `inv-${uniq()}@example.test`;
+    const invitation = await inviteMember(access, { email: to, role: "VIEWER", appUrl: APP_URL, inviterName: "Ada Admin" });
+    expect(await prisma().auditLog.count({ where: { orgId: org.id, action: "member.invited", targetId: invitation.id, actorId: actor.id } })).toBe(1);
+    const queued = await prisma().emailOutbox.findUniqueOrThrow({ where: { idempotencyKey: invitationEmailKey(invitation.id) } });
+    expect(queued).toMatchObject({ orgId: org.id, to: [to], template: "invitation", subject: `Ada Admin invited you to ${org.name} on Burnrate` });
+
+    // An email that cannot be queued (here: a link that is not a URL) rolls the invitation back too.
+    const other = `inv-${uniq()}@example.test`;
+    await expect(inviteMember(access, { email: other, role: "VIEWER", appUrl: "not a url", inviterName: "Ada Admin" })).rejects.toThrow();
+    expect(await prisma().invitation.count({ where: { orgId: org.id, email: other } })).toBe(0);
+    expect(await prisma().auditLog.count({ where: { orgId: org.id, action: "member.invited" } })).toBe(1);
+    expect(await prisma().emailOutbox.count({ where: { to: { has: other } } })).toBe(0);
   });
 
   test.each(["ADMIN", "VIEWER"] as const)("an invitation as %s grants exactly that role", async (role) => {
@@ -191,6 +209,7 @@ describe("invitations", () => {
     const to = `would-be-owner-${uniq()}@example.test`;
     await expect(inviteMember(access, { email: to, role: "OWNER", appUrl: APP_URL, inviterName: "Ada" })).rejects.toMatchObject({ code: "forbidden" });
     expect(await prisma().invitation.count({ where: { orgId: org.id } })).toBe(0);
+    expect(await prisma().emailOutbox.count({ where: { to: { has: to } } })).toBe(0);
     expect(await prisma().capturedEmail.count({ where: { to: { has: to } } })).toBe(0);
   });
 
@@ -210,6 +229,7 @@ describe("invitations", () => {
     // The same address typed differently is the same person.
     await expect(inviteMember(access, { email: member.email!.toUpperCase(), role: "ADMIN", appUrl: APP_URL, inviterName: "Ada" })).rejects.toMatchObject({ code: "conflict" });
     expect(await prisma().invitation.count({ where: { orgId: org.id } })).toBe(0);
+    expect(await prisma().emailOutbox.count({ where: { to: { has: member.email! } } })).toBe(0);
     expect(await prisma().capturedEmail.count({ where: { to: { has: member.email! } } })).toBe(0);
     expect(await membershipOf(org.id, member.id)).toMatchObject({ role: "VIEWER" });
   });

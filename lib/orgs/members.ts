@@ -3,12 +3,15 @@ import { conflict, forbidden, invalid, notFound } from "../errors";
 import type { TOrgAccess } from "../auth/membership";
 import { recordAudit } from "../audit/log";
 import { prisma } from "../db";
-import { sendInvitation } from "../email/templates";
+import { emailStatusByKey, enqueueEmail, kickOutbox } from "../email/outbox";
 import type { Role } from "../generated/prisma/enums";
 
 export const INVITATION_TTL_DAYS = 7;
 
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+// The invitation's email in the outbox: one per invitation (a re-invite is a new invitation).
+export const invitationEmailKey = (invitationId: string) => `invitation/${invitationId}`;
 
 export async function listMembers(orgId: string) {
   const [members, invitations] = await Promise.all([
@@ -19,7 +22,8 @@ export async function listMembers(orgId: string) {
     }),
     prisma().invitation.findMany({ where: { orgId, acceptedAt: null, expiresAt: { gt: new Date() } }, orderBy: { createdAt: "desc" } }),
   ]);
-  return { members, invitations };
+  const emails = await emailStatusByKey(orgId, invitations.map((i) => invitationEmailKey(i.id)));
+  return { members, invitations: invitations.map((i) => ({ ...i, emailStatus: emails.get(invitationEmailKey(i.id)) ?? null })) };
 }
 
 // Only an OWNER may make or touch owners; admins manage everyone else.
@@ -42,17 +46,17 @@ export async function inviteMember(access: TOrgAccess, input: { email: string; r
       data: { orgId: access.org.id, email, role: input.role, tokenHash: tokenHash(token), invitedBy: access.userId, expiresAt },
     });
     await recordAudit(tx, { orgId: access.org.id, actorId: access.userId, action: "member.invited", targetType: "Invitation", targetId: created.id, details: { email, role: input.role } });
+    // The email commits with the invitation: a provider outage cannot undo one or lose the other.
+    await enqueueEmail(tx, {
+      template: "invitation",
+      to: email,
+      orgId: access.org.id,
+      idempotencyKey: invitationEmailKey(created.id),
+      payload: { url: `${input.appUrl}/invite/${token}`, orgName: access.org.name, inviterName: input.inviterName, role: input.role, expiresAt },
+    });
     return created;
   });
-  await sendInvitation({
-    to: email,
-    url: `${input.appUrl}/invite/${token}`,
-    orgName: access.org.name,
-    inviterName: input.inviterName,
-    role: input.role,
-    expiresAt,
-    idempotencyKey: `invitation-${invitation.id}`,
-  });
+  void kickOutbox();
   return invitation;
 }
 

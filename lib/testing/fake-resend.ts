@@ -32,6 +32,9 @@ export type TFakeResend = {
   sent: () => TReceived[];
   // The next `count` requests to POST /emails fail with this status and error (e.g. 500, 429).
   failNext: (count: number, error: { status: number; name: string; message: string }) => void;
+  // Runs after an email is accepted (recorded, its idempotency key stored) and before the answer
+  // is written: a test can kill the sending process there, "accepted but never told".
+  onAccepted: (hook: ((accepted: TReceived) => Promise<void> | void) | null) => void;
   close(): Promise<void>;
 };
 
@@ -42,6 +45,7 @@ export async function startFakeResend(options: { apiKey?: string } = {}): Promis
   const received: TReceived[] = [];
   const idempotent = new Map<string, { bodyJson: string; id: string }>();
   const failures: { status: number; name: string; message: string }[] = [];
+  let acceptedHook: ((accepted: TReceived) => Promise<void> | void) | null = null;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -126,6 +130,7 @@ export async function startFakeResend(options: { apiKey?: string } = {}): Promis
     const id = randomUUID();
     if (idempotencyKey !== undefined) idempotent.set(idempotencyKey, { bodyJson: JSON.stringify(body), id });
     record(200, body, id);
+    if (acceptedHook) await acceptedHook(received[received.length - 1]);
     return sendJson(res, 200, { id });
   }
 
@@ -145,6 +150,9 @@ export async function startFakeResend(options: { apiKey?: string } = {}): Promis
     },
     failNext: (count, error) => {
       for (let i = 0; i < count; i++) failures.push(error);
+    },
+    onAccepted: (hook) => {
+      acceptedHook = hook;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -12,6 +12,8 @@ import { leaveOrg } from "../actions";
 import { changeRole, inviteMember, removeMember, revokeInvitation, setMemberTeams } from "./actions";
 
 export const dynamic = "force-dynamic";
+
+const DELIVERY_STATE = { PENDING: "queued", SENT: "sent", FAILED: "failed" } as const;
 export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage({ params }: { params: Promise<{ org: string }> }) {
@@ -69,7 +71,14 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
           timezone={org.timezone}
           now={now}
           mayInvite={mayManage}
-          invitations={invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() }))}
+          invitations={invitations.map((i) => ({
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            invitedAt: i.createdAt.toISOString(),
+            expiresAt: i.expiresAt.toISOString(),
+            emailDelivery: i.emailStatus && { state: DELIVERY_STATE[i.emailStatus.status], error: i.emailStatus.lastError },
+          }))}
         />
       </Card>
       <Card title="Leave organization">

@@ -1,13 +1,17 @@
 import { Heading, Text } from "@react-email/components";
+import { z } from "zod";
 import { ActionLink, EmailLayout, styles } from "./layout";
 
-export type TInvitationEmailProps = {
-  url: string;
-  orgName: string;
-  inviterName: string;
-  role: string;
-  expiresAt: Date;
-};
+// The payload stored in the outbox (JSON: the date travels as an ISO string) and validated again
+// when the email is rendered.
+export const ZInvitationEmail = z.object({
+  url: z.url(),
+  orgName: z.string().min(1),
+  inviterName: z.string().min(1),
+  role: z.enum(["OWNER", "ADMIN", "MEMBER", "VIEWER"]),
+  expiresAt: z.coerce.date(),
+});
+export type TInvitationEmailProps = z.infer<typeof ZInvitationEmail>;
 
 const ROLE_DESCRIPTIONS: Record<string, string> = {
   OWNER: "full control, including billing and members",

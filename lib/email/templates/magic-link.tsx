@@ -1,7 +1,10 @@
 import { Heading, Text } from "@react-email/components";
+import { z } from "zod";
 import { ActionLink, EmailLayout, styles } from "./layout";
 
-export type TMagicLinkEmailProps = { url: string; host: string; expiresInMinutes: number };
+// The payload stored in the outbox and validated again when the email is rendered.
+export const ZMagicLinkEmail = z.object({ url: z.url(), host: z.string().min(1), expiresInMinutes: z.number().int().positive() });
+export type TMagicLinkEmailProps = z.infer<typeof ZMagicLinkEmail>;
 
 // The sign-in link is the only URL in this email (the host is plain text), so "the link in the
 // email" is unambiguous — for people and for the e2e test that follows it from /dev/mailbox.
