@@ -88,3 +88,44 @@ describe("execution state: one definition for the API and the pages", () => {
     expect((await listed(a.secret))["shared-name"].status).toBe("running");
   });
 });
+
+describe("execution_status on an event ends its execution in the same write", () => {
+  test("the last call says done: the execution is done, its end time set, later calls still count", async () => {
+    const { secret } = await createTestOrg();
+    const res = await api(server.url, "/api/v1/events", {
+      secret,
+      body: { events: [ev("e1", { execution_id: "job-1", cost_usd: "1" }), ev("e2", { execution_id: "job-1", cost_usd: "2", execution_status: "done" })] },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const first = (await listed(secret))["job-1"];
+    expect(first).toMatchObject({ status: "done", calls: 2, cost_usd: "3.00" });
+    expect(first.ended_at).not.toBeNull();
+
+    // A straggler (sent before the end, arriving after) counts, and does not reopen it.
+    await api(server.url, "/api/v1/events", { secret, body: ev("e3", { execution_id: "job-1", cost_usd: "0.5" }) });
+    expect((await listed(secret))["job-1"]).toMatchObject({ status: "done", calls: 3, cost_usd: "3.50", ended_at: first.ended_at });
+  });
+
+  test("failed, and a blocked execution stays blocked", async () => {
+    const { org, secret } = await createTestOrg();
+    await api(server.url, "/api/v1/events", { secret, body: ev("f1", { execution_id: "job-f", status: "error", execution_status: "failed" }) });
+    expect((await listed(secret))["job-f"].status).toBe("failed");
+    await api(server.url, "/api/v1/events", { secret, body: ev("b1", { execution_id: "job-b" }) });
+    await pool().query(`UPDATE "Execution" SET status = 'BLOCKED' WHERE "orgId" = $1 AND "executionId" = 'job-b'`, [org.id]);
+    await api(server.url, "/api/v1/events", { secret, body: ev("b2", { execution_id: "job-b", execution_status: "done" }) });
+    expect((await listed(secret))["job-b"].status).toBe("blocked");
+  });
+
+  test("execution_status without execution_id, or an unknown value, is that event's 422", async () => {
+    const { secret } = await createTestOrg();
+    const res = await api(server.url, "/api/v1/events", {
+      secret,
+      body: { events: [ev("ok"), ev("x1", { execution_status: "done" }), ev("x2", { execution_id: "j", execution_status: "finished" })] },
+    });
+    expect(res.status).toBe(207);
+    expect(res.body.rejected.map((r: any) => [r.index, r.errors[0].path])).toEqual([
+      [1, "execution_status"],
+      [2, "execution_status"],
+    ]);
+  });
+});

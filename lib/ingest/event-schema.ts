@@ -44,6 +44,8 @@ export const ZEventSchema = z
     pull_request: z.union([z.string().trim().min(1).max(256), z.number().int().nonnegative()]).nullish(),
     attempt: z.number().int().min(1).max(100_000).default(1),
     status: z.enum(["ok", "error"]).default("ok"),
+    // This call is its execution's last: ends it as done or failed (as POST …/executions/{id}/end).
+    execution_status: z.enum(["done", "failed"]).nullish(),
     error_type: attribution(128),
     tool: attribution(128),
     latency_ms: z.number().int().min(0).max(86_400_000).nullish(),
@@ -52,6 +54,9 @@ export const ZEventSchema = z
   .superRefine((event, ctx) => {
     if (event.kind === "llm" && !event.model) {
       ctx.addIssue({ code: "custom", path: ["model"], message: "is required for kind 'llm'" });
+    }
+    if (event.execution_status && !event.execution_id) {
+      ctx.addIssue({ code: "custom", path: ["execution_status"], message: "needs execution_id: it ends that execution" });
     }
     if (event.metadata && Object.keys(event.metadata).length > MAX_METADATA_KEYS) {
       ctx.addIssue({ code: "custom", path: ["metadata"], message: `at most ${MAX_METADATA_KEYS} keys` });

@@ -38,6 +38,8 @@ export type TEventRow = {
   latencyMs: number | null;
   fingerprint: string | null;
   metadata: string | null;
+  // Set when this call ends its execution (the event's execution_status).
+  executionEnd: "DONE" | "FAILED" | null;
 };
 
 export type TRejection = { index: number; id: string | null; errors: { path: string; message: string }[] };
@@ -184,6 +186,7 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     tool: event.tool ?? null,
     latencyMs: event.latency_ms ?? null,
     fingerprint: null,
+    executionEnd: event.execution_status === "done" ? "DONE" : event.execution_status === "failed" ? "FAILED" : null,
     metadata,
   };
 }

@@ -41,6 +41,7 @@ export const EVENT_COLUMNS: [keyof TEventRow | string, string, (r: TEventRow) =>
   ["latencyMs", "int4", (r) => r.latencyMs],
   ["fingerprint", "text", (r) => r.fingerprint],
   ["metadata", "jsonb", (r) => r.metadata],
+  ["executionEnd", '"ExecutionStatus"', (r) => r.executionEnd],
 ];
 
 const q = (name: string) => `"${name}"`;
@@ -64,18 +65,21 @@ ins AS (
   ON CONFLICT ("orgId", "eventId") DO NOTHING
   RETURNING "orgId", "eventId", "occurredAt", "keyId", kind, model, "inputTokens", "outputTokens",
             "cacheReadTokens", "cacheWriteTokens", "costUsd", "executionId", task, agent, "userId",
-            "teamId", "costCenterId", repository, "pullRequest", attempt, status
+            "teamId", "costCenterId", repository, "pullRequest", attempt, status, "executionEnd"
 ),
 exec AS (
   INSERT INTO "Execution" AS x (id, "orgId", "executionId", agent, task, "teamId", "userId", repository,
     "pullRequest", "firstSeenAt", "lastSeenAt", calls, "toolCalls", errors, retries, "inputTokens",
-    "outputTokens", "cacheReadTokens", "cacheWriteTokens", "maxInputTokens", "costUsd", "retryCostUsd")
+    "outputTokens", "cacheReadTokens", "cacheWriteTokens", "maxInputTokens", "costUsd", "retryCostUsd", status, "endedAt")
   SELECT gen_random_uuid()::text, "orgId", "executionId", min(agent), min(task), min("teamId"), min("userId"),
          min(repository), min("pullRequest"), min("occurredAt"), max("occurredAt"), count(*),
          count(*) FILTER (WHERE kind = 'TOOL'), count(*) FILTER (WHERE status = 'ERROR'),
          count(*) FILTER (WHERE attempt > 1), sum("inputTokens"), sum("outputTokens"), sum("cacheReadTokens"),
          sum("cacheWriteTokens"), max("inputTokens" + "cacheReadTokens" + "cacheWriteTokens"), sum("costUsd"),
-         coalesce(sum("costUsd") FILTER (WHERE attempt > 1), 0)
+         coalesce(sum("costUsd") FILTER (WHERE attempt > 1), 0),
+         -- An event with execution_status ends its execution; the latest such event says how.
+         coalesce((array_agg("executionEnd" ORDER BY "occurredAt" DESC) FILTER (WHERE "executionEnd" IS NOT NULL))[1], 'RUNNING'),
+         CASE WHEN bool_or("executionEnd" IS NOT NULL) THEN now() END
     FROM ins WHERE "executionId" IS NOT NULL
    GROUP BY "orgId", "executionId"
    ORDER BY "orgId", "executionId"
@@ -98,7 +102,10 @@ exec AS (
     "cacheWriteTokens" = x."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
     "maxInputTokens" = greatest(x."maxInputTokens", EXCLUDED."maxInputTokens"),
     "costUsd" = x."costUsd" + EXCLUDED."costUsd",
-    "retryCostUsd" = x."retryCostUsd" + EXCLUDED."retryCostUsd"
+    "retryCostUsd" = x."retryCostUsd" + EXCLUDED."retryCostUsd",
+    -- Ended stays ended (a late call still counts); a blocked execution stays blocked.
+    status = CASE WHEN x.status = 'BLOCKED' OR EXCLUDED."endedAt" IS NULL THEN x.status ELSE EXCLUDED.status END,
+    "endedAt" = coalesce(x."endedAt", EXCLUDED."endedAt")
   RETURNING "orgId", "executionId", "costUsd", status
 ),
 roll AS (
@@ -145,7 +152,7 @@ export function sortRows(rows: TEventRow[]): TEventRow[] {
 export async function storeEvents(rows: readonly TEventRow[], client?: PoolClient): Promise<TStoreResult> {
   const params = EVENT_COLUMNS.map(([, , pick]) => rows.map(pick));
   // A named statement is parsed and planned once per connection, not once per write.
-  const { rows: out } = await (client ?? pool()).query({ name: "burnrate_ingest_v1", text: INGEST_SQL, values: params });
+  const { rows: out } = await (client ?? pool()).query({ name: "burnrate_ingest_v2", text: INGEST_SQL, values: params });
   const inserted = new Set<string>();
   const executions = new Map<string, TExecutionState>();
   for (const row of out) {

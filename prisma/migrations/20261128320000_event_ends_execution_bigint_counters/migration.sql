@@ -1,0 +1,12 @@
+-- AlterTable
+ALTER TABLE "UsageEvent" ADD COLUMN     "executionEnd" "ExecutionStatus";
+
+-- AlterTable
+ALTER TABLE "Execution" ALTER COLUMN "calls" SET DATA TYPE BIGINT,
+ALTER COLUMN "toolCalls" SET DATA TYPE BIGINT,
+ALTER COLUMN "errors" SET DATA TYPE BIGINT,
+ALTER COLUMN "retries" SET DATA TYPE BIGINT;
+
+-- AlterTable
+ALTER TABLE "UsageRollup" ALTER COLUMN "calls" SET DATA TYPE BIGINT,
+ALTER COLUMN "errors" SET DATA TYPE BIGINT;
