@@ -20,7 +20,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "npx tsx e2e/support/serve.ts",
+    command: "node --import tsx e2e/support/serve.ts",
     url: `http://localhost:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -103,22 +103,6 @@ async function writeKeyFile(file: string, secret: string): Promise<void> {
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
 }
 
-// closeDb() resolves before the pool's sockets are closed; stopping Postgres in that window makes
-// the pool log "terminating connection due to administrator command". Wait for every client to go.
-async function closeDbAndWait(): Promise<void> {
-  const p = pool();
-  let open = p.totalCount;
-  const gone = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    p.on("remove", () => {
-      if (--open <= 0) resolve();
-    });
-    setTimeout(resolve, 2_000).unref();
-  });
-  await closeDb();
-  await gone;
-}
-
 async function main(): Promise<void> {
   const db = await prepareDatabase();
   try {
@@ -127,7 +111,7 @@ async function main(): Promise<void> {
     console.log(`[seed] org ${demo.orgSlug} ${demo.created ? "created" : "already there"} (${Math.round(performance.now() - started)} ms)`);
     console.log(`Demo API key: ${demo.demoKey}`);
   } finally {
-    await closeDbAndWait();
+    await closeDb();
     await db.stop();
   }
 }

@@ -8,7 +8,7 @@ import { fmt, type TLog } from "./format";
 import type { TBenchOptions } from "./options";
 
 // The server under test: the production build (`next build`, reused unless --build) run as a CHILD
-// process (`npx tsx scripts/start.ts`, NODE_ENV=production), so its CPU is measured apart from ours.
+// process (`node --import tsx scripts/start.ts`, NODE_ENV=production), so its CPU is measured apart from ours.
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -67,12 +67,10 @@ export async function startServer(databaseUrl: string, opts: TBenchOptions, log:
     AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(33).toString("base64"),
     ...opts.serverEnv,
   };
-  // detached: its own process group, so npx → tsx → node all stop together.
-  // --profile: plain node with the tsx loader, so --cpu-prof applies to the server process itself.
-  const [command, args] = opts.profile
-    ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.profile)}`, "--import", "tsx", "scripts/start.ts"]]
-    : ["npx", ["tsx", "scripts/start.ts"]];
-  const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // Plain node with the tsx loader (as `npm start` runs it): the signal reaches the server itself,
+  // and --cpu-prof (--profile) applies to the server process. detached: its own process group.
+  const profile = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "scripts/start.ts"], { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const server: TServer = { child, url: new URL(`http://127.0.0.1:${port}/api/v1/events`), errorLines: [], tail: [], env };
   const onLine = (stream: "out" | "err") => (d: Buffer) => {
     for (const line of d.toString().split("\n")) {
