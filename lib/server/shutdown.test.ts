@@ -4,12 +4,12 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { pool } from "../db";
 import { run, runTs } from "../testing/child";
 import { createTestOrg } from "../testing/fixtures";
+import { freePort } from "../http/free-port";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -21,16 +21,6 @@ function ensureBuild(): void {
   if (built.status !== 0) throw new Error(`next build failed:\n${(built.stdout + built.stderr).slice(-3000)}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 const BATCH = 250;
 const CLIENTS = 6;

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import type { Cleanups } from "./cleanup";
 import { fmt, type TLog } from "./format";
 import type { TBenchOptions } from "./options";
+import { freePort } from "../../lib/http/free-port";
 
 // The server under test: the production build (`next build`, reused unless --build) run as a CHILD
 // process (`node --import tsx scripts/start.ts`, NODE_ENV=production), so its CPU is measured apart from ours.
@@ -41,16 +41,6 @@ export async function ensureBuild(opts: TBenchOptions, log: TLog): Promise<void>
   log(`built in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
-}
 
 export type TServer = { child: ChildProcess; url: URL; errorLines: string[]; tail: string[]; env: Record<string, string> };
 
