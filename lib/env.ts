@@ -34,6 +34,10 @@ const ZEnv = z.object({
   EMAIL_FROM: z.string().default("Burnrate <alerts@burnrate.local>"),
   // Serve /dev/mailbox in a production build too (the e2e server sets it). Never in real production.
   BURNRATE_MAILBOX: z.enum(["0", "1"]).optional(),
+  // 1 = webhooks may go to http://localhost and private addresses in a production build (the e2e
+  // server's receiver runs on this machine). Never in real production: outside it, https:// to
+  // public addresses only (lib/alerts/webhook-target.ts). Development and tests allow them anyway.
+  BURNRATE_WEBHOOKS_LOCAL: z.enum(["0", "1"]).optional(),
   // Proxies allowed to name the client in X-Forwarded-For: a hop count ("1" behind one load
   // balancer) or addresses / subnets ("10.0.0.0/8,192.0.2.7"). Unset = the header is ignored.
   TRUSTED_PROXIES: z

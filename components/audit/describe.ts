@@ -50,6 +50,10 @@ function targetOf(entry: TAuditInput, lookup: TAuditLookup): { kind: string; lab
       return { kind: "invitation", label: str(details, "email") ?? "?" };
     case "Organization":
       return { kind: "organization", label: str(details, "slug") ?? lookup.orgSlug };
+    case "EmailOutbox":
+      return { kind: "alert email", label: str(details, "to") ?? "?" };
+    case "WebhookDelivery":
+      return { kind: "alert webhook", label: str(details, "to") ?? "?" };
     default:
       return { kind: targetType, label: targetId ?? "" };
   }
@@ -123,6 +127,18 @@ export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summa
       break;
     case "member.left":
       summary = "left the organization";
+      break;
+    case "webhook.url_changed": {
+      const to = str(d, "to");
+      const from = str(d, "from");
+      summary = to ? (from ? `changed the alert webhook from ${from} to ${to}` : `set the alert webhook to ${to}`) : "removed the alert webhook";
+      break;
+    }
+    case "webhook.secret_rotated":
+      summary = "rotated the webhook signing secret";
+      break;
+    case "alert.delivery_resent":
+      summary = `resent a failed alert ${str(d, "channel") === "webhook" ? "webhook" : "email"} to ${str(d, "to") ?? "?"}`;
       break;
     default:
       summary = entry.action.replace(/[._]/g, " ");

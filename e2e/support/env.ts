@@ -5,6 +5,8 @@ export function e2eEnv(): Record<string, string> {
     NEXT_TELEMETRY_DISABLED: "1",
     // Capture email and show it at /dev/mailbox in this production build; no Resend key.
     BURNRATE_MAILBOX: "1",
+    // Budget-alert webhooks to the spec's receiver on this machine (http://localhost).
+    BURNRATE_WEBHOOKS_LOCAL: "1",
     RESEND_API_KEY: "",
     BURNRATE_DATA_DIR: ".data/e2e",
     // As behind one load balancer: a spec can name its own client address in X-Forwarded-For, so

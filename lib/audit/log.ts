@@ -18,7 +18,10 @@ export type TAuditAction =
   | "member.joined"
   | "member.role_changed"
   | "member.removed"
-  | "member.left";
+  | "member.left"
+  | "webhook.url_changed"
+  | "webhook.secret_rotated"
+  | "alert.delivery_resent";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
 

@@ -2,15 +2,17 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { prisma } from "../db";
+import { pool, prisma } from "../db";
+import { prepareEmail } from "../email/templates/registry";
 import type { Role } from "../generated/prisma/enums";
+import { insertTestAlert } from "../testing/alerts";
 import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
 import { ACTION_REGISTRY } from "./action";
 
 // Every server action × every role. The modules that define actions are discovered (any file under
 // lib/ that calls defineOrgAction), not listed by hand: a new action that is not in this table fails
 // the first test, so nobody can add one without saying who may run it.
-type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string };
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string };
 const uniq = () => randomBytes(3).toString("hex");
 
 const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
@@ -29,6 +31,12 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   "members.remove": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId }) },
   "members.setTeams": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ membershipId: w.otherMembershipId, teamIds: [w.teamId] }) },
   "members.leave": { allowed: ["OWNER", "ADMIN", "MEMBER", "VIEWER"], input: () => ({}) },
+  "settings.setAlertWebhook": { allowed: ["OWNER", "ADMIN"], input: () => ({ url: `https://hooks.example.test/burnrate/${uniq()}` }) },
+  "settings.revealWebhookSecret": { allowed: ["OWNER", "ADMIN"], input: () => ({}) },
+  "settings.rotateWebhookSecret": { allowed: ["OWNER", "ADMIN"], input: () => ({}) },
+  // The world's org posts to a port nothing listens on: the action succeeds, reporting the refusal.
+  "settings.sendTestWebhook": { allowed: ["OWNER", "ADMIN"], input: () => ({}) },
+  "alerts.resend": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ channel: "email", id: w.failedAlertEmailId }) },
 };
 
 // An org with an extra owner, a team the actor belongs to, a cost center, a key and another member.
@@ -46,7 +54,14 @@ async function world(role: Role) {
   const invitation = await prisma().invitation.create({
     data: { orgId: org.id, email: `pending-${uniq()}@example.test`, role: "VIEWER", tokenHash: randomBytes(32).toString("hex"), expiresAt: new Date(Date.now() + 86_400_000) },
   });
-  return { org, actor, w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id } };
+  await prisma().organization.update({ where: { id: org.id }, data: { alertWebhookUrl: "http://127.0.0.1:9/hooks/burnrate" } });
+  const client = await pool().connect();
+  const alert = await insertTestAlert(client, { org }).finally(() => client.release());
+  const email = prepareEmail("budget-alert", { timezone: "UTC", event: alert.event });
+  const failedEmail = await prisma().emailOutbox.create({
+    data: { orgId: org.id, alertId: alert.alertId, to: ["lead@example.test"], subject: email.subject, template: "budget-alert", payload: email.payload as object, idempotencyKey: `alert/${alert.alertId}/lead@example.test`, status: "FAILED", lastError: "Resend refused the email" },
+  });
+  return { org, actor, w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id } };
 }
 
 async function sourceFiles(dir: string, match: (file: string) => boolean): Promise<string[]> {
@@ -123,7 +138,7 @@ describe("org isolation", () => {
     expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
   });
 
-  test.each(["members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+  test.each(["alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
     "%s: B's ids used inside A's org are not found, and B is untouched",
     async (name) => {
       const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });

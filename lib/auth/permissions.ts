@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   "team.manage": ["OWNER", "ADMIN"],
   "cost-center.manage": ["OWNER", "ADMIN"],
   "budget.manage": ["OWNER", "ADMIN"],
+  // The alert webhook and its signing secret (settings), resending a failed alert delivery.
+  "alerts.manage": ["OWNER", "ADMIN"],
   "member.manage": ["OWNER", "ADMIN"],
   "billing.manage": ["OWNER"],
   "org.delete": ["OWNER"],

@@ -55,6 +55,6 @@ test("the right secret runs one tick and reports each job", async () => {
   });
   const res = await tick(`Bearer ${SECRET}`);
   expect(res.status).toBe(200);
-  expect(await res.json()).toMatchObject({ ran: true, jobs: [{ name: "email-outbox", ok: true, result: { sent: 1 } }] });
+  expect(await res.json()).toMatchObject({ ran: true, jobs: [{ name: "email-outbox", ok: true, result: { sent: 1 } }, { name: "webhooks", ok: true, result: { claimed: 0 } }] });
   expect(await prisma().capturedEmail.count({ where: { to: { has: to } } })).toBe(1);
 });

@@ -1,3 +1,4 @@
+import { kickWebhooks } from "../alerts/webhooks";
 import { kickOutbox } from "../email/outbox";
 
 // A background job: runs once per tick, on one replica at a time; returns a JSON-able summary.
@@ -8,4 +9,6 @@ export type TJob = { name: string; run: () => Promise<unknown> };
 export const JOBS: readonly TJob[] = [
   // Due emails: any a kick has not sent yet, and retries whose backoff has passed.
   { name: "email-outbox", run: kickOutbox },
+  // Due budget-alert webhooks: any a kick has not sent yet, and retries whose backoff has passed.
+  { name: "webhooks", run: kickWebhooks },
 ];

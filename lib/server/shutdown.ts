@@ -1,3 +1,4 @@
+import { stopWebhookSender } from "../alerts/webhooks";
 import { closeDb } from "../db";
 import { stopOutboxSender } from "../email/outbox";
 import { env } from "../env";
@@ -21,7 +22,7 @@ const AFTER_HTTP_MS = 2_500;
 
 // The clean shutdown, in order: stop accepting connections and finish the requests in flight →
 // finish every queued ingest write (later posts get a 503) → stop the job timer and wait for a
-// running tick or kicked outbox drain → close the pool → stop the embedded Postgres. Resolves with
+// running tick or kicked outbox / webhook drain → close the pool → stop the embedded Postgres. Resolves with
 // how long each step took; throws if a step failed.
 export async function shutDown(parts: TShutdownParts, options: { deadline: number; log?: TLog }): Promise<Record<string, number>> {
   const log = options.log ?? (() => undefined);
@@ -43,7 +44,7 @@ export async function shutDown(parts: TShutdownParts, options: { deadline: numbe
   await step("ingest", drainIngest);
   await step("jobs", async () => {
     await jobsStopped;
-    await stopOutboxSender();
+    await Promise.all([stopOutboxSender(), stopWebhookSender()]);
   });
   await step("pool", closeDb);
   await step("postgres", async () => parts.database?.stop());

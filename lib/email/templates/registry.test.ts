@@ -1,19 +1,24 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
+import { BudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail } from "./invitation";
 import { MagicLinkEmail } from "./magic-link";
 import { EMAIL_TEMPLATES, EmailTemplateError, prepareEmail, renderTemplate, withoutSecrets } from "./registry";
 
 describe("the email template registry", () => {
   test("every template renders its preview payload after a round trip through JSON (as the outbox stores it)", async () => {
-    const previews = { "magic-link": MagicLinkEmail.PreviewProps, invitation: InvitationEmail.PreviewProps };
+    const previews = {
+      "magic-link": [MagicLinkEmail.PreviewProps, MagicLinkEmail.PreviewProps.url],
+      invitation: [InvitationEmail.PreviewProps, InvitationEmail.PreviewProps.url],
+      "budget-alert": [BudgetAlertEmail.PreviewProps, BudgetAlertEmail.PreviewProps.event.dashboard_url],
+    } as const;
     expect(Object.keys(EMAIL_TEMPLATES).sort()).toEqual(Object.keys(previews).sort());
-    for (const [name, props] of Object.entries(previews)) {
+    for (const [name, [props, link]] of Object.entries(previews)) {
       const stored = JSON.parse(JSON.stringify(props));
       const email = await renderTemplate(name, stored);
       expect(email.html).toMatch(/^<!DOCTYPE html/);
-      expect(email.text).toContain(props.url);
+      expect(email.text).toContain(link);
       expect(email.subject.length).toBeGreaterThan(0);
     }
   });

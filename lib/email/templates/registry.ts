@@ -1,6 +1,8 @@
 import { createElement, type ComponentType } from "react";
 import type { z } from "zod";
+import { alertSubject } from "../../alerts/format";
 import { renderEmail, type TRenderedEmail } from "../send";
+import { BudgetAlertEmail, ZBudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail, ZInvitationEmail } from "./invitation";
 import { MagicLinkEmail, ZMagicLinkEmail } from "./magic-link";
 
@@ -41,6 +43,13 @@ export const EMAIL_TEMPLATES = {
     subject: (p) => invitationSubject(p.inviterName, p.orgName),
     component: InvitationEmail,
     secretFields: ["url"],
+  }),
+  // One per recipient of a budget alert (lib/alerts/notify.ts): the alert event and the org's zone.
+  "budget-alert": template({
+    payload: ZBudgetAlertEmail,
+    subject: (p) => alertSubject(p.event),
+    component: BudgetAlertEmail,
+    secretFields: [],
   }),
 };
 

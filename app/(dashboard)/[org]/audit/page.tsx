@@ -51,7 +51,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Audit log</h1>
         <p className="text-sm text-slate-500">
-          Every change to keys, teams, cost centers and members, newest first · times in {org.timezone}.
+          Every change to keys, teams, cost centers, members and alert settings, newest first · times in {org.timezone}.
           {before && (
             <>
               {" "}Showing entries before {new Intl.DateTimeFormat("en-US", { timeZone: org.timezone, dateStyle: "medium", timeStyle: "short" }).format(before.createdAt)} ·{" "}
