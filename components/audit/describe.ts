@@ -54,9 +54,23 @@ function targetOf(entry: TAuditInput, lookup: TAuditLookup): { kind: string; lab
       return { kind: "alert email", label: str(details, "to") ?? "?" };
     case "WebhookDelivery":
       return { kind: "alert webhook", label: str(details, "to") ?? "?" };
+    case "Budget":
+      return { kind: "budget", label: budgetLabel(details) };
     default:
       return { kind: targetType, label: targetId ?? "" };
   }
+}
+
+// A budget as its audit details name it: its name, else its scope ("team budget", "org budget").
+function budgetLabel(details: unknown): string {
+  const after = details && typeof details === "object" && "after" in details ? (details as { after: unknown }).after : details;
+  return str(after, "name") ?? `${(str(after, "scope") ?? "a").toLowerCase().replace("_", " ")} budget`;
+}
+
+function budgetTerms(details: unknown): string {
+  const amount = str(details, "amountUsd");
+  const period = str(details, "period");
+  return `$${amount ?? "?"} ${period === "TOTAL" ? "in total" : `per ${(period ?? "?").toLowerCase()}`}${str(details, "enforcement") === "BLOCK" ? ", blocking" : ""}`;
 }
 
 export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summary: string; target: { kind: string; label: string } | null } {
@@ -139,6 +153,18 @@ export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summa
       break;
     case "alert.delivery_resent":
       summary = `resent a failed alert ${str(d, "channel") === "webhook" ? "webhook" : "email"} to ${str(d, "to") ?? "?"}`;
+      break;
+    case "budget.created":
+      summary = `created budget ${quote(budgetLabel(d))} (${budgetTerms(d)})`;
+      break;
+    case "budget.changed": {
+      const before = d && typeof d === "object" ? (d as { before?: unknown }).before : null;
+      const after = d && typeof d === "object" ? (d as { after?: unknown }).after : null;
+      summary = `changed budget ${quote(budgetLabel(d))}: ${budgetTerms(before)} → ${budgetTerms(after)}`;
+      break;
+    }
+    case "budget.archived":
+      summary = "archived a budget";
       break;
     default:
       summary = entry.action.replace(/[._]/g, " ");

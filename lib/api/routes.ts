@@ -1,3 +1,4 @@
+import { getBudgetCheck } from "../budgets/routes";
 import { postExecutionEnd } from "../executions/routes";
 import { postEvents } from "../ingest/events-route";
 import { getExecutions, getSpend } from "../reports/routes";
@@ -10,6 +11,7 @@ export const MACHINE_ROUTES: TRoute[] = [
   { method: "GET", path: "/api/v1/spend", handler: getSpend },
   { method: "GET", path: "/api/v1/executions", handler: getExecutions },
   { method: "POST", path: "/api/v1/executions/:id/end", handler: postExecutionEnd },
+  { method: "GET", path: "/api/v1/budget", handler: getBudgetCheck },
   { method: "GET", path: "/api/v1/openapi.json", handler: openApiRoute(() => MACHINE_ROUTES) },
 ];
 

@@ -21,7 +21,10 @@ export type TAuditAction =
   | "member.left"
   | "webhook.url_changed"
   | "webhook.secret_rotated"
-  | "alert.delivery_resent";
+  | "alert.delivery_resent"
+  | "budget.created"
+  | "budget.changed"
+  | "budget.archived";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
 

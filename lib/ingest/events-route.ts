@@ -2,6 +2,7 @@ import { z } from "zod";
 import { badRequest, invalid, payloadTooLarge, type TErrorDetail } from "../errors";
 import { readJson } from "../api/http";
 import { ZErrorDetail, ZUsd } from "../api/openapi";
+import { budgetStatus, worstState, ZBudgetStatus } from "../budgets/state";
 import { withApiKey } from "../api/with-api-key";
 import { formatUsd } from "../money";
 import { MAX_BATCH_EVENTS, ZEventSchema } from "./event-schema";
@@ -18,21 +19,13 @@ export const ZEventsResponse = z.strictObject({
   warnings: z
     .array(z.strictObject({ index: z.number().int(), code: z.literal("unpriced_model"), model: z.string() }))
     .describe("Valid events (accepted or duplicates) no catalogue entry or override priced: stored at $0 with costSource UNPRICED"),
-  budgets: z.array(
-    z.strictObject({
-      budget_id: z.string(),
-      scope: z.string(),
-      period: z.string(),
-      limit_usd: ZUsd,
-      spent_usd: ZUsd,
-      remaining_usd: ZUsd,
-      state: z.enum(["ok", "warning", "exceeded", "blocked"]),
-    }),
-  ),
+  budgets: z.array(ZBudgetStatus).describe("Every budget the request's events fall under, with its spend after this request"),
   execution: z
     .strictObject({ id: z.string(), cost_usd: ZUsd, state: z.enum(["ok", "warning", "exceeded", "blocked"]) })
     .nullable()
-    .describe("The execution of the last accepted event, with its total after this request"),
+    .describe(
+      "The execution of the last accepted event, with its total after this request. state: blocked when the execution is blocked (a BLOCK budget on it or its task at 100 %, or the circuit breaker), else the worst state of the budgets that apply to it",
+    ),
 });
 
 // POST /api/v1/events — one event object, or {"events":[…]} (≤ 1000 events, ≤ 1 MiB).
@@ -72,15 +65,22 @@ export const postEvents = withApiKey(
         duplicates: result.duplicates,
         rejected,
         warnings,
-        // Budget states arrive with the budgets issue; the field is already part of the contract.
-        budgets: [],
-        execution: result.execution
-          ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), state: result.execution.status === "BLOCKED" ? "blocked" : "ok" }
-          : null,
+        budgets: result.budgets.map(budgetStatus),
+        execution: result.execution ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), state: executionState(result) } : null,
       },
     };
   },
 );
+
+// Blocked when the execution is (or a BLOCK budget that applies to it is used up: the follow-up that
+// marks it BLOCKED runs just after this write), else the worst of the budgets that apply to it.
+function executionState(result: Awaited<ReturnType<typeof submitEvents>>): "ok" | "warning" | "exceeded" | "blocked" {
+  const applying = result.budgets.filter((b) => b.ofInterest);
+  const states = applying.map(budgetStatus);
+  const blockedByBudget = states.some((s) => s.state === "exceeded" && s.enforcement === "block" && (s.scope === "execution" || s.scope === "task"));
+  if (result.execution?.status === "BLOCKED" || blockedByBudget) return "blocked";
+  return worstState(states.map((s) => s.state));
+}
 
 function eventsOf(body: unknown): unknown[] {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {

@@ -1,6 +1,8 @@
 import { unavailable } from "../errors";
 import { env } from "../env";
 import type { TEventRow } from "./prepare";
+import type { TCounterState } from "../budgets/counters";
+import { evaluateDueCounters } from "../budgets/evaluate";
 import { loadExecutionStates, rowKey, sortRows, storeEvents, type TExecutionState } from "./store";
 
 // Group commit: an agent that reports each call sends one small POST per call, and one transaction
@@ -11,6 +13,8 @@ export type TJobResult = {
   accepted: number;
   duplicates: number;
   execution: ({ id: string } & TExecutionState) | null;
+  // Every budget the request's events fall under, with its counter after the write.
+  budgets: (TCounterState & { ofInterest: boolean })[];
 };
 
 type TJob = {
@@ -127,8 +131,26 @@ async function writeGroup(group: TJob[]): Promise<void> {
       if (!owner.has(key)) owner.set(key, row);
     }
   }
-  const rows = [...owner.values()];
-  const stored = rows.length ? await storeEvents(sortRows(rows)) : { inserted: new Set<string>(), executions: new Map<string, TExecutionState>() };
+  const rows = sortRows([...owner.values()]);
+  // Which jobs sent each stored row (a duplicate in another job still falls under the same budgets).
+  const jobsOfRow = new Map<TEventRow, number[]>();
+  group.forEach((job, index) => {
+    for (const row of job.rows) {
+      const first = owner.get(rowKey(row.orgId, row.eventId))!;
+      const jobs = jobsOfRow.get(first) ?? [];
+      if (jobs.at(-1) !== index) jobs.push(index);
+      jobsOfRow.set(first, jobs);
+    }
+  });
+  const stored = rows.length
+    ? await storeEvents(rows, {
+        jobList: rows.map((r) => jobsOfRow.get(r)?.join(",") ?? null),
+        jobExecutions: group.map((job) => job.executionOfInterest?.executionId ?? null),
+      })
+    : { inserted: new Set<string>(), executions: new Map<string, TExecutionState>(), budgets: new Map(), due: [] };
+  // Committed: thresholds reached now get their alerts (each exactly once, in its own transaction;
+  // the sweep job catches anything a crash here leaves behind). Not awaited by the requests.
+  if (stored.due.length) evaluateDueCounters(stored.due).catch((err: unknown) => console.error("[budgets] alert evaluation failed:", err));
 
   const missing = group
     .map((job) => job.executionOfInterest)
@@ -137,7 +159,7 @@ async function writeGroup(group: TJob[]): Promise<void> {
   const loaded = missing.length ? await loadExecutionStates(missing).catch(() => new Map<string, TExecutionState>()) : null;
   const executions = loaded ? new Map([...stored.executions, ...loaded]) : stored.executions;
 
-  for (const job of group) {
+  group.forEach((job, index) => {
     let accepted = 0;
     for (const row of job.rows) {
       const key = rowKey(row.orgId, row.eventId);
@@ -149,6 +171,7 @@ async function writeGroup(group: TJob[]): Promise<void> {
       accepted,
       duplicates: job.rows.length - accepted,
       execution: ex && state ? { id: ex.executionId, ...state } : null,
+      budgets: stored.budgets.get(index) ?? [],
     });
-  }
+  });
 }

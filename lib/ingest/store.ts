@@ -1,4 +1,5 @@
-import type { PoolClient } from "pg";
+import { applyBudgetDeltas, type TBudgetDelta, type TCounterState, type TTouchedBudget } from "../budgets/counters";
+import { BUDGET_APPLIES, BUDGET_ITEM, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
 import type { TEventRow } from "./prepare";
@@ -50,21 +51,33 @@ const columnList = EVENT_COLUMNS.map(([name]) => q(name)).join(", ");
 const unnestArgs = EVENT_COLUMNS.map(([, type], i) => `$${i + 1}::${type === "jsonb" ? "text" : type}[]`).join(", ");
 const selectList = EVENT_COLUMNS.map(([name, type]) => (type === "jsonb" ? `${q(name)}::jsonb` : q(name))).join(", ");
 
-// Events, their executions and their hourly rollups in ONE statement (hence one transaction):
-// totals can never disagree with the events. Only rows actually inserted (not duplicates) feed the
-// aggregates. Aggregates are grouped (one upsert per row) and ordered by their unique key, and the
-// events arrive sorted by (orgId, eventId), so concurrent statements lock rows in the same order
-// and cannot deadlock.
+const JOB_LIST = `$${EVENT_COLUMNS.length + 1}::text[]`;
+const JOB_EXECUTIONS = `$${EVENT_COLUMNS.length + 2}::text[]`;
+const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
+
+// What budgets look at, grouped: the attribution columns and the org-local day / week / month.
+const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "userId", model, task, "executionId"`;
+const LOCAL_PERIODS = (ts: string) =>
+  `${LOCAL_PERIOD_START("day", ts, "o.timezone")} AS d, ${LOCAL_PERIOD_START("week", ts, "o.timezone")} AS w, ${LOCAL_PERIOD_START("month", ts, "o.timezone")} AS m`;
+
+// Events, their executions, their hourly rollups and the budget deltas in ONE statement: totals can
+// never disagree with the events. Only rows actually inserted (not duplicates) feed the aggregates.
+// Aggregates are grouped (one upsert per row) and ordered by their unique key, and the events arrive
+// sorted by (orgId, eventId), so concurrent statements lock rows in the same order and cannot
+// deadlock. Budget counters — hot rows every write touches — are not written here but by the
+// transaction's last statement (lib/budgets/counters.ts), so their locks are held for the shortest
+// time; this statement only says which counters move by how much (delta) and which budgets each
+// request's events fall under (touched, duplicates included, for the response).
 const INGEST_SQL = `
 WITH input AS (
-  SELECT * FROM unnest(${unnestArgs}) AS t(${columnList})
+  SELECT * FROM unnest(${unnestArgs}, ${JOB_LIST}) AS t(${columnList}, "jobList")
 ),
 ins AS (
   INSERT INTO "UsageEvent" (${columnList})
   SELECT ${selectList} FROM input
   ON CONFLICT ("orgId", "eventId") DO NOTHING
   RETURNING "orgId", "eventId", "occurredAt", "keyId", kind, model, "inputTokens", "outputTokens",
-            "cacheReadTokens", "cacheWriteTokens", "costUsd", "executionId", task, agent, "userId",
+            "cacheReadTokens", "cacheWriteTokens", "costUsd", "costSource", "executionId", task, agent, "userId",
             "teamId", "costCenterId", repository, "pullRequest", attempt, status, "executionEnd"
 ),
 exec AS (
@@ -110,12 +123,13 @@ exec AS (
 ),
 roll AS (
   INSERT INTO "UsageRollup" AS r ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId",
-    repository, calls, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd")
+    repository, calls, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
   SELECT i."orgId", ${LOCAL_HOUR_START('i."occurredAt"', "o.timezone")},
          i."keyId", coalesce(i."teamId", ''), coalesce(i."costCenterId", ''), coalesce(i.agent, ''),
          coalesce(i.model, ''), coalesce(i."userId", ''), coalesce(i.repository, ''), count(*),
          count(*) FILTER (WHERE i.status = 'ERROR'), sum(i."inputTokens"), sum(i."outputTokens"),
-         sum(i."cacheReadTokens"), sum(i."cacheWriteTokens"), sum(i."costUsd")
+         sum(i."cacheReadTokens"), sum(i."cacheWriteTokens"), sum(i."costUsd"),
+         count(*) FILTER (WHERE i."costSource" = 'UNPRICED')
     FROM ins i JOIN "Organization" o ON o.id = i."orgId"
    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
@@ -126,18 +140,57 @@ roll AS (
     "outputTokens" = r."outputTokens" + EXCLUDED."outputTokens",
     "cacheReadTokens" = r."cacheReadTokens" + EXCLUDED."cacheReadTokens",
     "cacheWriteTokens" = r."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
-    "costUsd" = r."costUsd" + EXCLUDED."costUsd"
+    "costUsd" = r."costUsd" + EXCLUDED."costUsd",
+    "unpricedCalls" = r."unpricedCalls" + EXCLUDED."unpricedCalls"
+),
+bm AS (
+  SELECT b.id, b."orgId", b.scope, b."scopeValue", b.period FROM "Budget" b
+   WHERE b."orgId" = ANY(${ORG_IDS}) AND b."archivedAt" IS NULL
+),
+ev AS (
+  SELECT ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, ${LOCAL_PERIODS('i."occurredAt"')},
+         sum(i."costUsd") AS cost, count(*) AS calls, count(*) FILTER (WHERE i."costSource" = 'UNPRICED') AS unpriced
+    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
+   WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")
+   GROUP BY ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, d, w, m
+),
+delta AS (
+  SELECT ev."orgId", bm.id AS "budgetId", ${BUDGET_PERIOD_START("bm", "ev.d", "ev.w", "ev.m")} AS "periodStart",
+         ${BUDGET_ITEM("bm", "ev")} AS "itemKey", sum(ev.cost) AS cost, sum(ev.calls) AS calls, sum(ev.unpriced) AS unpriced
+    FROM ev JOIN bm ON bm."orgId" = ev."orgId" AND ${BUDGET_APPLIES("bm", "ev")}
+   GROUP BY 1, 2, 3, 4
+),
+tin AS (
+  SELECT DISTINCT j.job, ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, ${LOCAL_PERIODS('i."occurredAt"')},
+         coalesce(i."executionId" = (${JOB_EXECUTIONS})[j.job + 1], false) AS "ofInterest"
+    FROM input i JOIN "Organization" o ON o.id = i."orgId"
+   CROSS JOIN LATERAL unnest(string_to_array(i."jobList", ',')::int[]) AS j(job)
+   WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")
+),
+touched AS (
+  SELECT DISTINCT tin.job, tin."ofInterest", tin."orgId", bm.id AS "budgetId",
+         ${BUDGET_PERIOD_START("bm", "tin.d", "tin.w", "tin.m")} AS "periodStart", ${BUDGET_ITEM("bm", "tin")} AS "itemKey"
+    FROM tin JOIN bm ON bm."orgId" = tin."orgId" AND ${BUDGET_APPLIES("bm", "tin")}
 )
-SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status FROM ins
+SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
 UNION ALL
-SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text FROM exec`;
+SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, NULL FROM exec
+UNION ALL
+SELECT 'delta', "orgId", NULL, cost::text, NULL, json_build_object('budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey", 'calls', calls, 'unpriced', unpriced) FROM delta
+UNION ALL
+SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched`;
 
 export type TExecutionState = { costUsd: string; status: string };
 export type TStoreResult = {
-  // `${orgId}\u0000${eventId}` of every event this statement inserted (the rest were duplicates).
+  // `${orgId}\u0000${eventId}` of every event this write inserted (the rest were duplicates).
   inserted: Set<string>;
-  // `${orgId}\u0000${executionId}` → totals after this statement.
+  // `${orgId}\u0000${executionId}` → totals after this write.
   executions: Map<string, TExecutionState>;
+  // Per job (index in the write's jobs): the budgets its events fall under, with their counters
+  // after this write; `ofInterest` marks those that apply to the job's execution of interest.
+  budgets: Map<number, (TCounterState & { ofInterest: boolean })[]>;
+  // Counters that reached a threshold with no alert yet: lib/budgets/evaluate.ts records the alerts.
+  due: TCounterState[];
 };
 
 export const rowKey = (orgId: string, id: string) => `${orgId}\u0000${id}`;
@@ -148,19 +201,56 @@ export function sortRows(rows: TEventRow[]): TEventRow[] {
   );
 }
 
-// Stores rows that are already sorted by (orgId, eventId) and unique on it.
-export async function storeEvents(rows: readonly TEventRow[], client?: PoolClient): Promise<TStoreResult> {
-  const params = EVENT_COLUMNS.map(([, , pick]) => rows.map(pick));
-  // A named statement is parsed and planned once per connection, not once per write.
-  const { rows: out } = await (client ?? pool()).query({ name: "burnrate_ingest_v2", text: INGEST_SQL, values: params });
+// Which jobs (requests) of a group commit sent each row, and each job's execution of interest.
+export type TWriteJobs = { jobList: (string | null)[]; jobExecutions: (string | null)[] };
+
+// Stores rows that are already sorted by (orgId, eventId) and unique on it, in one transaction:
+// the orgs' budget lock (shared), the one ingest statement, then the budget counters.
+export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs): Promise<TStoreResult> {
+  const orgIds = [...new Set(rows.map((r) => r.orgId))].sort();
+  const params = [...EVENT_COLUMNS.map(([, , pick]) => rows.map(pick)), jobs?.jobList ?? rows.map(() => null), jobs?.jobExecutions ?? [], orgIds];
+  const client = await pool().connect();
+  let out: { what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }[];
+  let counters: { touched: Map<string, TCounterState>; due: TCounterState[] };
+  try {
+    await client.query("BEGIN");
+    await client.query(`SELECT pg_advisory_xact_lock_shared(${BUDGET_LOCK_KEY("id")}) FROM unnest($1::text[]) AS id ORDER BY id`, [orgIds]);
+    // A named statement is parsed and planned once per connection, not once per write.
+    ({ rows: out } = await client.query({ name: "burnrate_ingest_v3", text: INGEST_SQL, values: params }));
+    const deltas: TBudgetDelta[] = [];
+    const touched: TTouchedBudget[] = [];
+    for (const row of out) {
+      if (row.what === "delta") deltas.push({ orgId: row.orgId, costUsd: row.cost, ...(row.budget as Omit<TBudgetDelta, "orgId" | "costUsd">) });
+      else if (row.what === "touched") touched.push({ orgId: row.orgId, ...(row.budget as Omit<TTouchedBudget, "orgId">) });
+    }
+    counters = await applyBudgetDeltas(client, deltas, touched);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
   const inserted = new Set<string>();
   const executions = new Map<string, TExecutionState>();
+  const budgets: TStoreResult["budgets"] = new Map();
   for (const row of out) {
     if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
     else if (row.what === "execution") executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status });
+    else if (row.what === "touched") {
+      const t = row.budget as unknown as TTouchedBudget & { job: number; ofInterest: boolean };
+      const state = counters.touched.get(counterKey(row.orgId, t.budgetId, t.periodStart, t.itemKey));
+      if (!state) continue;
+      let list = budgets.get(t.job);
+      if (!list) budgets.set(t.job, (list = []));
+      list.push({ ...state, ofInterest: t.ofInterest });
+    }
   }
-  return { inserted, executions };
+  return { inserted, executions, budgets, due: counters.due };
 }
+
+export const counterKey = (orgId: string, budgetId: string, periodStart: string | Date, itemKey: string) =>
+  `${orgId}\u0000${budgetId}\u0000${new Date(periodStart).toISOString()}\u0000${itemKey}`;
 
 export async function loadExecutionStates(keys: { orgId: string; executionId: string }[]): Promise<Map<string, TExecutionState>> {
   const result = new Map<string, TExecutionState>();

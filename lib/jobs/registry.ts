@@ -1,9 +1,12 @@
 import { kickWebhooks } from "../alerts/webhooks";
+import { sweepBudgets } from "../budgets/evaluate";
+import { forecastBudgets } from "../budgets/forecast";
 import { kickOutbox } from "../email/outbox";
 
 // A background job: runs once per tick, on one replica at a time; returns a JSON-able summary.
 // Jobs must be safe to run again at any moment (a tick can stop halfway through a crash).
-export type TJob = { name: string; run: () => Promise<unknown> };
+// everyMs: run at most this often (per process; a tick that comes sooner skips it). Default: every tick.
+export type TJob = { name: string; everyMs?: number; run: () => Promise<unknown> };
 
 // Every job, in the order a tick runs them. Adding one is one line here.
 export const JOBS: readonly TJob[] = [
@@ -11,4 +14,9 @@ export const JOBS: readonly TJob[] = [
   { name: "email-outbox", run: kickOutbox },
   // Due budget-alert webhooks: any a kick has not sent yet, and retries whose backoff has passed.
   { name: "webhooks", run: kickWebhooks },
+  // Level-triggered re-evaluation of every budget's current counters: an alert a crash left
+  // unrecorded is recorded within a minute.
+  { name: "budget-sweep", everyMs: 60_000, run: sweepBudgets },
+  // Forecast alerts from the period's burn rate.
+  { name: "budget-forecast", everyMs: 5 * 60_000, run: () => forecastBudgets() },
 ];

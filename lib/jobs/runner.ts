@@ -5,7 +5,10 @@ import { JOBS, type TJob } from "./registry";
 // Session-level advisory lock key for a job tick (the migrations runner uses 72_707_369).
 export const JOBS_LOCK_KEY = 72_707_370;
 
-export type TJobOutcome = { name: string; ok: boolean; ms: number; result?: unknown; error?: string };
+export type TJobOutcome = { name: string; ok: boolean; ms: number; result?: unknown; error?: string; skipped?: boolean };
+
+// When each job last started in this process, for jobs that run less often than every tick.
+const lastStarted = new Map<string, number>();
 export type TTickResult = { ran: boolean; jobs: TJobOutcome[] };
 
 // One tick: every job in turn, on one replica at a time. The lock is taken with
@@ -22,6 +25,11 @@ export async function runTick(jobs: readonly TJob[] = JOBS): Promise<TTickResult
     if (!rows[0].locked) return { ran: false, jobs: [] };
     const outcomes: TJobOutcome[] = [];
     for (const job of jobs) {
+      if (job.everyMs && Date.now() - (lastStarted.get(job.name) ?? 0) < job.everyMs) {
+        outcomes.push({ name: job.name, ok: true, ms: 0, skipped: true });
+        continue;
+      }
+      lastStarted.set(job.name, Date.now());
       const t0 = performance.now();
       try {
         const result = await job.run();

@@ -1,0 +1,241 @@
+// Alerts exactly once, level-triggered (docs/architecture.md §6): however the spend got over a
+// threshold — an ingest, a late event, a budget created or lowered — one alert per (budget, period,
+// item, threshold, kind, epoch), one message for the highest threshold of a jump, and BLOCK budgets
+// that stop the work they cover.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { pool, prisma } from "../db";
+import { addMember, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
+import { api, startMachineServer } from "../testing/machine-server";
+import { evaluateDueCounters, sweepBudgets } from "./evaluate";
+import { forecastBudgets } from "./forecast";
+import { archiveBudget, createBudget, updateBudget } from "./manage";
+
+let server: Awaited<ReturnType<typeof startMachineServer>>;
+beforeAll(async () => {
+  server = await startMachineServer();
+});
+afterAll(() => server.close());
+
+const post = (secret: string, body: unknown) => api(server.url, "/api/v1/events", { secret, body });
+const spend = (id: string, usd: string, extra: Record<string, unknown> = {}) => ({ id, kind: "tool", cost_usd: usd, ...extra });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// An org with an owner and an admin (the default recipients) and a viewer (not one).
+async function orgWithPeople(timezone = "UTC") {
+  const t = await createTestOrg({ timezone });
+  const owner = await createUser(`owner-${randomBytes(3).toString("hex")}@example.test`);
+  const admin = await createUser(`admin-${randomBytes(3).toString("hex")}@example.test`);
+  const viewer = await createUser();
+  await addMember(t.org.id, owner.id, "OWNER");
+  await addMember(t.org.id, admin.id, "ADMIN");
+  await addMember(t.org.id, viewer.id, "VIEWER");
+  return { ...t, recipients: [owner.email, admin.email].sort() };
+}
+
+async function alertsOf(budgetId: string) {
+  return prisma().budgetAlert.findMany({ where: { budgetId }, orderBy: [{ threshold: "asc" }, { epoch: "asc" }] });
+}
+
+// The follow-up that records alerts runs just after the write's commit: wait for it to settle.
+async function settled<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ready(v) || Date.now() > until) return v;
+    await sleep(50);
+  }
+}
+
+async function emailsOf(alertId: string) {
+  return (await prisma().emailOutbox.findMany({ where: { alertId } })).flatMap((e) => e.to).sort();
+}
+
+describe("threshold alerts", () => {
+  test("one ingest from 10 % to 120 % sends one message naming 100 %, and records 50 and 80 % as passed", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH" });
+    await post(w.secret, spend("a", "1"));
+    const res = await post(w.secret, spend("b", "11"));
+    expect(res.body.budgets).toEqual([
+      expect.objectContaining({ budget_id: b.id, scope: "org", period: "month", limit_usd: "10.00", spent_usd: "12.00", remaining_usd: "0.00", state: "exceeded" }),
+    ]);
+    const alerts = await settled(() => alertsOf(b.id), (a) => a.length === 3);
+    expect(alerts.map((a) => [a.threshold, a.notified, a.spentUsd.toString()])).toEqual([
+      [50, false, "12"],
+      [80, false, "12"],
+      [100, true, "12"],
+    ]);
+    expect(await settled(() => emailsOf(alerts[2].id), (e) => e.length > 0)).toEqual(w.recipients);
+    expect(await emailsOf(alerts[0].id)).toEqual([]);
+  });
+
+  test("twenty concurrent ingests crossing 80 % record one 80 % alert and queue one email per recipient", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [80] });
+    await post(w.secret, spend("base", "79"));
+    const posts = Array.from({ length: 20 }, (_, i) => post(w.secret, spend(`c${i}`, "0.5")));
+    for (const r of await Promise.all(posts)) expect(r.status).toBe(200);
+    await sweepBudgets(); // and a sweep racing the follow-ups changes nothing
+    const alerts = await settled(() => alertsOf(b.id), (a) => a.length >= 1);
+    await sleep(300);
+    expect((await alertsOf(b.id)).map((a) => a.threshold)).toEqual([80]);
+    expect(await settled(() => emailsOf(alerts[0].id), (e) => e.length === 2)).toEqual(w.recipients);
+    const counter = await prisma().budgetCounter.findFirstOrThrow({ where: { budgetId: b.id } });
+    expect(counter.spentUsd.toString()).toBe("89");
+  });
+
+  test("a budget created or lowered below the spend alerts at once; raising it never re-sends a threshold still passed", async () => {
+    const w = await orgWithPeople();
+    await post(w.secret, spend("s1", "6"));
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH" });
+    expect((await alertsOf(b.id)).map((a) => [a.threshold, a.notified])).toEqual([[50, true]]);
+
+    await updateBudget(w.org.id, null, b.id, { amountUsd: "7" }); // 86 %
+    expect((await alertsOf(b.id)).map((a) => [a.threshold, a.notified, a.epoch])).toEqual([
+      [50, true, 0],
+      [80, true, 0],
+    ]);
+
+    await updateBudget(w.org.id, null, b.id, { amountUsd: "11" }); // 55 %: 50 % still passed, 80 % re-armed
+    let alerts = await alertsOf(b.id);
+    expect(alerts.filter((a) => a.epoch === 1).map((a) => [a.threshold, a.notified])).toEqual([[50, false]]);
+
+    await post(w.secret, spend("s2", "3")); // 9 of 11 = 82 %: 80 % alerts again, in the new epoch
+    alerts = await settled(() => alertsOf(b.id), (a) => a.some((x) => x.epoch === 1 && x.threshold === 80));
+    expect(alerts.filter((a) => a.epoch === 1).map((a) => [a.threshold, a.notified])).toEqual([
+      [50, false],
+      [80, true],
+    ]);
+  });
+
+  test("each period has its own thresholds: yesterday's 100 % does not silence today's", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "DAY", thresholds: [100] });
+    await post(w.secret, spend("y", "2", { timestamp: new Date(Date.now() - 26 * 3600_000).toISOString() }));
+    await post(w.secret, spend("t", "2"));
+    const alerts = await settled(() => alertsOf(b.id), (a) => a.length === 2);
+    expect(new Set(alerts.map((a) => a.periodStart.toISOString())).size).toBe(2);
+    expect(alerts.every((a) => a.notified)).toBe(true);
+  });
+
+  test("per-item budgets alert per task; an archived budget is neither counted nor alerted", async () => {
+    const w = await orgWithPeople();
+    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "1", period: "TOTAL", thresholds: [100] });
+    const gone = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "TOTAL", thresholds: [100] });
+    await archiveBudget(w.org.id, null, gone.id);
+    await post(w.secret, { events: [spend("p1", "1", { task: "alpha" }), spend("p2", "0.5", { task: "beta" }), spend("p3", "2", { task: "gamma" })] });
+    const alerts = await settled(() => alertsOf(each.id), (a) => a.length === 2);
+    expect(alerts.map((a) => a.itemKey).sort()).toEqual(["alpha", "gamma"]);
+    expect(await alertsOf(gone.id)).toEqual([]);
+    expect(await prisma().budgetCounter.count({ where: { budgetId: gone.id } })).toBe(0);
+  });
+
+  test("the sweep records an alert the follow-up never did (a crash between commit and evaluation)", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", thresholds: [100] });
+    // The counter moved but nothing evaluated it, as after a crash right after COMMIT.
+    await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
+                        SELECT gen_random_uuid()::text, $1, $2, date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', '', 15, now()`, [w.org.id, b.id]);
+    expect(await alertsOf(b.id)).toEqual([]);
+    await sweepBudgets();
+    expect((await alertsOf(b.id)).map((a) => [a.threshold, a.notified])).toEqual([[100, true]]);
+    await sweepBudgets();
+    expect(await alertsOf(b.id)).toHaveLength(1);
+  });
+
+  test("evaluating the same counter from many places at once still records each alert once", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "MONTH", thresholds: [100] });
+    await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
+                        SELECT gen_random_uuid()::text, $1, $2, date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', '', 5, now()`, [w.org.id, b.id]);
+    const counter = await prisma().budgetCounter.findFirstOrThrow({ where: { budgetId: b.id } });
+    const due = { orgId: w.org.id, budgetId: b.id, periodStart: counter.periodStart, itemKey: "", spentUsd: "5", dueThresholds: [100], blockDue: false, budget: { enforcement: "ALERT" as const, scope: "ORG", amountUsd: "1" } };
+    const results = await Promise.all(Array.from({ length: 10 }, () => evaluateDueCounters([due])));
+    expect(results.reduce((n, r) => n + r.alerts, 0)).toBe(1);
+    const alerts = await alertsOf(b.id);
+    expect(alerts).toHaveLength(1);
+    expect(await emailsOf(alerts[0].id)).toEqual(w.recipients);
+  });
+});
+
+describe("BLOCK budgets and the budget check", () => {
+  test("an EXECUTION budget with BLOCK: events are still stored, the execution becomes blocked, the check says no", async () => {
+    const w = await orgWithPeople();
+    await createBudget(w.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "5", period: "TOTAL", enforcement: "BLOCK", thresholds: [80, 100] });
+    const first = await post(w.secret, spend("e1", "3", { execution_id: "run-1" }));
+    expect(first.body.execution).toMatchObject({ id: "run-1", state: "ok" });
+    const second = await post(w.secret, spend("e2", "3", { execution_id: "run-1" }));
+    expect(second.status).toBe(200);
+    expect(second.body.accepted).toBe(1);
+    expect(second.body.execution).toMatchObject({ id: "run-1", cost_usd: "6.00", state: "blocked" });
+    expect(second.body.budgets).toEqual([expect.objectContaining({ scope: "execution", item: "run-1", state: "exceeded", enforcement: "block", remaining_usd: "0.00" })]);
+
+    const execution = await settled(
+      () => prisma().execution.findFirstOrThrow({ where: { orgId: w.org.id, executionId: "run-1" } }),
+      (e) => e.status === "BLOCKED",
+    );
+    expect(execution.blockedReason).toMatch(/6\.00 of 5\.00/);
+    const check = await api(server.url, "/api/v1/budget?execution_id=run-1", { secret: w.secret });
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({ allowed: false, execution: { id: "run-1", state: "blocked" } });
+    expect(check.body.reason).toMatch(/run-1 is blocked/);
+    // Another execution has its own budget and is allowed.
+    const other = await api(server.url, "/api/v1/budget?execution_id=run-2", { secret: w.secret });
+    expect(other.body).toMatchObject({ allowed: true, budgets: [expect.objectContaining({ item: "run-2", spent_usd: "0.00", remaining_usd: "5.00" })] });
+    // Over the limit the money is still counted: nothing is dropped.
+    await post(w.secret, spend("e3", "1", { execution_id: "run-1" }));
+    expect((await pool().query(`SELECT count(*)::int AS n FROM "UsageEvent" WHERE "orgId" = $1`, [w.org.id])).rows[0].n).toBe(3);
+  });
+
+  test("the check lists every budget that applies to the key and the attribution, with what is left", async () => {
+    const w = await orgWithPeople();
+    const team = await createTeam(w.org.id, "platform");
+    const key = await createTestKey({ orgId: w.org.id, name: "agent", scopes: ["ingest"], teamId: team.id, defaultAgent: "coder" });
+    await createBudget(w.org.id, null, { name: "Org", scope: "ORG", amountUsd: "100", period: "MONTH" });
+    await createBudget(w.org.id, null, { name: "Platform", scope: "TEAM", scopeValue: team.id, amountUsd: "10", period: "MONTH", enforcement: "BLOCK" });
+    await createBudget(w.org.id, null, { name: "Coder", scope: "AGENT", scopeValue: "coder", amountUsd: "50", period: "DAY" });
+    await createBudget(w.org.id, null, { name: "Other team", scope: "AGENT", scopeValue: "reviewer", amountUsd: "50", period: "DAY" });
+    await post(key.secret, spend("k1", "4"));
+    const ok = await api(server.url, "/api/v1/budget", { secret: key.secret });
+    expect(ok.body.allowed).toBe(true);
+    expect(ok.body.budgets.map((b: any) => [b.name, b.spent_usd, b.remaining_usd, b.state]).sort()).toEqual([
+      ["Coder", "4.00", "46.00", "ok"],
+      ["Org", "4.00", "96.00", "ok"],
+      ["Platform", "4.00", "6.00", "ok"],
+    ]);
+    await post(key.secret, spend("k2", "7"));
+    const no = await api(server.url, "/api/v1/budget?agent=reviewer", { secret: key.secret });
+    expect(no.body.allowed).toBe(false);
+    expect(no.body.reason).toMatch(/"Platform" is at 11\.00 of 10\.00/);
+    expect(no.body.budgets.map((b: any) => b.name).sort()).toEqual(["Org", "Other team", "Platform"]);
+    // A key of another org sees none of these.
+    const other = await createTestOrg();
+    expect((await api(server.url, "/api/v1/budget", { secret: other.secret })).body).toMatchObject({ allowed: true, budgets: [] });
+  });
+});
+
+describe("forecasts", () => {
+  test("a month projected past 100 % sends one FORECAST alert naming the breach date", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [100], forecastAlerts: true });
+    const { rows } = await pool().query(
+      `SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS s, (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC' AS e`,
+    );
+    const DAY_MS = 86_400_000;
+    const elapsedDays = (Date.now() - rows[0].s.getTime()) / DAY_MS;
+    const lengthDays = (rows[0].e.getTime() - rows[0].s.getTime()) / DAY_MS;
+    // The rule under test needs ≥ 3 days of the month behind and room for a breach ahead.
+    if (elapsedDays < 3.5 || elapsedDays > lengthDays - 2) return;
+    // Spend at the rate that reaches $100 one day from now: under the limit, projected over it.
+    const spent = (100 * elapsedDays) / (elapsedDays + 1);
+    await post(w.secret, spend("f1", spent.toFixed(6), { timestamp: new Date(Date.now() - 60_000).toISOString() }));
+    const first = await forecastBudgets();
+    const second = await forecastBudgets();
+    expect(first.alerts + second.alerts).toBe(1);
+    const [alert] = (await alertsOf(b.id)).filter((a) => a.kind === "FORECAST");
+    // Breach projected one day from now (the rate was chosen so), within an hour.
+    expect(Math.abs(alert.projectedAt!.getTime() - (Date.now() + DAY_MS))).toBeLessThan(3_600_000);
+    expect(await emailsOf(alert.id)).toEqual(w.recipients);
+  });
+});

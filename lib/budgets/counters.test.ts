@@ -1,0 +1,201 @@
+// Counters exact to the event (docs/architecture.md §6): after random concurrent batches with
+// duplicates and retries, every counter equals the sum of the stored events in its scope and period
+// — checked against an oracle written independently of the SQL that maintains them.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { pool, prisma } from "../db";
+import { Decimal } from "../money";
+import { createCostCenter, createTeam, createTestKey, createTestOrg } from "../testing/fixtures";
+import { api, startMachineServer } from "../testing/machine-server";
+import { createBudget, updateBudget } from "./manage";
+
+let server: Awaited<ReturnType<typeof startMachineServer>>;
+beforeAll(async () => {
+  server = await startMachineServer();
+});
+afterAll(() => server.close());
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const post = (secret: string, events: unknown[]) => api(server.url, "/api/v1/events", { secret, body: { events } });
+
+type TEventRecord = {
+  occurredAt: Date;
+  costUsd: string;
+  costSource: string;
+  teamId: string | null;
+  costCenterId: string | null;
+  keyId: string;
+  agent: string | null;
+  userId: string | null;
+  model: string | null;
+  task: string | null;
+  executionId: string | null;
+};
+
+// The oracle, for a UTC org: which counter (period, item) each stored event belongs to, by plain JS.
+function utcPeriodStart(period: string, at: Date): number {
+  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  if (period === "DAY") return d.getTime();
+  if (period === "WEEK") return d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY;
+  if (period === "MONTH") return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+  return 0;
+}
+
+function oracleItem(scope: string, value: string, e: TEventRecord): string | null {
+  const is = (field: string | null) => (field !== null && field === value ? "" : null);
+  switch (scope) {
+    case "ORG":
+      return "";
+    case "TEAM":
+      return is(e.teamId);
+    case "COST_CENTER":
+      return is(e.costCenterId);
+    case "KEY":
+      return is(e.keyId);
+    case "AGENT":
+      return is(e.agent);
+    case "USER":
+      return is(e.userId);
+    case "MODEL":
+      return is(e.model);
+    case "TASK":
+      return e.task !== null && (value === "*" || value === e.task) ? e.task : null;
+    case "EXECUTION":
+      return e.executionId !== null && (value === "*" || value === e.executionId) ? e.executionId : null;
+  }
+  throw new Error(scope);
+}
+
+async function expectCountersExact(orgId: string) {
+  const { rows: events } = await pool().query<TEventRecord>(
+    `SELECT "occurredAt", "costUsd"::text AS "costUsd", "costSource", "teamId", "costCenterId", "keyId", agent, "userId", model, task, "executionId"
+       FROM "UsageEvent" WHERE "orgId" = $1`,
+    [orgId],
+  );
+  const budgets = await prisma().budget.findMany({ where: { orgId, archivedAt: null } });
+  expect(budgets.length).toBeGreaterThan(0);
+  for (const b of budgets) {
+    const expected = new Map<string, { spent: Decimal; calls: number; unpriced: number }>();
+    for (const e of events) {
+      const item = oracleItem(b.scope, b.scopeValue, e);
+      if (item === null) continue;
+      const k = `${utcPeriodStart(b.period, e.occurredAt)}|${item}`;
+      const cur = expected.get(k) ?? { spent: new Decimal(0), calls: 0, unpriced: 0 };
+      cur.spent = cur.spent.plus(e.costUsd);
+      cur.calls++;
+      if (e.costSource === "UNPRICED") cur.unpriced++;
+      expected.set(k, cur);
+    }
+    const counters = await prisma().budgetCounter.findMany({ where: { orgId, budgetId: b.id } });
+    const actual = new Map(counters.map((c) => [`${c.periodStart.getTime()}|${c.itemKey}`, { spent: new Decimal(c.spentUsd.toString()), calls: Number(c.calls), unpriced: Number(c.unpricedCalls) }]));
+    const fmt = (m: Map<string, { spent: Decimal; calls: number; unpriced: number }>) =>
+      Object.fromEntries([...m].filter(([, v]) => v.calls > 0).map(([k, v]) => [k, `${v.spent.toFixed()} / ${v.calls} / ${v.unpriced}`]));
+    expect(fmt(actual), `${b.scope}:${b.scopeValue} ${b.period}`).toEqual(fmt(expected));
+  }
+}
+
+async function budgetWorld(timezone = "UTC") {
+  const t = await createTestOrg({ timezone });
+  const cc = await createCostCenter(t.org.id, `CC-${randomBytes(2).toString("hex")}`);
+  const team = await createTeam(t.org.id, `team-${randomBytes(2).toString("hex")}`, cc.id);
+  const teamKey = await createTestKey({ orgId: t.org.id, name: "team key", scopes: ["ingest", "read"], teamId: team.id });
+  const budgets = [
+    { scope: "ORG", period: "MONTH" },
+    { scope: "ORG", period: "DAY" },
+    { scope: "ORG", period: "WEEK" },
+    { scope: "ORG", period: "TOTAL" },
+    { scope: "TEAM", scopeValue: team.id, period: "MONTH" },
+    { scope: "COST_CENTER", scopeValue: cc.id, period: "MONTH" },
+    { scope: "KEY", scopeValue: teamKey.id, period: "DAY" },
+    { scope: "AGENT", scopeValue: "coder", period: "MONTH" },
+    { scope: "USER", scopeValue: "ada", period: "WEEK" },
+    { scope: "MODEL", scopeValue: "gpt-4o", period: "MONTH" },
+    { scope: "TASK", scopeValue: "*", period: "MONTH" },
+    { scope: "EXECUTION", scopeValue: "*", period: "TOTAL" },
+    { scope: "EXECUTION", scopeValue: "x-1", period: "DAY" },
+  ] as const;
+  for (const b of budgets) await createBudget(t.org.id, null, { amountUsd: "1000", thresholds: [1000], ...b });
+  return { ...t, team, cc, teamKey };
+}
+
+// Random events over the last 20 days: every attribution, a few unpriced models, tool calls.
+function randomEvents(prefix: string, n: number, seed: number) {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    timestamp: new Date(Date.now() - Math.floor(rand() * 20 * DAY)).toISOString(),
+    model: pick(["gpt-4o", "claude-sonnet-4-5", "no-such-model-z"]),
+    cost_usd: rand() < 0.3 ? undefined : `${Math.floor(rand() * 1000)}.${String(Math.floor(rand() * 1e9)).padStart(9, "0")}`,
+    usage: { input_tokens: Math.floor(rand() * 5000), output_tokens: Math.floor(rand() * 500) },
+    agent: pick(["coder", "reviewer", undefined]),
+    user: pick(["ada", "bob", undefined]),
+    task: pick(["t-1", "t-2", undefined]),
+    execution_id: pick(["x-1", "x-2", "x-3", undefined]),
+  }));
+}
+
+describe("budget counters", () => {
+  test("equal the stored events in every scope and period after concurrent batches, duplicates and retries", { timeout: 120_000 }, async () => {
+    const w = await budgetWorld();
+    const batches = [0, 1, 2, 3, 4, 5].map((k) => randomEvents(`b${k}`, 120, 7 + k));
+    // Each batch twice, concurrently, from two keys; plus a retry of half of each; plus cross-batch duplicates.
+    const sends = batches.flatMap((events, k) => [
+      post(k % 2 ? w.secret : w.teamKey.secret, events),
+      post(k % 2 ? w.teamKey.secret : w.secret, events),
+      post(w.secret, events.slice(0, 60)),
+      post(w.teamKey.secret, [...events.slice(100), ...batches[(k + 1) % batches.length].slice(0, 10)]),
+    ]);
+    const responses = await Promise.all(sends);
+    for (const r of responses) expect([200, 207], JSON.stringify(r.body).slice(0, 300)).toContain(r.status);
+    const stored = (await pool().query(`SELECT count(*)::int AS n FROM "UsageEvent" WHERE "orgId" = $1`, [w.org.id])).rows[0].n;
+    expect(stored).toBe(6 * 120);
+    expect(responses.reduce((n, r) => n + r.body.accepted, 0)).toBe(stored);
+    await expectCountersExact(w.org.id);
+  });
+
+  test("a budget created mid-period starts from the period's real spend; a narrowed one recounts", async () => {
+    const t = await createTestOrg();
+    await post(t.secret, randomEvents("pre", 80, 99));
+    const b = await createBudget(t.org.id, null, { scope: "AGENT", scopeValue: "coder", amountUsd: "100000", period: "MONTH", thresholds: [1000] });
+    await createBudget(t.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "100000", period: "WEEK", thresholds: [1000] });
+    await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "100000", period: "TOTAL", thresholds: [1000] });
+    await expectCountersExact(t.org.id);
+    await post(t.secret, randomEvents("post", 40, 5));
+    await updateBudget(t.org.id, null, b.id, { scopeValue: "reviewer", period: "DAY" });
+    await expectCountersExact(t.org.id);
+  });
+
+  test("a budget made while events stream in counts each of them exactly once", { timeout: 60_000 }, async () => {
+    const t = await createTestOrg();
+    const stream = (async () => {
+      for (let i = 0; i < 15; i++) await post(t.secret, randomEvents(`s${i}`, 30, i + 1));
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "100000", period: "MONTH", thresholds: [1000] });
+    await createBudget(t.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "100000", period: "TOTAL", thresholds: [1000] });
+    await stream;
+    await expectCountersExact(t.org.id);
+  });
+
+  test("days, weeks and months are the org's: a 25-hour DST day is one day counter", async () => {
+    const t = await createTestOrg({ timezone: "America/New_York" });
+    const day = await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "1000", period: "DAY", thresholds: [1000] });
+    // 2026-11-01 is 25 hours long in New York (EDT → EST at 02:00).
+    const at = (iso: string) => new Date(iso).toISOString();
+    const old = Date.now() - new Date("2026-11-01T04:00:00Z").getTime() > 35 * DAY;
+    if (old) return; // the events would be older than ingest accepts
+    await post(t.secret, [
+      { id: "a", kind: "tool", cost_usd: "1", timestamp: at("2026-11-01T04:30:00Z") }, // 00:30 EDT, Nov 1
+      { id: "b", kind: "tool", cost_usd: "2", timestamp: at("2026-11-02T04:30:00Z") }, // 23:30 EST, Nov 1
+      { id: "c", kind: "tool", cost_usd: "4", timestamp: at("2026-11-02T05:10:00Z") }, // 00:10 EST, Nov 2
+    ]);
+    const counters = await prisma().budgetCounter.findMany({ where: { budgetId: day.id }, orderBy: { periodStart: "asc" } });
+    expect(counters.map((c) => [c.periodStart.toISOString(), c.spentUsd.toString()])).toEqual([
+      ["2026-11-01T04:00:00.000Z", "3"],
+      ["2026-11-02T05:00:00.000Z", "4"],
+    ]);
+  });
+});

@@ -1,0 +1,277 @@
+import type { PoolClient } from "pg";
+import { kickAlertDeliveries, queueAlertNotifications } from "../alerts/notify";
+import type { TAlertEvent } from "../alerts/notice";
+import { pool } from "../db";
+import { env } from "../env";
+import { Decimal, formatUsd } from "../money";
+import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
+import { projectPeriodEnd } from "./projection";
+import { BUDGET_PERIOD_END } from "./sql";
+
+// Level-triggered alerts (docs/architecture.md §6): a threshold alerts once per (budget, period,
+// item, threshold, kind, epoch) when the spend is at or above it, however it got there. The unique
+// BudgetAlert row is the guarantee: whoever inserts it — an ingest's follow-up, a budget change, the
+// sweep, on any replica — also writes its email and webhook rows in the same transaction; everyone
+// else's insert conflicts and sends nothing. One jump over several thresholds sends one message, for
+// the highest; the lower ones are recorded as passed (notified = false).
+
+type TDueCounter = Pick<TCounterState, "orgId" | "budgetId" | "periodStart" | "itemKey" | "spentUsd" | "dueThresholds" | "blockDue"> & {
+  budget: Pick<TCounterState["budget"], "enforcement" | "scope" | "amountUsd">;
+};
+
+export async function evaluateDueCounters(counters: TDueCounter[]): Promise<{ alerts: number; blocked: number }> {
+  let alerts = 0;
+  let blocked = 0;
+  for (const counter of counters) {
+    const result = await withTransaction((client) => recordAlerts(client, counter));
+    alerts += result.alerts;
+    blocked += result.blocked;
+  }
+  if (alerts) kickAlertDeliveries();
+  return { alerts, blocked };
+}
+
+async function withTransaction<T>(run: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN");
+    const result = await run(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export type TAlertBudget = {
+  id: string;
+  name: string | null;
+  scope: string;
+  scopeValue: string;
+  period: string;
+  amountUsd: string;
+  enforcement: "ALERT" | "BLOCK";
+  thresholds: number[];
+  recipients: string[];
+  webhookUrl: string | null;
+  alertEpoch: number;
+  archivedAt: Date | null;
+  orgSlug: string;
+  orgName: string;
+  timezone: string;
+  orgWebhookUrl: string | null;
+  periodEnd: Date | null;
+};
+
+// The budget as an alert describes it, with its org and the end of the period starting at periodStart.
+export async function loadAlertBudget(client: PoolClient, orgId: string, budgetId: string, periodStart: Date): Promise<TAlertBudget | null> {
+  const { rows } = await client.query<TAlertBudget>(
+    `SELECT b.id, b.name, b.scope, b."scopeValue", b.period, b."amountUsd"::text AS "amountUsd", b.enforcement, b.thresholds,
+            b.recipients, b."webhookUrl", b."alertEpoch", b."archivedAt", o.slug AS "orgSlug", o.name AS "orgName", o.timezone,
+            o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd"
+       FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
+      WHERE b."orgId" = $1 AND b.id = $2`,
+    [orgId, budgetId, periodStart],
+  );
+  return rows[0] ?? null;
+}
+
+async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{ alerts: number; blocked: number }> {
+  const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart);
+  if (!budget || budget.archivedAt) return { alerts: 0, blocked: 0 };
+  let alerts = 0;
+  const spent = new Decimal(counter.spentUsd);
+  const amount = new Decimal(budget.amountUsd);
+  // Re-checked here against the budget as it is now (it may have changed since the counter was read).
+  // Every reached threshold is inserted; those already recorded (by anyone) conflict and are skipped.
+  const due = budget.thresholds.filter((t) => spent.times(100).gte(amount.times(t))).sort((a, b) => a - b);
+  if (due.length) {
+    const highest = due[due.length - 1];
+    const { rows: inserted } = await client.query<{ id: string; threshold: number }>(
+      `INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch, "spentUsd", "limitUsd", notified)
+       SELECT gen_random_uuid()::text, $1, $2, $3, $4, t, 'ACTUAL', $5, $6, $7, t = $8 FROM unnest($9::int[]) AS t
+       ON CONFLICT ("orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch) DO NOTHING
+       RETURNING id, threshold`,
+      [counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey, budget.alertEpoch, counter.spentUsd, budget.amountUsd, highest, due],
+    );
+    const notice = inserted.find((r) => r.threshold === highest);
+    if (notice) {
+      const passed = inserted.filter((r) => r.threshold !== highest).map((r) => r.threshold);
+      const event = await alertEvent(client, budget, counter, { id: notice.id, kind: "ACTUAL", threshold: highest, alsoPassed: passed });
+      await queueAlertNotifications(client, event, await channelsOf(client, counter.orgId, budget));
+      alerts++;
+    }
+  }
+  const blocked = await blockOverBudgetExecutions(client, counter, budget, spent.gte(amount));
+  return { alerts, blocked };
+}
+
+// A BLOCK budget on a task or an execution at or over its amount stops that work: its running
+// executions become BLOCKED (the budget check and, later, the gateway refuse them) until a person
+// resumes them. Idempotent; the ingest still stores every event (the money is spent).
+async function blockOverBudgetExecutions(client: PoolClient, counter: TDueCounter, budget: TAlertBudget, over: boolean): Promise<number> {
+  if (!over || budget.enforcement !== "BLOCK" || (budget.scope !== "EXECUTION" && budget.scope !== "TASK")) return 0;
+  const reason = `Budget "${budget.name ?? budget.scope.toLowerCase()}" reached ${formatUsd(counter.spentUsd)} of ${formatUsd(budget.amountUsd)} USD`;
+  const column = budget.scope === "EXECUTION" ? `"executionId"` : "task";
+  const { rowCount } = await client.query(
+    `UPDATE "Execution" SET status = 'BLOCKED', "blockedAt" = now(), "blockedReason" = $3
+      WHERE "orgId" = $1 AND ${column} = $2 AND status = 'RUNNING'`,
+    [counter.orgId, counter.itemKey, reason],
+  );
+  return rowCount ?? 0;
+}
+
+// Who hears of it: the budget's recipients, else the org's owners and admins and, for a cost
+// center's budget, its owner. The webhook: the budget's, else the org's default.
+export async function channelsOf(client: PoolClient, orgId: string, budget: TAlertBudget): Promise<{ emails: string[]; webhookUrl: string | null }> {
+  let emails = budget.recipients;
+  if (emails.length === 0) {
+    const { rows } = await client.query<{ email: string }>(
+      `SELECT u.email FROM "Membership" m JOIN "User" u ON u.id = m."userId" WHERE m."orgId" = $1 AND m.role IN ('OWNER', 'ADMIN')
+       UNION
+       SELECT "ownerEmail" FROM "CostCenter" WHERE $2 = 'COST_CENTER' AND "orgId" = $1 AND id = $3 AND "ownerEmail" IS NOT NULL`,
+      [orgId, budget.scope, budget.scopeValue],
+    );
+    emails = rows.map((r) => r.email);
+  }
+  const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))].sort();
+  return { emails: unique, webhookUrl: budget.webhookUrl ?? budget.orgWebhookUrl };
+}
+
+// The scope's value as people read it: a team's slug, a cost center's code, a key's prefix.
+async function scopeLabel(client: PoolClient, orgId: string, scope: string, value: string): Promise<string | null> {
+  const lookups: Record<string, string> = {
+    TEAM: `SELECT slug AS label FROM "Team" WHERE "orgId" = $1 AND id = $2`,
+    COST_CENTER: `SELECT code AS label FROM "CostCenter" WHERE "orgId" = $1 AND id = $2`,
+    KEY: `SELECT prefix AS label FROM "VirtualKey" WHERE "orgId" = $1 AND id = $2`,
+  };
+  if (scope === "ORG") return null;
+  if (!lookups[scope]) return value;
+  const { rows } = await client.query<{ label: string }>(lookups[scope], [orgId, value]);
+  return rows[0]?.label ?? value;
+}
+
+export async function alertEvent(
+  client: PoolClient,
+  budget: TAlertBudget,
+  counter: Pick<TDueCounter, "orgId" | "periodStart" | "itemKey" | "spentUsd">,
+  alert: { id: string; kind: "ACTUAL" | "FORECAST"; threshold: number; alsoPassed: number[]; projectedAt?: Date | null },
+): Promise<TAlertEvent> {
+  const spent = new Decimal(counter.spentUsd);
+  const amount = new Decimal(budget.amountUsd);
+  const projection = projectPeriodEnd({ period: budget.period, periodStart: counter.periodStart, periodEnd: budget.periodEnd, spentUsd: counter.spentUsd, amountUsd: budget.amountUsd });
+  const { executions, drivers } = await spendDrivers(client, counter.orgId, budget, counter.periodStart, counter.itemKey);
+  const scopeName = budget.scope.toLowerCase() as TAlertEvent["budget"]["scope"];
+  const label = await scopeLabel(client, counter.orgId, budget.scope, budget.scopeValue);
+  const appUrl = (env().APP_URL ?? process.env.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
+  return {
+    id: alert.id,
+    type: alert.kind === "ACTUAL" ? "budget.threshold_reached" : "budget.forecast_exceeded",
+    created_at: new Date().toISOString(),
+    org: { slug: budget.orgSlug, name: budget.orgName },
+    budget: {
+      id: budget.id,
+      name: budget.name ?? defaultBudgetName(budget.scope, label),
+      scope: scopeName,
+      scope_value: label,
+      item: budget.scope === "TASK" || budget.scope === "EXECUTION" ? counter.itemKey : null,
+      period: budget.period.toLowerCase() as TAlertEvent["budget"]["period"],
+      period_start: counter.periodStart.toISOString(),
+      period_end: budget.periodEnd ? budget.periodEnd.toISOString() : null,
+      limit_usd: formatUsd(budget.amountUsd),
+      enforcement: budget.enforcement === "BLOCK" ? "block" : "alert",
+    },
+    threshold_percent: alert.threshold,
+    also_passed_percent: alert.alsoPassed.sort((a, b) => a - b),
+    spent_usd: formatUsd(counter.spentUsd),
+    percent: amount.isZero() ? 0 : spent.times(100).div(amount).toDecimalPlaces(1, Decimal.ROUND_HALF_EVEN).toNumber(),
+    projected_usd: projection ? formatUsd(projection.projectedUsd) : null,
+    projected_breach_at: alert.projectedAt ? alert.projectedAt.toISOString() : (projection?.breachAt?.toISOString() ?? null),
+    top_executions: executions,
+    top_drivers: drivers,
+    dashboard_url: `${appUrl}/${budget.orgSlug}/budgets?budget=${encodeURIComponent(budget.id)}`,
+  };
+}
+
+export function defaultBudgetName(scope: string, label: string | null): string {
+  const scopeWord = scope.toLowerCase().replace("_", " ");
+  if (scope === "ORG") return "Organization";
+  if (label === "*") return `Each ${scopeWord}`;
+  return label ? `${scopeWord[0].toUpperCase()}${scopeWord.slice(1)} ${label}` : scopeWord;
+}
+
+// What drives the spend in the budget's scope and period: its most expensive executions, and the
+// agents and keys behind it. Read from executions and hourly rollups (never a scan of a month of
+// events), after the counters' locks are released.
+async function spendDrivers(
+  client: PoolClient,
+  orgId: string,
+  budget: TAlertBudget,
+  periodStart: Date,
+  itemKey: string,
+): Promise<{ executions: TAlertEvent["top_executions"]; drivers: TAlertEvent["top_drivers"] }> {
+  const executionFilter: Record<string, string> = {
+    ORG: "TRUE",
+    TEAM: `e."teamId" = $3`,
+    AGENT: "e.agent = $3",
+    USER: `e."userId" = $3`,
+    TASK: "e.task = $3",
+    EXECUTION: `e."executionId" = $3`,
+  };
+  const rollupFilter: Record<string, string> = {
+    ORG: "TRUE",
+    TEAM: `r."teamId" = $3`,
+    COST_CENTER: `r."costCenterId" = $3`,
+    KEY: `r."keyId" = $3`,
+    AGENT: "r.agent = $3",
+    USER: `r."userId" = $3`,
+    MODEL: "r.model = $3",
+  };
+  // $3: the scope's value — for a per-item budget, the task or execution this counter is for.
+  const params = budget.scope === "ORG" ? [orgId, periodStart] : [orgId, periodStart, budget.scope === "TASK" || budget.scope === "EXECUTION" ? itemKey : budget.scopeValue];
+  const executions = executionFilter[budget.scope]
+    ? (
+        await client.query<{ id: string; agent: string | null; cost: string }>(
+          `SELECT e."executionId" AS id, e.agent, e."costUsd"::text AS cost FROM "Execution" e
+            WHERE e."orgId" = $1 AND e."lastSeenAt" >= $2 AND ${executionFilter[budget.scope]}
+            ORDER BY e."costUsd" DESC LIMIT 3`,
+          params,
+        )
+      ).rows.map((r) => ({ id: r.id, agent: r.agent, cost_usd: formatUsd(r.cost) }))
+    : [];
+  let drivers: TAlertEvent["top_drivers"] = [];
+  if (rollupFilter[budget.scope]) {
+    const { rows } = await client.query<{ kind: "agent" | "key"; name: string; cost: string }>(
+      `WITH r AS (SELECT r.agent, r."keyId", r."costUsd" FROM "UsageRollup" r WHERE r."orgId" = $1 AND r.hour >= $2 AND ${rollupFilter[budget.scope]})
+       (SELECT 'agent' AS kind, agent AS name, sum("costUsd")::text AS cost FROM r WHERE agent <> '' GROUP BY agent ORDER BY sum("costUsd") DESC LIMIT 3)
+       UNION ALL
+       (SELECT 'key', k.prefix, sum(r."costUsd")::text FROM r JOIN "VirtualKey" k ON k."orgId" = $1 AND k.id = r."keyId"
+         GROUP BY k.prefix ORDER BY sum(r."costUsd") DESC LIMIT 3)`,
+      params,
+    );
+    drivers = rows.map((r) => ({ kind: r.kind, name: r.name, cost_usd: formatUsd(r.cost) }));
+  } else if (executions.length) {
+    const byAgent = new Map<string, Decimal>();
+    for (const e of executions) if (e.agent) byAgent.set(e.agent, (byAgent.get(e.agent) ?? new Decimal(0)).plus(e.cost_usd));
+    drivers = [...byAgent].map(([name, cost]) => ({ kind: "agent" as const, name, cost_usd: formatUsd(cost.toFixed()) }));
+  }
+  return { executions, drivers };
+}
+
+// The sweep (a job, at least once a minute): every active budget's current counters, re-evaluated
+// level-triggered, so an alert a crash or a lost follow-up left unrecorded is recorded now.
+export async function sweepBudgets(): Promise<{ counters: number; alerts: number; blocked: number }> {
+  const { rows } = await pool().query<TRawCounterState>(
+    `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
+       FROM "BudgetCounter" k
+       JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" AND b."archivedAt" IS NULL
+      -- The current period of every budget (a month is at most 31 days), and every TOTAL counter.
+      WHERE k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL'`,
+  );
+  const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length > 0 || c.blockDue);
+  const result = await evaluateDueCounters(due);
+  return { counters: rows.length, ...result };
+}

@@ -1,0 +1,181 @@
+import { z } from "zod";
+import { recordAudit } from "../audit/log";
+import { prisma } from "../db";
+import { invalid, notFound, zodDetails } from "../errors";
+import type { Prisma } from "../generated/prisma/client";
+import { Decimal } from "../money";
+import { backfillCounters, lockOrgBudgets } from "./backfill";
+import { toCounterState, COUNTER_STATE_COLUMNS, type TRawCounterState } from "./counters";
+import { evaluateDueCounters } from "./evaluate";
+
+// Budgets are made, changed and archived here — by the budgets page, the admin CLI and tests alike.
+// Every change runs under the org's budget lock (held exclusively: ingest writes wait a moment),
+// re-derives what it affects from stored spend, and is audited in the same transaction. Thresholds
+// reached because of the change (a budget created or lowered below its spend) alert at once.
+
+export const BUDGET_SCOPES = ["ORG", "TEAM", "COST_CENTER", "KEY", "AGENT", "USER", "MODEL", "TASK", "EXECUTION"] as const;
+export const BUDGET_PERIODS = ["DAY", "WEEK", "MONTH", "TOTAL"] as const;
+export const MAX_BUDGET_USD = "1000000000";
+
+const ZAmount = z
+  .string()
+  .trim()
+  .regex(/^\d{1,10}(\.\d{1,6})?$/, "must be a positive amount in USD, e.g. 250 or 19.99")
+  .refine((v) => new Decimal(v).gt(0), "must be more than 0");
+
+export const ZBudgetFields = z.object({
+  name: z.string().trim().max(100).optional().transform((v) => v || null),
+  amountUsd: ZAmount,
+  period: z.enum(BUDGET_PERIODS),
+  enforcement: z.enum(["ALERT", "BLOCK"]).default("ALERT"),
+  thresholds: z
+    .array(z.number().int().min(1, "at least 1 %").max(1000, "at most 1000 %"))
+    .min(1, "at least one threshold")
+    .max(20)
+    .default([50, 80, 100])
+    .transform((ts) => [...new Set(ts)].sort((a, b) => a - b)),
+  recipients: z.array(z.email("must be an email address").max(254)).max(50).default([]).transform((rs) => [...new Set(rs.map((r) => r.toLowerCase()))]),
+  webhookUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2000).nullish().transform((v) => v ?? null),
+  forecastAlerts: z.boolean().default(true),
+});
+
+// scopeValue is already resolved to what events carry: a team / cost center / key id, an agent or
+// user name, a model id; "*" or one id for TASK / EXECUTION; "" for ORG.
+export const ZBudgetInput = ZBudgetFields.extend({
+  scope: z.enum(BUDGET_SCOPES),
+  scopeValue: z.string().trim().max(256).default(""),
+});
+
+export type TBudgetInput = z.input<typeof ZBudgetInput>;
+
+async function assertScopeValue(tx: Prisma.TransactionClient, orgId: string, scope: string, value: string): Promise<string> {
+  const missing = (what: string) => invalid(`No such ${what}`, [{ path: "scopeValue", message: `is not a ${what} of this organization` }]);
+  switch (scope) {
+    case "ORG":
+      return "";
+    case "TEAM":
+      if (!(await tx.team.findFirst({ where: { orgId, id: value, archivedAt: null } }))) throw missing("team");
+      return value;
+    case "COST_CENTER":
+      if (!(await tx.costCenter.findFirst({ where: { orgId, id: value, archivedAt: null } }))) throw missing("cost center");
+      return value;
+    case "KEY":
+      if (!(await tx.virtualKey.findFirst({ where: { orgId, id: value } }))) throw missing("key");
+      return value;
+    case "TASK":
+    case "EXECUTION":
+      return value || "*";
+    default:
+      if (!value) throw invalid(`A ${scope.toLowerCase()} budget needs a value`, [{ path: "scopeValue", message: "is required" }]);
+      return value;
+  }
+}
+
+export async function createBudget(orgId: string, actorId: string | null, input: TBudgetInput) {
+  const parsed = ZBudgetInput.safeParse(input);
+  if (!parsed.success) throw invalid("Invalid budget", zodDetails(parsed.error));
+  const data = parsed.data;
+  const budget = await prisma().$transaction(
+    async (tx) => {
+      await lockOrgBudgets(tx, orgId);
+      const scopeValue = await assertScopeValue(tx, orgId, data.scope, data.scopeValue);
+      const created = await tx.budget.create({
+        data: { orgId, ...data, scopeValue, amountUsd: data.amountUsd, createdBy: actorId },
+      });
+      await backfillCounters(tx, orgId, created.id);
+      await recordAudit(tx, { orgId, actorId, action: "budget.created", targetType: "Budget", targetId: created.id, details: auditDetails(created) });
+      return created;
+    },
+    { timeout: 120_000 },
+  );
+  await evaluateBudget(orgId, budget.id);
+  return budget;
+}
+
+export const ZBudgetUpdate = ZBudgetFields.partial().extend({
+  scope: z.enum(BUDGET_SCOPES).optional(),
+  scopeValue: z.string().trim().max(256).optional(),
+});
+
+export async function updateBudget(orgId: string, actorId: string | null, budgetId: string, input: z.input<typeof ZBudgetUpdate>) {
+  const parsed = ZBudgetUpdate.safeParse(input);
+  if (!parsed.success) throw invalid("Invalid budget", zodDetails(parsed.error));
+  const change = parsed.data;
+  const budget = await prisma().$transaction(
+    async (tx) => {
+      await lockOrgBudgets(tx, orgId);
+      const before = await tx.budget.findFirst({ where: { orgId, id: budgetId, archivedAt: null } });
+      if (!before) throw notFound("No such active budget.");
+      const scope = change.scope ?? before.scope;
+      const scopeValue = change.scope !== undefined || change.scopeValue !== undefined ? await assertScopeValue(tx, orgId, scope, change.scopeValue ?? before.scopeValue) : before.scopeValue;
+      const amountUsd = change.amountUsd ?? before.amountUsd.toString();
+      const raised = new Decimal(amountUsd).gt(before.amountUsd.toString());
+      const updated = await tx.budget.update({
+        where: { id: before.id },
+        data: {
+          ...change,
+          scope,
+          scopeValue,
+          amountUsd,
+          // Raising the amount re-arms the thresholds the spend no longer reaches (a new epoch).
+          ...(raised ? { alertEpoch: { increment: 1 } } : {}),
+        },
+      });
+      // What the budget counts changed: its counters start again from the stored spend.
+      if (scope !== before.scope || scopeValue !== before.scopeValue || updated.period !== before.period) await backfillCounters(tx, orgId, before.id);
+      if (raised) await carryReachedThresholds(tx, updated);
+      await recordAudit(tx, {
+        orgId,
+        actorId,
+        action: "budget.changed",
+        targetType: "Budget",
+        targetId: before.id,
+        details: { before: auditDetails(before), after: auditDetails(updated) },
+      });
+      return updated;
+    },
+    { timeout: 120_000 },
+  );
+  await evaluateBudget(orgId, budget.id);
+  return budget;
+}
+
+// In a new epoch, thresholds the spend still reaches at the new amount are recorded as passed (not
+// sent): "raising a limit never re-sends a threshold already passed at the new percentage". The ones
+// it no longer reaches may alert again when the spend gets there.
+async function carryReachedThresholds(tx: Prisma.TransactionClient, budget: { id: string; orgId: string; alertEpoch: number; amountUsd: Prisma.Decimal }) {
+  await tx.$executeRaw`
+    INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch, "spentUsd", "limitUsd", notified)
+    SELECT gen_random_uuid()::text, a."orgId", a."budgetId", a."periodStart", a."itemKey", a.threshold, a.kind, ${budget.alertEpoch},
+           c."spentUsd", ${budget.amountUsd}, false
+      FROM "BudgetAlert" a
+      JOIN "BudgetCounter" c ON c."orgId" = a."orgId" AND c."budgetId" = a."budgetId" AND c."periodStart" = a."periodStart" AND c."itemKey" = a."itemKey"
+     WHERE a."orgId" = ${budget.orgId} AND a."budgetId" = ${budget.id} AND a.epoch = ${budget.alertEpoch - 1} AND a.kind = 'ACTUAL'
+       AND c."spentUsd" * 100 >= ${budget.amountUsd} * a.threshold
+    ON CONFLICT DO NOTHING`;
+}
+
+export async function archiveBudget(orgId: string, actorId: string | null, budgetId: string) {
+  await prisma().$transaction(async (tx) => {
+    const { count } = await tx.budget.updateMany({ where: { orgId, id: budgetId, archivedAt: null }, data: { archivedAt: new Date() } });
+    if (count !== 1) throw notFound("No such active budget.");
+    await recordAudit(tx, { orgId, actorId, action: "budget.archived", targetType: "Budget", targetId: budgetId });
+  });
+}
+
+// Level-triggered evaluation of one budget's current counters, right after a change committed.
+export async function evaluateBudget(orgId: string, budgetId: string) {
+  const { rows } = await prisma().$queryRawUnsafe<TRawCounterState[]>(
+    `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
+       FROM "BudgetCounter" k JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId"
+      WHERE k."orgId" = $1 AND k."budgetId" = $2 AND (k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL')`,
+    orgId,
+    budgetId,
+  ).then((rows) => ({ rows }));
+  const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length || c.blockDue);
+  return due.length ? evaluateDueCounters(due) : { alerts: 0, blocked: 0 };
+}
+
+function auditDetails(b: { name: string | null; scope: string; scopeValue: string; amountUsd: Prisma.Decimal | string; period: string; enforcement: string; thresholds: number[] }) {
+  return { name: b.name, scope: b.scope, scopeValue: b.scopeValue, amountUsd: b.amountUsd.toString(), period: b.period, enforcement: b.enforcement, thresholds: b.thresholds };
+}

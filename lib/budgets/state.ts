@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { ZUsd } from "../api/openapi";
+import { Decimal, formatUsd } from "../money";
+
+// A budget as the machine API reports it — in the ingest response (every budget the request's events
+// fall under) and in GET /api/v1/budget (every budget that applies): one shape, one state rule.
+//   ok        under every threshold below 100 %
+//   warning   at or over one of its thresholds below 100 %
+//   exceeded  at or over 100 % (the money is spent; with enforcement "block" new work is refused)
+export const BUDGET_STATES = ["ok", "warning", "exceeded"] as const;
+export type TBudgetState = (typeof BUDGET_STATES)[number];
+
+export const ZBudgetStatus = z
+  .strictObject({
+    budget_id: z.string(),
+    name: z.string().nullable(),
+    scope: z.enum(["org", "team", "cost_center", "key", "agent", "user", "model", "task", "execution"]),
+    // For a per-task / per-execution budget: the task or execution this counter is for.
+    item: z.string().nullable(),
+    period: z.enum(["day", "week", "month", "total"]),
+    period_start: z.string(),
+    limit_usd: ZUsd,
+    spent_usd: ZUsd,
+    remaining_usd: ZUsd.describe("limit − spent, never below 0.00"),
+    enforcement: z.enum(["alert", "block"]),
+    state: z.enum(BUDGET_STATES),
+  })
+  .meta({ id: "BudgetStatus" });
+export type TBudgetStatus = z.infer<typeof ZBudgetStatus>;
+
+export function budgetState(spentUsd: string, amountUsd: string, thresholds: readonly number[]): TBudgetState {
+  const percent = new Decimal(spentUsd).times(100);
+  const amount = new Decimal(amountUsd);
+  if (percent.gte(amount.times(100))) return "exceeded";
+  return thresholds.some((t) => t < 100 && percent.gte(amount.times(t))) ? "warning" : "ok";
+}
+
+export function budgetStatus(c: {
+  budgetId: string;
+  periodStart: Date;
+  itemKey: string;
+  spentUsd: string;
+  budget: { name: string | null; scope: string; period: string; amountUsd: string; enforcement: string; thresholds: number[] };
+}): TBudgetStatus {
+  const remaining = Decimal.max(0, new Decimal(c.budget.amountUsd).minus(c.spentUsd));
+  return {
+    budget_id: c.budgetId,
+    name: c.budget.name,
+    scope: c.budget.scope.toLowerCase() as TBudgetStatus["scope"],
+    item: c.budget.scope === "TASK" || c.budget.scope === "EXECUTION" ? c.itemKey : null,
+    period: c.budget.period.toLowerCase() as TBudgetStatus["period"],
+    period_start: c.periodStart.toISOString(),
+    limit_usd: formatUsd(c.budget.amountUsd),
+    spent_usd: formatUsd(c.spentUsd),
+    remaining_usd: formatUsd(remaining.toFixed()),
+    enforcement: c.budget.enforcement === "BLOCK" ? "block" : "alert",
+    state: budgetState(c.spentUsd, c.budget.amountUsd, c.budget.thresholds),
+  };
+}
+
+// Worst first, for an execution's state: exceeded beats warning beats ok.
+const RANK: Record<TBudgetState, number> = { ok: 0, warning: 1, exceeded: 2 };
+export function worstState(states: TBudgetState[]): TBudgetState {
+  return states.reduce<TBudgetState>((worst, s) => (RANK[s] > RANK[worst] ? s : worst), "ok");
+}
