@@ -17,6 +17,8 @@ export async function startServer(options: { dev: boolean; port: number; hostnam
   await app.prepare();
   const trustedProxies = parseTrustedProxies(env().TRUSTED_PROXIES);
   const server = createServer((req, res) => {
+    // routeMachineRequest answers malformed request targets ("*", "http://[::1") with a 400 itself,
+    // before Next (which would throw building a URL from them) sees them.
     // Pages read the requested path to send a signed-out visitor back after sign-in.
     req.headers["x-burnrate-path"] = req.url ?? "/";
     // The client's address for per-IP limits (sign-in): the peer, or what TRUSTED_PROXIES allow

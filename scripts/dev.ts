@@ -13,7 +13,7 @@ const { PORT: port, HOST: hostname } = env();
 process.env.APP_URL ??= `http://localhost:${port}`;
 
 const db = await prepareDatabase();
-const shutdown = handleShutdownSignals({ database: db });
+const shutdown = handleShutdownSignals({ database: db }, { exitWithParent: true });
 await ensureAuthSecret({ allowGenerated: true });
 ensureAuthUrl();
 const demo = await ensureDemoOrg({ log: (line) => console.log(`[seed] ${line}`) });

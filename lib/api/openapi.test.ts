@@ -33,7 +33,7 @@ describe("the OpenAPI document", () => {
   test("every operation says how to authenticate and what it answers; every $ref resolves", () => {
     for (const [path, ops] of Object.entries<any>(document.paths)) {
       for (const [method, op] of Object.entries<any>(ops)) {
-        expect(op.security, `${method} ${path}`).toEqual([{ virtualKey: [] }]);
+        expect(op.security, `${method} ${path}`).toEqual([{ virtualKey: [] }, { virtualKeyHeader: [] }]);
         expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["200", "401", "403", "422"]));
         expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
       }
@@ -96,7 +96,15 @@ describe("real responses match the document", () => {
     const ended = await api(server.url, "/api/v1/executions/doc-run/end", { secret, method: "POST", body: { status: "done" } });
     conforms(schemaOf("POST", "/api/v1/executions/:id/end", 200), ended.body, "end");
 
+    // Every status a real response gives is one the document lists for that operation.
+    const documentedStatuses = (method: string, path: string) => Object.keys(document.paths[path][method].responses).map(Number);
+    const unknown = await api(server.url, "/api/v1/executions/nope/end", { secret, method: "POST", body: { status: "done" } });
+    expect(documentedStatuses("post", "/api/v1/executions/{id}/end")).toContain(unknown.status);
+    const tooMany = await api(server.url, "/api/v1/events", { secret, body: { events: Array.from({ length: 1001 }, (_, i) => ev(`m${i}`)) } });
+    expect(documentedStatuses("post", "/api/v1/events")).toContain(tooMany.status);
     for (const res of [
+      unknown,
+      tooMany,
       await api(server.url, "/api/v1/spend"),
       await api(server.url, "/api/v1/spend?group_by=planet", { secret }),
       await api(server.url, "/api/v1/events", { secret, body: { id: "" } }),

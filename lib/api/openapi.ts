@@ -13,6 +13,8 @@ export type TRouteDoc = {
   body?: z.ZodType;
   // Success responses by status; the error responses every wrapped route can give are added.
   responses: Record<number, { description: string; schema: z.ZodType }>;
+  // Further errors this route gives, beyond those every wrapped route can (e.g. 404 for an unknown id).
+  errors?: Record<number, string>;
 };
 
 // Building blocks of response schemas.
@@ -82,7 +84,7 @@ export function buildOpenApi(routes: readonly TRoute[], serverUrl?: string): Rec
       responses[status] = { description: response.description, content: { "application/json": { schema: jsonSchema(response.schema, "output") } } };
     }
     if (doc.scope) {
-      for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
+      for (const [status, description] of Object.entries({ ...ERROR_RESPONSES, ...doc.errors })) {
         if (BODY_ERRORS.has(status) && !doc.body) continue;
         responses[status] ??= { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
       }
@@ -92,7 +94,7 @@ export function buildOpenApi(routes: readonly TRoute[], serverUrl?: string): Rec
       summary: doc.summary,
       ...(doc.description ? { description: doc.description } : {}),
       operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/^\/api\/v1/, "").replace(/[{}]/g, "").split(/[/._-]/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("")}`,
-      ...(doc.scope ? { security: [{ virtualKey: [] }], "x-burnrate-scope": doc.scope } : { security: [] }),
+      ...(doc.scope ? { security: [{ virtualKey: [] }, { virtualKeyHeader: [] }], "x-burnrate-scope": doc.scope } : { security: [] }),
       parameters: [...pathParams, ...queryParameters(doc.query)],
       ...(doc.body
         ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(doc.body, "input") } } } }
@@ -111,7 +113,10 @@ export function buildOpenApi(routes: readonly TRoute[], serverUrl?: string): Rec
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths,
     components: {
-      securitySchemes: { virtualKey: { type: "http", scheme: "bearer", description: "A Burnrate virtual key (br_…), with the scope the operation names" } },
+      securitySchemes: {
+        virtualKey: { type: "http", scheme: "bearer", description: "A Burnrate virtual key (br_…), with the scope the operation names" },
+        virtualKeyHeader: { type: "apiKey", in: "header", name: "x-api-key", description: "The same key in x-api-key, as Anthropic's SDKs send it" },
+      },
       schemas: { ...sharedSchemas, Error: jsonSchema(ZErrorBody, "output") },
     },
   };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { DomainError, notFound } from "../errors";
+import { badRequest, DomainError, notFound } from "../errors";
 import { toErrorResponse } from "./errors";
 import { discardBody, sendJson } from "./http";
 import type { TMachineHandler } from "./with-api-key";
@@ -18,35 +18,70 @@ function matchPath(route: TRoute, pathname: string): Record<string, string> | nu
   for (let i = 0; i < want.length; i++) {
     if (want[i].startsWith(":")) {
       if (!got[i]) return null;
+      let value: string;
       try {
-        params[want[i].slice(1)] = decodeURIComponent(got[i]);
+        value = decodeURIComponent(got[i]);
       } catch {
         return null; // malformed %-escape: no route
       }
+      // No stored id holds NUL or a lone surrogate (ingest refuses them): nothing to find.
+      if (value.includes("\u0000") || !value.isWellFormed()) return null;
+      params[want[i].slice(1)] = value;
     } else if (want[i] !== got[i]) return null;
   }
   return params;
 }
 
-// Next owns these API paths (its route handlers under app/api/); every other /api path is the
-// machine API's, so a wrong version or path answers a JSON error, never Next's HTML 404 page.
-// The list equals the app/api/* folders (a test checks).
-export const NEXT_API_PREFIXES: readonly string[] = ["/api/auth", "/api/cron"];
+// Next serves these API routes (its route handlers under app/api/), with these methods; every other
+// /api path — and another method on these — is the machine API's, so a wrong version, path or method
+// answers a JSON error, never Next's HTML page. The list matches the app/api/* route files (a test
+// checks).
+export const NEXT_API_ROUTES: readonly { path: RegExp; methods: readonly string[]; file: string }[] = [
+  // Auth.js's own actions (sign-in, callback, session, CSRF…) under its catch-all route.
+  {
+    path: /^\/api\/auth\/(providers|session|csrf|signin|signout|callback|verify-request|error|webauthn-options)(\/[^/]+)?$/,
+    methods: ["GET", "POST"],
+    file: "app/api/auth/[...nextauth]/route.ts",
+  },
+  { path: /^\/api\/cron\/tick$/, methods: ["POST"], file: "app/api/cron/tick/route.ts" },
+];
 
-export function isMachinePath(pathname: string): boolean {
-  if (pathname !== "/api" && !pathname.startsWith("/api/")) return false;
-  return !NEXT_API_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+const isApiPath = (pathname: string) => pathname === "/api" || pathname.startsWith("/api/");
+
+export function isMachinePath(pathname: string, method = "GET"): boolean {
+  if (!isApiPath(pathname)) return false;
+  return !NEXT_API_ROUTES.some((r) => r.path.test(pathname) && r.methods.includes(method));
 }
 
-// The lean router in front of Next (docs/architecture.md): exact paths, or prefixes for the gateway.
+// The request target as a URL, or null when it is not an origin-form path ("*", "http://[::1",
+// "//x"): those are answered 400 before they reach any handler (Next's included).
+export function requestUrl(target: string | undefined): URL | null {
+  if (!target || !target.startsWith("/") || target.startsWith("//")) return null;
+  try {
+    return new URL(target, "http://localhost");
+  } catch {
+    return null;
+  }
+}
+
+// The lean router in front of Next (docs/architecture.md): exact paths, `:param` patterns, or
+// prefixes for the gateway. HEAD is answered like GET (Node sends no body for HEAD).
 export function createMachineRouter(routes: TRoute[]) {
   return async function route(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (!isMachinePath(url.pathname)) return false;
+    const url = requestUrl(req.url);
+    if (!url) {
+      discardBody(req);
+      const { status, body } = toErrorResponse(badRequest("Malformed request target: expected a path starting with /"));
+      sendJson(res, status, body, { connection: "close" });
+      return true;
+    }
+    const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+    if (!isMachinePath(url.pathname, method)) return false;
     const matching = routes.map((r) => ({ ...r, params: matchPath(r, url.pathname) })).filter((r) => r.params !== null);
-    const route = matching.find((r) => r.method === req.method);
+    const route = matching.find((r) => r.method === method);
     if (!route) {
-      const allow = matching.map((r) => r.method).join(", ");
+      const nextMethods = NEXT_API_ROUTES.find((r) => r.path.test(url.pathname))?.methods ?? [];
+      const allow = [...new Set([...matching.map((r) => r.method), ...nextMethods])].join(", ");
       const error = allow
         ? new DomainError("method_not_allowed", `Use ${allow} for ${url.pathname}`, undefined, { allow })
         : notFound(`No route for ${req.method} ${url.pathname}`);

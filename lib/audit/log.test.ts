@@ -24,7 +24,7 @@ test("paging never skips or repeats entries written in the same millisecond", as
 });
 
 test("a malformed cursor is ignored, not an error", () => {
-  for (const raw of [undefined, "", "yesterday", "2026-11-20T10:00:00Z", "x_y", "2026-11-20T10:00:00Z_a'b", ["a"]]) {
+  for (const raw of [undefined, "", "yesterday", "2026-11-20T10:00:00Z", "x_y", "2026-11-20T10:00:00Z_a'b", ["a"], "-271821-04-20T00:00:00.000Z_abc", "+275760-09-13T00:00:00.000Z_abc"]) {
     expect(decodeAuditCursor(raw), JSON.stringify(raw)).toBeUndefined();
   }
 });

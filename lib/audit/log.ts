@@ -59,6 +59,9 @@ export function decodeAuditCursor(raw: unknown): TAuditCursor | undefined {
   const createdAt = new Date(raw.slice(0, at));
   const id = raw.slice(at + 1);
   if (at < 0 || Number.isNaN(createdAt.getTime()) || !/^[a-z0-9]{1,64}$/i.test(id)) return undefined;
+  // A date Postgres cannot hold (year -271821) is no page of this log.
+  const year = createdAt.getUTCFullYear();
+  if (year < 2000 || year > 9999) return undefined;
   return { createdAt, id };
 }
 

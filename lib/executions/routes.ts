@@ -20,6 +20,7 @@ export const postExecutionEnd = withApiKey(
       description: "Idempotent: ending again keeps the first end time. A blocked execution stays blocked until a person resumes it. Encode a / inside the id as %2F.",
       body: ZEndExecution,
       responses: { 200: { description: "The execution, ended", schema: z.strictObject({ execution: ZExecutionSummary }) } },
+      errors: { 404: "No event ever named this execution" },
     },
   },
   async ({ req, key, params }) => {

@@ -24,8 +24,16 @@ describe("clientIp", () => {
     expect(clientIp("fd00::1", "2001:db8::5", ours)).toBe("2001:db8::5");
     // The peer is not ours: the header is not believed.
     expect(clientIp("203.0.113.9", "1.2.3.4", ours)).toBe("203.0.113.9");
-    // Garbage in the header is skipped, never returned.
-    expect(clientIp("10.0.0.2", "not-an-ip, 198.51.100.7", ours)).toBe("198.51.100.7");
+    // Garbage is never trusted: it is where the walk stops, and it cannot shift which entry counts.
+    expect(clientIp("10.0.0.2", "198.51.100.7, not-an-ip", ours)).toBe("not-an-ip");
+    expect(clientIp("10.0.0.2", "6.6.6.6, junk, 198.51.100.7", parseTrustedProxies("1"))).toBe("198.51.100.7");
+    expect(clientIp("10.0.0.2", "6.6.6.6, 1.2.3.4, junk", parseTrustedProxies("2"))).toBe("1.2.3.4");
+  });
+
+  test("ports a balancer appends are not part of the address", () => {
+    expect(clientIp("10.0.0.2", "198.51.100.7:51234", parseTrustedProxies("1"))).toBe("198.51.100.7");
+    expect(clientIp("10.0.0.2", "[2001:db8::7]:443", parseTrustedProxies("1"))).toBe("2001:db8::7");
+    expect(clientIp("10.1.2.3", "198.51.100.7:1, 10.0.0.9:2", parseTrustedProxies("10.0.0.0/8"))).toBe("198.51.100.7");
   });
 
   test("a bad setting fails at start-up", () => {

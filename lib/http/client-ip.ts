@@ -27,15 +27,23 @@ export function parseTrustedProxies(value: string | undefined): TTrustedProxies 
   return { list };
 }
 
-// `::ffff:10.0.0.1` (IPv4 on a dual-stack socket) is the IPv4 address for every purpose here.
-const normalize = (address: string) => address.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+// `::ffff:10.0.0.1` (IPv4 on a dual-stack socket) is the IPv4 address for every purpose here; some
+// balancers append a port ("10.0.0.1:4711", "[2001:db8::1]:443"), which is not part of the address.
+function normalize(entry: string): string {
+  let address = entry.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) address = bracketed[1];
+  else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(address)) address = address.slice(0, address.lastIndexOf(":"));
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+}
 
 export function clientIp(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trusted: TTrustedProxies): string {
   const peer = normalize(remoteAddress ?? "") || "unknown";
   if (!trusted) return peer;
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? "");
-  // Nearest hop last: [client, proxy1, …, peer].
-  const chain = [...header.split(",").map(normalize).filter((a) => isIP(a) !== 0), peer];
+  // Nearest hop last: [client, proxy1, …, peer]. Every entry keeps its place, even one that is not
+  // an address: dropping it would shift the hops and let a client pick which entry counts.
+  const chain = [...header.split(",").map(normalize).filter((a) => a !== ""), peer];
   if ("hops" in trusted) return chain[Math.max(0, chain.length - 1 - trusted.hops)];
   // Walk back from the peer while the hop is one of ours; the first stranger is the client.
   let i = chain.length - 1;

@@ -84,6 +84,8 @@ describe("ill-formed values are one event's problem, never a 500", () => {
     ["NUL in a nested metadata value", { metadata: { a: ["ok", "a\u0000b"] } }, "metadata.a[1]"],
     ["NUL in a metadata key", { metadata: { "a\u0000": 1 } }, "metadata.a\u0000"],
     ["1e400 (Infinity) in metadata", { metadata: { big: Infinity } }, "metadata.big"],
+    // Validation copies objects by assignment, where "__proto__" sets the prototype: the key would vanish.
+    ["__proto__ as a metadata key", { metadata: { ["__proto__"]: { polluted: true }, k: 1 } }, "metadata.__proto__"],
   ];
   // Bodies are written by hand where JSON.stringify would not say it (1e400, very deep arrays).
   const wire = (value: unknown) =>

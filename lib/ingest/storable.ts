@@ -86,7 +86,9 @@ function nestedProblem(root: object, name: string, limit: number): TErrorDetail 
     } else {
       const record = node as Record<string, unknown>;
       for (const key in record) {
-        const nameProblem = textProblem(key);
+        // JSON.parse keeps "__proto__" as a plain key, but copying the object (validation) sets the
+        // prototype instead and the key silently vanishes: refuse it rather than drop data.
+        const nameProblem = key === "__proto__" ? 'must not be "__proto__"' : textProblem(key);
         if (nameProblem) {
           problem = { path: pathTo(at, key), message: `field name ${nameProblem}` };
           break scan;

@@ -28,6 +28,11 @@ describe("createOrg", () => {
       code: "invalid_request",
       details: [{ path: "slug" }],
     });
+    // Node knows this (retired) zone; Postgres does not — every query of the org would fail.
+    await expect(createOrg({ slug, timezone: "US/Pacific-New" })).rejects.toMatchObject({ code: "invalid_request", details: [{ path: "timezone" }] });
+    for (const reserved of ["api", "invite", "sign-in", "onboarding", "dev"]) {
+      await expect(createOrg({ slug: reserved }), reserved).rejects.toMatchObject({ code: "invalid_request", details: [{ path: "slug" }] });
+    }
     await createOrg({ slug });
     await expect(createOrg({ name: "X", slug, ownerId: user.id })).rejects.toMatchObject({
       code: "conflict",

@@ -56,7 +56,7 @@ export async function shutDown(parts: TShutdownParts, options: { deadline: numbe
 // register the parts as they start.
 export function handleShutdownSignals(
   initial: TShutdownParts = {},
-  options: { timeoutMs?: number; log?: TLog; exit?: (code: number) => void } = {},
+  options: { timeoutMs?: number; log?: TLog; exit?: (code: number) => void; exitWithParent?: boolean } = {},
 ): { register: (parts: TShutdownParts) => void } {
   const parts: TShutdownParts = { ...initial };
   const log = options.log ?? ((line: string) => console.log(`[shutdown] ${line}`));
@@ -94,5 +94,19 @@ export function handleShutdownSignals(
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // `npm run dev` runs us under `sh -c` (no exec, so it also works from Windows' cmd): a SIGTERM to
+  // npm ends npm and the shell, not us. When our parent goes away we are re-parented: shut down then,
+  // as for a SIGTERM, instead of running on with the port and the embedded database held.
+  if (options.exitWithParent) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(watch);
+        log(`parent process ${parent} is gone`);
+        onSignal("SIGTERM");
+      }
+    }, 500);
+    watch.unref();
+  }
   return { register: (more) => Object.assign(parts, more) };
 }
