@@ -33,6 +33,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     session: { strategy: "database", maxAge: 30 * 24 * 3600 },
     providers,
     trustHost: true,
+    logger: {
+      // A client that hangs up mid-request is not our error (the machine API does not log those
+      // either); everything else is logged as Auth.js would.
+      error(error: Error) {
+        const cause = (error as Error & { cause?: unknown }).cause;
+        const aborted = [error, cause].some((e) => e instanceof Error && (e.message === "aborted" || (e as NodeJS.ErrnoException).code === "ECONNRESET"));
+        if (!aborted) console.error(`[auth][error] ${error.name}: ${error.message}`, cause ?? "");
+      },
+    },
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" },
     callbacks: {
       // Every path that asks for a magic link passes here before a token exists — the sign-in

@@ -15,7 +15,9 @@ const ERRORS: Record<string, string> = {
   RateLimited: "Too many sign-in emails requested for this address or network. Try again later.",
   Verification: "That sign-in link has expired or was already used. Request a new one.",
   AccessDenied: "Access denied.",
-  Configuration: "Sign-in is misconfigured on this server.",
+  // Auth.js says "Configuration" for any failure while handling the request — most often an address
+  // it cannot use; the server log has the cause.
+  Configuration: "That sign-in request could not be handled. Check the email address and try again.",
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string; retry?: string }> }) {
