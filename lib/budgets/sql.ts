@@ -2,19 +2,20 @@
 // one definition for ingest (lib/ingest/store.ts), backfill (./backfill.ts) and the budget check
 // (./check.ts), so the three can never disagree.
 
-// Does budget `b` (scope, scopeValue) apply to event `e` (attribution columns of UsageEvent)?
-// TASK and EXECUTION budgets apply to one task / execution, or with "*" to each one separately.
-export const BUDGET_APPLIES = (b: string, e: string) => `(
-  ${b}.scope = 'ORG'
-  OR (${b}.scope = 'TEAM' AND ${b}."scopeValue" = ${e}."teamId")
-  OR (${b}.scope = 'COST_CENTER' AND ${b}."scopeValue" = ${e}."costCenterId")
-  OR (${b}.scope = 'KEY' AND ${b}."scopeValue" = ${e}."keyId")
-  OR (${b}.scope = 'AGENT' AND ${b}."scopeValue" = ${e}.agent)
-  OR (${b}.scope = 'USER' AND ${b}."scopeValue" = ${e}."userId")
-  OR (${b}.scope = 'MODEL' AND ${b}."scopeValue" = ${e}.model)
-  OR (${b}.scope = 'TASK' AND ${e}.task IS NOT NULL AND ${b}."scopeValue" IN ('*', ${e}.task))
-  OR (${b}.scope = 'EXECUTION' AND ${e}."executionId" IS NOT NULL AND ${b}."scopeValue" IN ('*', ${e}."executionId"))
-)`;
+// The (scope, scopeValue) pairs of the budgets that apply to event `e` (attribution columns of
+// UsageEvent): an ORG budget to all, a TEAM budget to its team's events, …; TASK and EXECUTION
+// budgets to one task / execution, or with "*" to each one separately. The one definition of
+// "applies": ingest hash-joins budgets on these pairs; BUDGET_APPLIES tests one budget against them.
+export const BUDGET_KEYS = (e: string) => `(VALUES
+  ('ORG'::"BudgetScope", ''::text), ('TEAM', ${e}."teamId"), ('COST_CENTER', ${e}."costCenterId"), ('KEY', ${e}."keyId"),
+  ('AGENT', ${e}.agent), ('USER', ${e}."userId"), ('MODEL', ${e}.model),
+  ('TASK', ${e}.task), ('TASK', CASE WHEN ${e}.task IS NOT NULL THEN '*' END),
+  ('EXECUTION', ${e}."executionId"), ('EXECUTION', CASE WHEN ${e}."executionId" IS NOT NULL THEN '*' END)
+) AS budget_key(scope, value)`;
+
+// Does budget `b` (scope, scopeValue) apply to event `e`?
+export const BUDGET_APPLIES = (b: string, e: string) =>
+  `EXISTS (SELECT 1 FROM ${BUDGET_KEYS(e)} WHERE budget_key.scope = ${b}.scope AND budget_key.value = ${b}."scopeValue")`;
 
 // The counter an event's spend goes to within a budget: one per task / execution for per-item
 // budgets, one for the others.

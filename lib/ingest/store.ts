@@ -1,5 +1,5 @@
 import { applyBudgetDeltas, type TBudgetDelta, type TCounterState, type TTouchedBudget } from "../budgets/counters";
-import { BUDGET_APPLIES, BUDGET_ITEM, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
+import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
 import type { TEventRow } from "./prepare";
@@ -147,30 +147,35 @@ bm AS (
   SELECT b.id, b."orgId", b.scope, b."scopeValue", b.period FROM "Budget" b
    WHERE b."orgId" = ANY(${ORG_IDS}) AND b."archivedAt" IS NULL
 ),
-ev AS (
-  SELECT ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, ${LOCAL_PERIODS('i."occurredAt"')},
-         sum(i."costUsd") AS cost, count(*) AS calls, count(*) FILTER (WHERE i."costSource" = 'UNPRICED') AS unpriced
-    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
+-- Every valid row of the request with whether this write inserted it (a duplicate still falls under
+-- its budgets for the response, but moves no counter), grouped by what budgets look at.
+g AS MATERIALIZED (
+  SELECT i."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, ${LOCAL_PERIODS('i."occurredAt"')},
+         coalesce(sum(i."costUsd") FILTER (WHERE n."eventId" IS NOT NULL), 0) AS cost,
+         count(n."eventId") AS calls,
+         count(n."eventId") FILTER (WHERE i."costSource" = 'UNPRICED') AS unpriced
+    FROM input i
+    JOIN "Organization" o ON o.id = i."orgId"
+    LEFT JOIN ins n ON n."orgId" = i."orgId" AND n."eventId" = i."eventId"
    WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")
-   GROUP BY ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, d, w, m
+   GROUP BY i."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, d, w, m
+),
+-- Each group under each budget that applies: its budget keys (BUDGET_KEYS) hash-joined to the org's
+-- budgets on (org, scope, value).
+gb AS MATERIALIZED (
+  SELECT g."jobList", g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
+         ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey"
+    FROM g CROSS JOIN LATERAL ${BUDGET_KEYS("g")}
+    JOIN bm ON bm."orgId" = g."orgId" AND bm.scope = budget_key.scope AND bm."scopeValue" = budget_key.value
 ),
 delta AS (
-  SELECT ev."orgId", bm.id AS "budgetId", ${BUDGET_PERIOD_START("bm", "ev.d", "ev.w", "ev.m")} AS "periodStart",
-         ${BUDGET_ITEM("bm", "ev")} AS "itemKey", sum(ev.cost) AS cost, sum(ev.calls) AS calls, sum(ev.unpriced) AS unpriced
-    FROM ev JOIN bm ON bm."orgId" = ev."orgId" AND ${BUDGET_APPLIES("bm", "ev")}
-   GROUP BY 1, 2, 3, 4
-),
-tin AS (
-  SELECT DISTINCT j.job, ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, ${LOCAL_PERIODS('i."occurredAt"')},
-         coalesce(i."executionId" = (${JOB_EXECUTIONS})[j.job + 1], false) AS "ofInterest"
-    FROM input i JOIN "Organization" o ON o.id = i."orgId"
-   CROSS JOIN LATERAL unnest(string_to_array(i."jobList", ',')::int[]) AS j(job)
-   WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")
+  SELECT "orgId", "budgetId", "periodStart", "itemKey", sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced
+    FROM gb WHERE calls > 0 GROUP BY 1, 2, 3, 4
 ),
 touched AS (
-  SELECT DISTINCT tin.job, tin."ofInterest", tin."orgId", bm.id AS "budgetId",
-         ${BUDGET_PERIOD_START("bm", "tin.d", "tin.w", "tin.m")} AS "periodStart", ${BUDGET_ITEM("bm", "tin")} AS "itemKey"
-    FROM tin JOIN bm ON bm."orgId" = tin."orgId" AND ${BUDGET_APPLIES("bm", "tin")}
+  SELECT DISTINCT j.job, coalesce(gb."executionId" = (${JOB_EXECUTIONS})[j.job + 1], false) AS "ofInterest",
+         gb."orgId", gb."budgetId", gb."periodStart", gb."itemKey"
+    FROM gb CROSS JOIN LATERAL unnest(string_to_array(gb."jobList", ',')::int[]) AS j(job)
 )
 SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
 UNION ALL
@@ -213,8 +218,10 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   let out: { what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }[];
   let counters: { touched: Map<string, TCounterState>; due: TCounterState[] };
   try {
-    await client.query("BEGIN");
-    await client.query(`SELECT pg_advisory_xact_lock_shared(${BUDGET_LOCK_KEY("id")}) FROM unnest($1::text[]) AS id ORDER BY id`, [orgIds]);
+    // BEGIN and the lock in one round trip (a simple query can hold two statements; the org ids are
+    // ours — cuids — and checked to be plain before they are written into it).
+    if (!orgIds.every((id) => /^[A-Za-z0-9_-]+$/.test(id))) throw new Error("unexpected org id");
+    await client.query(`BEGIN; SELECT pg_advisory_xact_lock_shared(${BUDGET_LOCK_KEY("id")}) FROM unnest(ARRAY[${orgIds.map((id) => `'${id}'`).join(",")}]::text[]) AS id ORDER BY id`);
     // A named statement is parsed and planned once per connection, not once per write.
     ({ rows: out } = await client.query({ name: "burnrate_ingest_v3", text: INGEST_SQL, values: params }));
     const deltas: TBudgetDelta[] = [];
