@@ -8,8 +8,10 @@ const LINKS = [
   ["keys", "Keys"],
   ["teams", "Teams"],
   ["cost-centers", "Cost centers"],
+  ["alerts", "Alerts"],
   ["members", "Members"],
   ["audit", "Audit log"],
+  ["settings", "Settings"],
 ] as const;
 
 export function OrgNav(props: {

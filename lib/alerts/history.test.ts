@@ -66,6 +66,16 @@ describe("the alerts list", () => {
     const team = await createTeam(org.id, "platform");
     const older = await alertWith({ org, scope: "TEAM", scopeValue: team.id, threshold: 50, spentUsd: "5.2", createdAt: new Date("2026-11-20T08:00:00Z") }, { emails: ["a@example.test"], webhookUrl: null });
     const muted = await alertWith({ org, threshold: 50, notified: false, createdAt: new Date("2026-11-21T08:00:00Z") }, { emails: [], webhookUrl: null });
+    // 80% passed in the same jump as 100% (one transaction, one moment): recorded, not sent.
+    const jumped = await committed(async (client) => {
+      const loud = await insertTestAlert(client, { org, threshold: 100, spentUsd: "11", createdAt: new Date("2026-11-21T09:00:00Z") });
+      await client.query(
+        `INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, "spentUsd", "limitUsd", notified, "createdAt")
+         SELECT id || '-80', "orgId", "budgetId", "periodStart", "itemKey", 80, kind, "spentUsd", "limitUsd", false, "createdAt" FROM "BudgetAlert" WHERE id = $1`,
+        [loud.alertId],
+      );
+      return loud;
+    });
     const newer = await alertWith(
       { org, scope: "EXECUTION", itemKey: "run-42", threshold: 100, spentUsd: "10.25", createdAt: new Date("2026-11-22T08:00:00Z") },
       { emails: ["a@example.test", "b@example.test"], webhookUrl: "https://hooks.example.test/services/abcdefghijklmnopqrstuvwxyz?key=secret" },
@@ -76,7 +86,10 @@ describe("the alerts list", () => {
     await prisma().webhookDelivery.updateMany({ where: { alertId: newer.alertId }, data: { status: "FAILED", responseStatus: 410, lastError: "HTTP 410: gone", attempts: 1 } });
 
     const rows = await listAlerts(org.id);
-    expect(rows.map((r) => r.id)).toEqual([newer.alertId, muted.alertId, older.alertId]);
+    expect(rows.map((r) => r.id)).toEqual([newer.alertId, `${jumped.alertId}-80`, jumped.alertId, muted.alertId, older.alertId]);
+    expect(rows[1]).toMatchObject({ threshold: 80, notified: false, passedWith: 100, deliveries: [] });
+    expect(rows[2]).toMatchObject({ threshold: 100, notified: true, passedWith: null });
+    rows.splice(1, 2);
     expect(rows[0]).toMatchObject({
       kind: "threshold",
       threshold: 100,
@@ -93,7 +106,7 @@ describe("the alerts list", () => {
       // The URL as every member may see it: the secret path segment and the query masked.
       expect.objectContaining({ channel: "webhook", target: "https://hooks.example.test/services/abcd…?…", state: "failed", responseStatus: 410, lastError: "HTTP 410: gone" }),
     ]);
-    expect(rows[1]).toMatchObject({ notified: false, deliveries: [] });
+    expect(rows[1]).toMatchObject({ notified: false, passedWith: null, deliveries: [] });
     expect(rows[2]).toMatchObject({ budget: { scope: "team platform" }, item: null, percent: 52, deliveries: [expect.objectContaining({ state: "queued" })] });
   });
 

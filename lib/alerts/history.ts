@@ -64,6 +64,9 @@ export type TAlertRow = {
   // spent / limit × 100, one decimal.
   percent: number;
   notified: boolean;
+  // For an alert recorded but not sent (notified = false): the higher threshold whose message told of
+  // it, when that alert is on the same page; null otherwise (or when none: a carried-over threshold).
+  passedWith: number | null;
   periodStart: Date;
   projectedAt: Date | null;
   budget: { id: string; name: string; scope: string; archived: boolean };
@@ -146,6 +149,20 @@ export async function listAlerts(orgId: string, options: { limit?: number; befor
       nextAttemptAt: w.status === "PENDING" ? w.nextAttemptAt : null,
     });
   }
+  // The alert that told of a silent one: same budget, period, item, kind and epoch, a higher
+  // threshold, recorded in the same transaction (the same moment).
+  const passedWith = (a: (typeof alerts)[number]) =>
+    alerts.find(
+      (o) =>
+        o.notified &&
+        o.budgetId === a.budgetId &&
+        o.periodStart.getTime() === a.periodStart.getTime() &&
+        o.itemKey === a.itemKey &&
+        o.kind === a.kind &&
+        o.epoch === a.epoch &&
+        o.threshold > a.threshold &&
+        o.createdAt.getTime() === a.createdAt.getTime(),
+    )?.threshold ?? null;
   // Emails of one alert were queued together: by address, then webhooks.
   for (const list of byAlert.values()) list.sort((x, y) => (x.channel === y.channel ? x.target.localeCompare(y.target) : x.channel === "email" ? -1 : 1));
   return alerts.map((a) => {
@@ -163,6 +180,7 @@ export async function listAlerts(orgId: string, options: { limit?: number; befor
       limitUsd: plain(limit),
       percent,
       notified: a.notified,
+      passedWith: a.notified ? null : passedWith(a),
       periodStart: a.periodStart,
       projectedAt: a.projectedAt,
       budget: { id: a.budget.id, name: a.budget.name ?? "Unnamed budget", scope: scopeLabel({ scope, scope_value: scopeValue }), archived: a.budget.archivedAt !== null },
