@@ -19,14 +19,13 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
   const access = await requireOrgPage(slug);
   const { org } = access;
   const before = decodeAlertCursor((await searchParams).before);
-  const alerts = await listAlerts(org.id, { limit: PAGE_SIZE, before });
+  const { rows: alerts, next } = await listAlerts(org.id, { limit: PAGE_SIZE, before });
   const views: TAlertView[] = alerts.map((a) => ({
     ...a,
     createdAt: a.createdAt.toISOString(),
     projectedAt: iso(a.projectedAt),
     deliveries: a.deliveries.map((d) => ({ ...d, sentAt: iso(d.sentAt), nextAttemptAt: iso(d.nextAttemptAt) })),
   }));
-  const oldest = alerts.at(-1);
 
   return (
     <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
@@ -45,9 +44,9 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
       </header>
       <Card title={before ? "Older alerts" : "Latest alerts"}>
         <AlertList alerts={views} timezone={org.timezone} orgSlug={slug} mayResend={can(access.role, "alerts.manage")} resend={resendDelivery} />
-        {alerts.length === PAGE_SIZE && oldest && (
+        {next && (
           <div className="border-t border-slate-100 px-3 py-3 text-sm">
-            <Link href={`/${slug}/alerts?before=${encodeURIComponent(encodeAlertCursor(oldest))}`} className="text-orange-700 underline" data-testid="alerts-older">
+            <Link href={`/${slug}/alerts?before=${encodeURIComponent(encodeAlertCursor(next))}`} className="text-orange-700 underline" data-testid="alerts-older">
               Older alerts →
             </Link>
           </div>
