@@ -52,7 +52,8 @@ const pct = (value: number) => `${Number.isInteger(value) ? value : value.toFixe
 function DeliveryLine({ d, timezone, orgSlug, mayResend, resend }: { d: TAlertDeliveryView; timezone: string; orgSlug: string; mayResend: boolean; resend: TAction<{ target: string }> }) {
   let detail: string | null = null;
   if (d.state === "sent") {
-    detail = d.channel === "webhook" ? `HTTP ${d.responseStatus ?? "2xx"}` : d.providerId ? `id ${d.providerId.length > 14 ? `${d.providerId.slice(0, 12)}…` : d.providerId}` : null;
+    // Webhooks: the receiver's status. Emails: the provider's message id (a support ticket's handle).
+    detail = d.channel === "webhook" ? `HTTP ${d.responseStatus ?? "2xx"}` : d.providerId ? `message ${d.providerId.length > 14 ? `${d.providerId.slice(0, 12)}…` : d.providerId}` : null;
     if (d.sentAt) detail = `${detail ? `${detail} · ` : ""}${shortDateTime(d.sentAt, timezone)}`;
   } else if (d.state === "retrying") {
     detail = `attempt ${d.attempts}${d.nextAttemptAt ? ` · next ${shortDateTime(d.nextAttemptAt, timezone)}` : ""}`;
@@ -60,22 +61,22 @@ function DeliveryLine({ d, timezone, orgSlug, mayResend, resend }: { d: TAlertDe
     detail = `after ${d.attempts} attempt${d.attempts === 1 ? "" : "s"}`;
   }
   return (
-    <li className="flex flex-wrap items-center gap-x-2 gap-y-1 py-1.5 text-sm" data-testid="alert-delivery" data-channel={d.channel} data-state={d.state}>
-      <span className="w-14 shrink-0 text-xs uppercase tracking-wide text-slate-400">{d.channel}</span>
-      <span className="min-w-0 max-w-full truncate font-mono text-xs text-slate-700 sm:max-w-[22rem]" title={d.target}>{d.target}</span>
-      <span className={`rounded px-1.5 py-0.5 text-[11px] font-medium ring-1 ring-inset ${STATE_STYLE[d.state]}`} data-testid="delivery-state">{d.state}</span>
-      {detail && <span className="text-xs text-slate-500">{detail}</span>}
-      {d.lastError && d.state !== "sent" && (
-        <span className={`basis-full break-words pl-16 text-xs ${d.state === "failed" ? "text-red-700" : "text-slate-500"}`} data-testid="delivery-error">
-          {d.state === "failed" ? "Not delivered: " : "Last error: "}
-          {d.lastError}
-        </span>
-      )}
-      {d.state === "failed" && mayResend && (
-        <span className="basis-full pl-16">
-          <ResendButton orgSlug={orgSlug} channel={d.channel} id={d.id} target={d.target} resend={resend} />
-        </span>
-      )}
+    <li className="grid grid-cols-[4.5rem_minmax(0,1fr)] gap-x-2 py-1.5 text-sm" data-testid="alert-delivery" data-channel={d.channel} data-state={d.state}>
+      <span className="pt-0.5 text-xs uppercase tracking-wide text-slate-400">{d.channel}</span>
+      <div className="min-w-0 space-y-1">
+        <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+          <span className="min-w-0 max-w-full truncate font-mono text-xs text-slate-700" title={d.target}>{d.target}</span>
+          <span className={`rounded px-1.5 py-0.5 text-[11px] font-medium ring-1 ring-inset ${STATE_STYLE[d.state]}`} data-testid="delivery-state">{d.state}</span>
+          {detail && <span className="text-xs text-slate-500">{detail}</span>}
+        </div>
+        {d.lastError && d.state !== "sent" && (
+          <p className={`break-words text-xs ${d.state === "failed" ? "text-red-700" : "text-slate-500"}`} data-testid="delivery-error">
+            {d.state === "failed" ? "Not delivered: " : "Last error: "}
+            {d.lastError}
+          </p>
+        )}
+        {d.state === "failed" && mayResend && <ResendButton orgSlug={orgSlug} channel={d.channel} id={d.id} target={d.target} resend={resend} />}
+      </div>
     </li>
   );
 }
