@@ -17,6 +17,7 @@ const slug = `alerts-${run}`;
 const lead = `lead-${run}@example.test`;
 const finance = `finance-${run}@example.test`;
 const typo = `typo-${run}@example`;
+const viewer = `viewer-${run}@example.test`;
 
 let page: Page;
 let receiver: TWebhookReceiver;
@@ -32,6 +33,7 @@ test.beforeAll(async ({ browser }) => {
   admin("org", "create", slug, "--name", "Acme Robotics", "--timezone", "Europe/Berlin");
   admin("team", "create", "--org", slug, "platform");
   admin("member", "add", "--org", slug, lead, "--role", "owner");
+  admin("member", "add", "--org", slug, viewer, "--role", "viewer");
   // A customer's endpoint: 410 for paths marked gone; otherwise 200 when the signature verifies
   // with the secret the lead copied, 401 when it does not (and 200 before any secret is known).
   receiver = await startWebhookReceiver((hook) => {
@@ -181,6 +183,25 @@ test("rotating the secret: the receiver still holding the old one refuses the ne
   await shot(info, "06-audit");
 });
 
+test("a viewer sees where alerts went and where they go, but no secret, no resend, no change", async ({ browser }, info) => {
+  const other = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await signIn(other, viewer);
+  await other.goto(`/${slug}/settings`);
+  await expect(other.getByTestId("webhook-url-readonly")).toContainText(`Alerts are POSTed to ${receiver.url}/hooks/org-default unless a budget names its own webhook.`);
+  await expect(other.getByText("Only owners and admins can see the secret.")).toBeVisible();
+  for (const id of ["webhook-url", "webhook-save", "webhook-test", "webhook-secret-reveal", "webhook-secret-rotate"]) await expect(other.getByTestId(id)).toHaveCount(0);
+  await other.screenshot({ path: info.outputPath("07-settings-as-viewer.png"), fullPage: true });
+  // A new alert whose webhook fails: the viewer sees it failed, with no way to resend it.
+  gone.add("/hooks/viewer-sees");
+  await seedAlert(slug, { budgetName: "Research", threshold: 80, spentUsd: "41", limitUsd: "50", emails: [], webhookUrl: `${receiver.url}/hooks/viewer-sees` });
+  await other.goto(`/${slug}/alerts`);
+  await expect(other.getByTestId("alert-row")).toHaveCount(4);
+  await expect(other.getByTestId("alert-row").nth(0).getByTestId("delivery-state")).toHaveText("failed");
+  await expect(other.getByTestId("delivery-resend")).toHaveCount(0);
+  await page.goto(`/${slug}/alerts`);
+  await expect(page.getByTestId("alert-row").nth(0).getByTestId("delivery-resend")).toHaveCount(1);
+});
+
 test("on a phone the alerts and settings pages fit the screen", async ({ browser }, info) => {
   const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: "Asia/Tokyo" })).newPage();
   const errors: string[] = [];
@@ -192,7 +213,7 @@ test("on a phone the alerts and settings pages fit the screen", async ({ browser
     await phone.waitForLoadState("networkidle");
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is ${overflow}px wider than the screen`).toBeLessThanOrEqual(0);
-    await phone.screenshot({ path: info.outputPath(`07-390-${path}.png`), fullPage: true });
+    await phone.screenshot({ path: info.outputPath(`08-390-${path}.png`), fullPage: true });
   }
   expect(errors).toEqual([]);
 });

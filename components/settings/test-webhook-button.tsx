@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useActionRunner, type TAction, type TActionError } from "@/components/ui/action";
 import { Button, ErrorMessage } from "@/components/ui/form";
 
-export type TTestWebhookResult = { url: string; status: number | null; ok: boolean; ms: number; answer: string | null; error: string | null };
+import type { TTestWebhookResult } from "@/lib/alerts/settings";
 
 // POSTs a sample signed alert to the saved URL now and shows what the receiver answered.
 export function TestWebhookButton(props: { orgSlug: string; disabled: boolean; sendTest: TAction<TTestWebhookResult> }) {
