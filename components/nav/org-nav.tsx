@@ -8,8 +8,10 @@ const LINKS = [
   ["keys", "Keys"],
   ["teams", "Teams"],
   ["cost-centers", "Cost centers"],
+  ["alerts", "Alerts"],
   ["members", "Members"],
   ["audit", "Audit log"],
+  ["settings", "Settings"],
 ] as const;
 
 export function OrgNav(props: {
@@ -23,7 +25,8 @@ export function OrgNav(props: {
   const router = useRouter();
   return (
     <header className="border-b border-slate-200 bg-white">
-      {/* One line on a wide screen; on a phone the links wrap to their own scrolling row. */}
+      {/* The links have a row of their own (scrolling sideways on a phone): eight of them beside the
+          org switcher and the account do not fit one line of the 6xl container. */}
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
         <Link href={`/${props.current.slug}/overview`} className="whitespace-nowrap text-lg font-semibold tracking-tight">
           <span className="text-orange-600">●</span> Burnrate
@@ -41,7 +44,7 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm xl:order-none xl:mx-0 xl:w-auto xl:flex-1">
+        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);

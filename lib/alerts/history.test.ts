@@ -66,6 +66,16 @@ describe("the alerts list", () => {
     const team = await createTeam(org.id, "platform");
     const older = await alertWith({ org, scope: "TEAM", scopeValue: team.id, threshold: 50, spentUsd: "5.2", createdAt: new Date("2026-11-20T08:00:00Z") }, { emails: ["a@example.test"], webhookUrl: null });
     const muted = await alertWith({ org, threshold: 50, notified: false, createdAt: new Date("2026-11-21T08:00:00Z") }, { emails: [], webhookUrl: null });
+    // 80% passed in the same jump as 100% (one transaction, one moment): recorded, not sent.
+    const jumped = await committed(async (client) => {
+      const loud = await insertTestAlert(client, { org, threshold: 100, spentUsd: "11", createdAt: new Date("2026-11-21T09:00:00Z") });
+      await client.query(
+        `INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, "spentUsd", "limitUsd", notified, "createdAt")
+         SELECT id || '-80', "orgId", "budgetId", "periodStart", "itemKey", 80, kind, "spentUsd", "limitUsd", false, "createdAt" FROM "BudgetAlert" WHERE id = $1`,
+        [loud.alertId],
+      );
+      return loud;
+    });
     const newer = await alertWith(
       { org, scope: "EXECUTION", itemKey: "run-42", threshold: 100, spentUsd: "10.25", createdAt: new Date("2026-11-22T08:00:00Z") },
       { emails: ["a@example.test", "b@example.test"], webhookUrl: "https://hooks.example.test/services/abcdefghijklmnopqrstuvwxyz?key=secret" },
@@ -75,8 +85,13 @@ describe("the alerts list", () => {
     await prisma().emailOutbox.updateMany({ where: { alertId: newer.alertId, to: { has: "b@example.test" } }, data: { lastError: "Resend: rate limited", attempts: 1 } });
     await prisma().webhookDelivery.updateMany({ where: { alertId: newer.alertId }, data: { status: "FAILED", responseStatus: 410, lastError: "HTTP 410: gone", attempts: 1 } });
 
-    const rows = await listAlerts(org.id);
-    expect(rows.map((r) => r.id)).toEqual([newer.alertId, muted.alertId, older.alertId]);
+    const { rows, next } = await listAlerts(org.id);
+    expect(next).toBeNull();
+    // The two of one moment: the one sent first, then the one it covered (whatever their ids).
+    expect(rows.map((r) => r.id)).toEqual([newer.alertId, jumped.alertId, `${jumped.alertId}-80`, muted.alertId, older.alertId]);
+    expect(rows[1]).toMatchObject({ threshold: 100, notified: true, passedWith: null });
+    expect(rows[2]).toMatchObject({ threshold: 80, notified: false, passedWith: 100, deliveries: [] });
+    rows.splice(1, 2);
     expect(rows[0]).toMatchObject({
       kind: "threshold",
       threshold: 100,
@@ -93,7 +108,7 @@ describe("the alerts list", () => {
       // The URL as every member may see it: the secret path segment and the query masked.
       expect.objectContaining({ channel: "webhook", target: "https://hooks.example.test/services/abcd…?…", state: "failed", responseStatus: 410, lastError: "HTTP 410: gone" }),
     ]);
-    expect(rows[1]).toMatchObject({ notified: false, deliveries: [] });
+    expect(rows[1]).toMatchObject({ notified: false, passedWith: null, deliveries: [] });
     expect(rows[2]).toMatchObject({ budget: { scope: "team platform" }, item: null, percent: 52, deliveries: [expect.objectContaining({ state: "queued" })] });
   });
 
@@ -104,10 +119,10 @@ describe("the alerts list", () => {
     const seen: string[] = [];
     let before: ReturnType<typeof decodeAlertCursor>;
     for (let page = 0; page < 10; page++) {
-      const rows = await listAlerts(org.id, { limit: 2, before });
-      if (rows.length === 0) break;
+      const { rows, next } = await listAlerts(org.id, { limit: 2, before });
       seen.push(...rows.map((r) => r.id));
-      before = decodeAlertCursor(encodeAlertCursor(rows.at(-1)!));
+      if (!next) break;
+      before = decodeAlertCursor(encodeAlertCursor(next));
     }
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
@@ -118,7 +133,7 @@ describe("the alerts list", () => {
     const a = await ownerOfNewOrg();
     const b = await ownerOfNewOrg();
     await alertWith({ org: b.org }, { emails: ["x@example.test"], webhookUrl: null });
-    expect(await listAlerts(a.org.id)).toEqual([]);
+    expect(await listAlerts(a.org.id)).toEqual({ rows: [], next: null });
   });
 });
 
@@ -205,7 +220,7 @@ test("after COMMIT, kickAlertDeliveries sends the alert's emails and webhook fro
   const alert = await alertWith({ org }, { emails: ["kick@example.test"], webhookUrl: `${receiver.url}/hooks/kick` });
   const t0 = Date.now();
   kickAlertDeliveries();
-  await expect.poll(async () => (await listAlerts(org.id))[0].deliveries.map((d) => d.state), { timeout: 5_000, interval: 20 }).toEqual(["sent", "sent"]);
+  await expect.poll(async () => (await listAlerts(org.id)).rows[0].deliveries.map((d) => d.state), { timeout: 5_000, interval: 20 }).toEqual(["sent", "sent"]);
   const latency = Date.now() - t0;
   expect(latency).toBeLessThan(2_000);
   // (Earlier tests' rows still queued in this database may go out in the same drain.)

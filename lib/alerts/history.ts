@@ -64,6 +64,9 @@ export type TAlertRow = {
   // spent / limit × 100, one decimal.
   percent: number;
   notified: boolean;
+  // For an alert recorded but not sent (notified = false): the higher threshold whose message told of
+  // it, when that alert is on the same page; null otherwise (or when none: a carried-over threshold).
+  passedWith: number | null;
   periodStart: Date;
   projectedAt: Date | null;
   budget: { id: string; name: string; scope: string; archived: boolean };
@@ -85,15 +88,20 @@ const SCOPE: Record<BudgetScope, TAlertEvent["budget"]["scope"]> = {
 
 const plain = (value: { toFixed: () => string }) => value.toFixed();
 
-export async function listAlerts(orgId: string, options: { limit?: number; before?: TAlertCursor } = {}): Promise<TAlertRow[]> {
+// One page of alerts, and the cursor of the next page (null on the last one). Alerts recorded in one
+// transaction (one moment) are shown loudest first: the one that was sent, then those it covered.
+export async function listAlerts(orgId: string, options: { limit?: number; before?: TAlertCursor } = {}): Promise<{ rows: TAlertRow[]; next: TAlertCursor | null }> {
   const { before } = options;
+  const limit = options.limit ?? 50;
   const alerts = await prisma().budgetAlert.findMany({
     where: { orgId, ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: options.limit ?? 50,
+    take: limit,
     include: { budget: { select: { id: true, name: true, scope: true, scopeValue: true, archivedAt: true } } },
   });
-  if (alerts.length === 0) return [];
+  const last = alerts.at(-1);
+  const next = alerts.length === limit && last ? { createdAt: last.createdAt, id: last.id } : null;
+  if (alerts.length === 0) return { rows: [], next };
   const ids = alerts.map((a) => a.id);
   const valuesOf = (scope: BudgetScope) => [...new Set(alerts.filter((a) => a.budget.scope === scope).map((a) => a.budget.scopeValue))];
   const [emails, webhooks, teams, costCenters, keys] = await Promise.all([
@@ -146,9 +154,23 @@ export async function listAlerts(orgId: string, options: { limit?: number; befor
       nextAttemptAt: w.status === "PENDING" ? w.nextAttemptAt : null,
     });
   }
+  // The alert that told of a silent one: same budget, period, item, kind and epoch, a higher
+  // threshold, recorded in the same transaction (the same moment).
+  const passedWith = (a: (typeof alerts)[number]) =>
+    alerts.find(
+      (o) =>
+        o.notified &&
+        o.budgetId === a.budgetId &&
+        o.periodStart.getTime() === a.periodStart.getTime() &&
+        o.itemKey === a.itemKey &&
+        o.kind === a.kind &&
+        o.epoch === a.epoch &&
+        o.threshold > a.threshold &&
+        o.createdAt.getTime() === a.createdAt.getTime(),
+    )?.threshold ?? null;
   // Emails of one alert were queued together: by address, then webhooks.
   for (const list of byAlert.values()) list.sort((x, y) => (x.channel === y.channel ? x.target.localeCompare(y.target) : x.channel === "email" ? -1 : 1));
-  return alerts.map((a) => {
+  const rows = alerts.map((a): TAlertRow => {
     const scope = SCOPE[a.budget.scope];
     const rawValue = a.budget.scopeValue;
     const scopeValue = scope === "org" ? null : (names.get(rawValue) ?? rawValue);
@@ -163,6 +185,7 @@ export async function listAlerts(orgId: string, options: { limit?: number; befor
       limitUsd: plain(limit),
       percent,
       notified: a.notified,
+      passedWith: a.notified ? null : passedWith(a),
       periodStart: a.periodStart,
       projectedAt: a.projectedAt,
       budget: { id: a.budget.id, name: a.budget.name ?? "Unnamed budget", scope: scopeLabel({ scope, scope_value: scopeValue }), archived: a.budget.archivedAt !== null },
@@ -170,6 +193,8 @@ export async function listAlerts(orgId: string, options: { limit?: number; befor
       deliveries: byAlert.get(a.id) ?? [],
     };
   });
+  rows.sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || Number(y.notified) - Number(x.notified) || y.threshold - x.threshold);
+  return { rows, next };
 }
 
 // Puts a FAILED alert delivery back in the queue to be sent once more, with a fresh set of attempts.

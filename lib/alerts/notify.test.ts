@@ -1,14 +1,23 @@
-import { describe, expect, test } from "vitest";
-import { pool, prisma } from "../db";
+import { afterAll, describe, expect, test } from "vitest";
+import { closeDb, pool, prisma } from "../db";
 import { renderTemplate } from "../email/templates/registry";
 import { insertTestAlert, type TTestAlertOptions } from "../testing/alerts";
 import { createTestOrg } from "../testing/fixtures";
+import { createPrivateDatabase } from "../testing/private-database";
 import { alertEmailKey, alertWebhookKey, queueAlertNotifications } from "./notify";
 import { treatAsSlackForTests } from "./webhook-target";
 
 // queueAlertNotifications runs inside the caller's transaction on a pg client (the ingest
 // transaction): what it writes commits or rolls back with the alert, and is written once per
 // alert and channel however often it is called.
+
+// The rows queued here stay queued: a database of this file's own, so no other file's sender (a
+// sign-in test timing its magic link) has to send them first.
+const database = await createPrivateDatabase("alert-notify");
+afterAll(async () => {
+  await closeDb();
+  await database.drop();
+});
 
 // A port nothing listens on: if another file's sender ever picks these rows up, they go nowhere.
 const HOOK = "http://127.0.0.1:9/hooks/burnrate";

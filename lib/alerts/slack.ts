@@ -12,6 +12,9 @@ function esc(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+// Money too: displayUsd writes "<$0.01" for an amount that rounds to nothing.
+const usd = (value: string) => esc(displayUsd(value));
+
 // Slack refuses a section over 3,000 characters and a field over 2,000.
 const cap = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const mrkdwn = (text: string, max = 2000) => ({ type: "mrkdwn", text: cap(text, max) });
@@ -21,8 +24,8 @@ export function slackMessage(event: TAlertEvent, timezone: string): TSlackMessag
   const forecast = event.type === "budget.forecast_exceeded";
   const title = esc(budgetTitle(budget));
   const item = itemLabel(budget);
-  const limit = displayUsd(budget.limit_usd);
-  const spent = displayUsd(event.spent_usd);
+  const limit = usd(budget.limit_usd);
+  const spent = usd(event.spent_usd);
   const headline = forecast
     ? `:chart_with_upwards_trend: *${title}*${item ? ` for ${esc(item)}` : ""} is forecast to exceed ${limit}`
     : `${event.threshold_percent >= 100 ? ":rotating_light:" : ":warning:"} *${title}*${item ? ` for ${esc(item)}` : ""} is at *${formatPercent(event.percent)}*`;
@@ -33,7 +36,7 @@ export function slackMessage(event: TAlertEvent, timezone: string): TSlackMessag
     mrkdwn(`*Budget*\n${esc(scopeLabel(budget))}, ${PERIOD_WORD[budget.period]}${budget.enforcement === "block" ? ", blocks at 100%" : ""}`),
     mrkdwn(`*Period*\n${periodLabel(budget, timezone)}${end ? `, ${end}` : ""}`),
   ];
-  if (event.projected_usd) fields.push(mrkdwn(`*Projected at period end*\n${displayUsd(event.projected_usd)}`));
+  if (event.projected_usd) fields.push(mrkdwn(`*Projected at period end*\n${usd(event.projected_usd)}`));
   if (forecast && event.projected_breach_at) fields.push(mrkdwn(`*Limit reached around*\n${dateTimeIn(event.projected_breach_at, timezone)} (${timezone})`));
 
   const blocks: Record<string, unknown>[] = [
@@ -42,10 +45,10 @@ export function slackMessage(event: TAlertEvent, timezone: string): TSlackMessag
   ];
   const ranked: string[] = [];
   if (event.top_executions.length) {
-    ranked.push(`*Top executions*\n${event.top_executions.map((e) => `• \`${esc(e.id)}\`${e.agent ? ` (${esc(e.agent)})` : ""} — ${displayUsd(e.cost_usd)}`).join("\n")}`);
+    ranked.push(`*Top executions*\n${event.top_executions.map((e) => `• \`${esc(e.id)}\`${e.agent ? ` (${esc(e.agent)})` : ""} — ${usd(e.cost_usd)}`).join("\n")}`);
   }
   if (event.top_drivers.length) {
-    ranked.push(`*Driving the spend*\n${event.top_drivers.map((d) => `• ${d.kind} ${esc(d.name)} — ${displayUsd(d.cost_usd)}`).join("\n")}`);
+    ranked.push(`*Driving the spend*\n${event.top_drivers.map((d) => `• ${d.kind} ${esc(d.name)} — ${usd(d.cost_usd)}`).join("\n")}`);
   }
   if (ranked.length) blocks.push({ type: "section", text: mrkdwn(ranked.join("\n\n"), 3000) });
   const alsoPassed = alsoPassedLabel(event);

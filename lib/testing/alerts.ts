@@ -11,6 +11,10 @@ export type TTestAlertOptions = {
   budgetName?: string;
   scope?: "ORG" | "TEAM" | "EXECUTION";
   scopeValue?: string;
+  // The scope as people read it in the event (a team's slug where scopeValue is its id).
+  scopeLabel?: string;
+  // The period as the budget's zone draws it; November 2026 in UTC by default.
+  period?: { start: Date; end: Date };
   itemKey?: string;
   threshold?: number;
   kind?: "ACTUAL" | "FORECAST";
@@ -31,8 +35,8 @@ export async function insertTestAlert(db: pg.ClientBase, options: TTestAlertOpti
   const spentUsd = options.spentUsd ?? "8.5";
   const threshold = options.threshold ?? 80;
   const kind = options.kind ?? "ACTUAL";
-  const periodStart = new Date("2026-11-01T00:00:00Z");
-  const periodEnd = new Date("2026-12-01T00:00:00Z");
+  const periodStart = options.period?.start ?? new Date("2026-11-01T00:00:00Z");
+  const periodEnd = options.period?.end ?? new Date("2026-12-01T00:00:00Z");
   const budget = await db.query<{ id: string }>(
     `INSERT INTO "Budget" (id, "orgId", name, scope, "scopeValue", "amountUsd", period, "updatedAt")
      VALUES ($1, $2, $3, $4::"BudgetScope", $5, $6::numeric, 'MONTH', now()) RETURNING id`,
@@ -53,7 +57,7 @@ export async function insertTestAlert(db: pg.ClientBase, options: TTestAlertOpti
       id: budget.rows[0].id,
       name: options.budgetName ?? "Platform team",
       scope: SCOPE[scope],
-      scope_value: scope === "ORG" ? null : scopeValue,
+      scope_value: scope === "ORG" ? null : (options.scopeLabel ?? scopeValue),
       item: options.itemKey || null,
       period: "month",
       period_start: periodStart.toISOString(),

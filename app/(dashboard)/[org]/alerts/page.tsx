@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { decodeAlertCursor, encodeAlertCursor, listAlerts } from "@/lib/alerts/history";
+import { can } from "@/lib/auth/permissions";
+import { requireOrgPage } from "@/lib/auth/session";
+import { AlertList, type TAlertView } from "@/components/alerts/alert-list";
+import { shortDateTime } from "@/components/ui/format";
+import { Card } from "@/components/ui/card";
+import { resendDelivery } from "./actions";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Alerts" };
+
+const PAGE_SIZE = 50;
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export default async function AlertsPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ before?: string | string[] }> }) {
+  const { org: slug } = await params;
+  const access = await requireOrgPage(slug);
+  const { org } = access;
+  const before = decodeAlertCursor((await searchParams).before);
+  const { rows: alerts, next } = await listAlerts(org.id, { limit: PAGE_SIZE, before });
+  const views: TAlertView[] = alerts.map((a) => ({
+    ...a,
+    createdAt: a.createdAt.toISOString(),
+    projectedAt: iso(a.projectedAt),
+    deliveries: a.deliveries.map((d) => ({ ...d, sentAt: iso(d.sentAt), nextAttemptAt: iso(d.nextAttemptAt) })),
+  }));
+
+  return (
+    <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
+      <header>
+        <h1 className="text-2xl font-semibold tracking-tight">Alerts</h1>
+        <p className="text-sm text-slate-500">
+          Every budget alert, newest first, with each email and webhook it went to · times in {org.timezone}. A threshold alerts once per budget and
+          period. Webhooks go to the budget&apos;s own URL or the <Link href={`/${slug}/settings`} className="text-orange-700 underline">default in settings</Link>.
+          {before && (
+            <>
+              {" "}Showing alerts before {shortDateTime(before.createdAt.toISOString(), org.timezone)} ·{" "}
+              <Link href={`/${slug}/alerts`} className="text-orange-700 underline">back to newest</Link>
+            </>
+          )}
+        </p>
+      </header>
+      <Card title={before ? "Older alerts" : "Latest alerts"}>
+        <AlertList alerts={views} timezone={org.timezone} orgSlug={slug} mayResend={can(access.role, "alerts.manage")} resend={resendDelivery} />
+        {next && (
+          <div className="border-t border-slate-100 px-3 py-3 text-sm">
+            <Link href={`/${slug}/alerts?before=${encodeURIComponent(encodeAlertCursor(next))}`} className="text-orange-700 underline" data-testid="alerts-older">
+              Older alerts →
+            </Link>
+          </div>
+        )}
+      </Card>
+    </main>
+  );
+}

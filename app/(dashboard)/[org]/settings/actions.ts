@@ -1,0 +1,9 @@
+"use server";
+
+import { revealWebhookSecretAction, rotateWebhookSecretAction, sendTestWebhookAction, setAlertWebhookAction } from "@/lib/alerts/actions";
+import { serverAction } from "@/lib/auth/server-action";
+
+export const setAlertWebhook = serverAction(setAlertWebhookAction);
+export const revealWebhookSecret = serverAction(revealWebhookSecretAction);
+export const rotateWebhookSecret = serverAction(rotateWebhookSecretAction);
+export const sendTestWebhook = serverAction(sendTestWebhookAction);

@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { alertSettings } from "@/lib/alerts/settings";
+import { VERIFY_NODE } from "@/lib/alerts/verify-snippets";
+import { redactWebhookUrl } from "@/lib/alerts/webhook-target";
+import { can } from "@/lib/auth/permissions";
+import { requireOrgPage } from "@/lib/auth/session";
+import { Card } from "@/components/ui/card";
+import { SigningSecret } from "@/components/settings/signing-secret";
+import { TestWebhookButton } from "@/components/settings/test-webhook-button";
+import { WebhookUrlForm } from "@/components/settings/webhook-url-form";
+import { revealWebhookSecret, rotateWebhookSecret, sendTestWebhook, setAlertWebhook } from "./actions";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org: slug } = await params;
+  const access = await requireOrgPage(slug);
+  const mayManage = can(access.role, "alerts.manage");
+  const settings = await alertSettings(access.org.id);
+
+  return (
+    <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
+      <header>
+        <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+        <p className="text-sm text-slate-500">
+          Where budget alerts go besides email, and how a receiver checks they came from Burnrate. Owners and admins change these; the{" "}
+          <Link href={`/${slug}/alerts`} className="text-orange-700 underline">alerts page</Link> shows every delivery.
+        </p>
+      </header>
+
+      <Card title="Alert webhook">
+        {mayManage ? (
+          <WebhookUrlForm orgSlug={slug} url={settings.webhookUrl} setWebhook={setAlertWebhook} />
+        ) : (
+          <p className="p-3 text-sm text-slate-700" data-testid="webhook-url-readonly">
+            {settings.webhookUrl ? (
+              <>
+                Alerts are POSTed to <code className="break-all rounded bg-slate-100 px-1 font-mono text-xs">{redactWebhookUrl(settings.webhookUrl)}</code>
+                {settings.slack ? " (Slack)" : ""} unless a budget names its own webhook.
+              </>
+            ) : (
+              "No default webhook: alerts go by email (and to webhooks that budgets name themselves)."
+            )}{" "}
+            Owners and admins can change this.
+          </p>
+        )}
+      </Card>
+
+      {mayManage && (
+        <Card title="Test the webhook">
+          <TestWebhookButton orgSlug={slug} disabled={!settings.webhookUrl} sendTest={sendTestWebhook} />
+        </Card>
+      )}
+
+      <Card title="Signing secret">
+        <div className="space-y-2 px-3 pt-3 text-sm text-slate-600">
+          <p>
+            Every webhook carries <code className="rounded bg-slate-100 px-1 text-xs">Burnrate-Signature: t=…,v1=…</code>: the HMAC-SHA256 of{" "}
+            <code className="rounded bg-slate-100 px-1 text-xs">&lt;t&gt;.&lt;raw body&gt;</code> under this secret. Check it, and that t is recent,
+            before trusting a request; drop repeats by <code className="rounded bg-slate-100 px-1 text-xs">Burnrate-Delivery</code>. Slack URLs get no
+            signature.
+          </p>
+          <details className="rounded-md border border-slate-200 bg-slate-50">
+            <summary className="cursor-pointer px-3 py-1.5 text-sm text-slate-700">Verify in Node</summary>
+            <pre className="overflow-x-auto px-3 pb-3 text-xs leading-5 text-slate-800">{VERIFY_NODE}</pre>
+          </details>
+        </div>
+        {mayManage ? (
+          <SigningSecret orgSlug={slug} reveal={revealWebhookSecret} rotate={rotateWebhookSecret} />
+        ) : (
+          <p className="p-3 text-sm text-slate-500">Only owners and admins can see the secret.</p>
+        )}
+      </Card>
+    </main>
+  );
+}
