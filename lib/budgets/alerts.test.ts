@@ -241,3 +241,21 @@ describe("forecasts", () => {
     expect(await emailsOf(alert.id)).toEqual(w.recipients);
   });
 });
+
+describe("budget settings", () => {
+  test("a budget's webhook follows the org webhook's rules; recipients must be addresses", async () => {
+    const w = await orgWithPeople();
+    for (const webhookUrl of ["ftp://example.com/x", "https://user:pw@example.com/hook", "not a url"]) {
+      await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", webhookUrl }), webhookUrl).rejects.toMatchObject({
+        code: "invalid_request",
+        details: [expect.objectContaining({ path: "webhookUrl" })],
+      });
+    }
+    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", recipients: ["not-an-address"] })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "0", period: "MONTH" })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", thresholds: [0] })).rejects.toMatchObject({ code: "invalid_request" });
+    expect(await prisma().budget.count({ where: { orgId: w.org.id } })).toBe(0);
+  });
+});

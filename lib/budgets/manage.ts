@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { webhookUrlProblem } from "../alerts/webhook-target";
 import { recordAudit } from "../audit/log";
 import { prisma } from "../db";
 import { invalid, notFound, zodDetails } from "../errors";
@@ -35,7 +36,17 @@ export const ZBudgetFields = z.object({
     .default([50, 80, 100])
     .transform((ts) => [...new Set(ts)].sort((a, b) => a - b)),
   recipients: z.array(z.email("must be an email address").max(254)).max(50).default([]).transform((rs) => [...new Set(rs.map((r) => r.toLowerCase()))]),
-  webhookUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2000).nullish().transform((v) => v ?? null),
+  // The same rules as the org's default webhook (https to a public address in production).
+  webhookUrl: z
+    .string()
+    .trim()
+    .max(2048)
+    .nullish()
+    .transform((v) => v || null)
+    .superRefine((v, ctx) => {
+      const problem = v ? webhookUrlProblem(v) : null;
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   forecastAlerts: z.boolean().default(true),
 });
 
