@@ -243,6 +243,23 @@ describe("forecasts", () => {
 });
 
 describe("budget settings", () => {
+  test("an update changes only the fields it names", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, {
+      name: "Careful",
+      scope: "ORG",
+      amountUsd: "10",
+      period: "WEEK",
+      enforcement: "BLOCK",
+      thresholds: [25, 75],
+      recipients: ["finance@example.test"],
+      forecastAlerts: false,
+    });
+    const after = await updateBudget(w.org.id, null, b.id, { amountUsd: "20" });
+    expect(after).toMatchObject({ name: "Careful", period: "WEEK", enforcement: "BLOCK", thresholds: [25, 75], recipients: ["finance@example.test"], forecastAlerts: false });
+    expect(after.amountUsd.toString()).toBe("20");
+  });
+
   test("a budget's webhook follows the org webhook's rules; recipients must be addresses", async () => {
     const w = await orgWithPeople();
     for (const webhookUrl of ["ftp://example.com/x", "https://user:pw@example.com/hook", "not a url"]) {

@@ -24,30 +24,41 @@ const ZAmount = z
   .regex(/^\d{1,10}(\.\d{1,6})?$/, "must be a positive amount in USD, e.g. 250 or 19.99")
   .refine((v) => new Decimal(v).gt(0), "must be more than 0");
 
-export const ZBudgetFields = z.object({
-  name: z.string().trim().max(100).optional().transform((v) => v || null),
+// Each field's rules, without defaults: an update changes only the fields it names.
+const FIELDS = {
+  name: z.string().trim().max(100).transform((v) => v || null),
   amountUsd: ZAmount,
   period: z.enum(BUDGET_PERIODS),
-  enforcement: z.enum(["ALERT", "BLOCK"]).default("ALERT"),
+  enforcement: z.enum(["ALERT", "BLOCK"]),
   thresholds: z
     .array(z.number().int().min(1, "at least 1 %").max(1000, "at most 1000 %"))
     .min(1, "at least one threshold")
     .max(20)
-    .default([50, 80, 100])
     .transform((ts) => [...new Set(ts)].sort((a, b) => a - b)),
-  recipients: z.array(z.email("must be an email address").max(254)).max(50).default([]).transform((rs) => [...new Set(rs.map((r) => r.toLowerCase()))]),
+  recipients: z.array(z.email("must be an email address").max(254)).max(50).transform((rs) => [...new Set(rs.map((r) => r.toLowerCase()))]),
   // The same rules as the org's default webhook (https to a public address in production).
   webhookUrl: z
     .string()
     .trim()
     .max(2048)
-    .nullish()
+    .nullable()
     .transform((v) => v || null)
     .superRefine((v, ctx) => {
       const problem = v ? webhookUrlProblem(v) : null;
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
-  forecastAlerts: z.boolean().default(true),
+  forecastAlerts: z.boolean(),
+};
+
+export const ZBudgetFields = z.object({
+  name: FIELDS.name.optional().transform((v) => v ?? null),
+  amountUsd: FIELDS.amountUsd,
+  period: FIELDS.period,
+  enforcement: FIELDS.enforcement.default("ALERT"),
+  thresholds: FIELDS.thresholds.default([50, 80, 100]),
+  recipients: FIELDS.recipients.default([]),
+  webhookUrl: FIELDS.webhookUrl.optional().transform((v) => v ?? null),
+  forecastAlerts: FIELDS.forecastAlerts.default(true),
 });
 
 // scopeValue is already resolved to what events carry: a team / cost center / key id, an agent or
@@ -103,7 +114,16 @@ export async function createBudget(orgId: string, actorId: string | null, input:
   return budget;
 }
 
-export const ZBudgetUpdate = ZBudgetFields.partial().extend({
+// Only what is named changes (no defaults here: a missing field keeps its value).
+export const ZBudgetUpdate = z.object({
+  name: FIELDS.name.optional(),
+  amountUsd: FIELDS.amountUsd.optional(),
+  period: FIELDS.period.optional(),
+  enforcement: FIELDS.enforcement.optional(),
+  thresholds: FIELDS.thresholds.optional(),
+  recipients: FIELDS.recipients.optional(),
+  webhookUrl: FIELDS.webhookUrl.optional(),
+  forecastAlerts: FIELDS.forecastAlerts.optional(),
   scope: z.enum(BUDGET_SCOPES).optional(),
   scopeValue: z.string().trim().max(256).optional(),
 });
