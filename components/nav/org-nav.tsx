@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 
 const LINKS = [
   ["overview", "Overview"],
+  ["budgets", "Budgets"],
   ["keys", "Keys"],
   ["teams", "Teams"],
   ["cost-centers", "Cost centers"],
@@ -23,7 +24,7 @@ export function OrgNav(props: {
   const router = useRouter();
   return (
     <header className="border-b border-slate-200 bg-white">
-      {/* One line on a wide screen; on a phone the links wrap to their own scrolling row. */}
+      {/* The links have a row of their own under the org and account controls (it scrolls on a phone): in the 6xl container one line cannot hold them all beside those. */}
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
         <Link href={`/${props.current.slug}/overview`} className="whitespace-nowrap text-lg font-semibold tracking-tight">
           <span className="text-orange-600">●</span> Burnrate
@@ -41,7 +42,7 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm xl:order-none xl:mx-0 xl:w-auto xl:flex-1">
+        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);

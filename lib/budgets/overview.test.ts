@@ -225,7 +225,7 @@ describe("what each budget covers, who hears of it, and what is archived", () =>
     await prisma().organization.update({ where: { id: w.org.id }, data: { alertWebhookUrl: "https://hooks.example.test/org" } });
 
     const mk = (input: Parameters<typeof createBudget>[2]) => createBudget(w.org.id, null, input);
-    const org = await mk({ scope: "ORG", amountUsd: "100", period: "MONTH", recipients: ["Lead@Example.test"], webhookUrl: "https://hooks.example.test/own" });
+    const org = await mk({ scope: "ORG", amountUsd: "100", period: "MONTH", recipients: ["Lead@Example.test"], webhookUrl: "https://hooks.example.test/own/T000SECRETTOKEN0000?key=x" });
     const ccB = await mk({ scope: "COST_CENTER", scopeValue: cc.id, amountUsd: "50", period: "MONTH" });
     const keyB = await mk({ scope: "KEY", scopeValue: w.teamKey.id, amountUsd: "5", period: "DAY" });
     const revokedB = await mk({ scope: "KEY", scopeValue: revoked.id, amountUsd: "5", period: "DAY" });
@@ -250,14 +250,15 @@ describe("what each budget covers, who hears of it, and what is archived", () =>
       name: "Organization",
       target: { label: "Whole organization", ref: "org" },
       recipients: { explicit: ["lead@example.test"], defaults: [] },
-      webhook: { url: "https://hooks.example.test/own", source: "budget" },
+      // Every member sees the URL with its secret parts masked; the editors get the whole of it.
+      webhook: { url: "https://hooks.example.test/own/T000SECRETTOKEN0000?key=x", shown: "https://hooks.example.test/own/T000…?…", source: "budget" },
     });
     expect(get(ccB.id)).toMatchObject({
       name: "Cost center ENG-100",
       target: { label: "Cost center ENG-100", detail: "Engineering", ref: "cost_center:ENG-100" },
       // The cost center's owner hears of its budget too.
       recipients: { explicit: [], defaults: [...w.ownersAndAdmins, "cfo@example.test"].sort() },
-      webhook: { url: "https://hooks.example.test/org", source: "org" },
+      webhook: { url: "https://hooks.example.test/org", shown: "https://hooks.example.test/org", source: "org" },
     });
     expect(get(keyB.id).target).toMatchObject({ label: `Key ${w.teamKey.prefix}`, detail: "ci-agents", note: null, ref: `key:${w.teamKey.prefix}` });
     expect(get(revokedB.id).target).toMatchObject({ label: `Key ${revoked.prefix}`, note: "revoked" });

@@ -1,3 +1,4 @@
+import { redactWebhookUrl } from "../alerts/webhook-target";
 import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { defaultBudgetName } from "./evaluate";
@@ -69,8 +70,9 @@ export type TBudgetOverview = {
     // Who the default reaches now: the org's owners and admins (and a cost center's owner).
     defaults: string[];
   };
-  // The budget's own webhook, else the org's default (settings), else none.
-  webhook: { url: string; source: "budget" | "org" } | null;
+  // The budget's own webhook, else the org's default (settings), else none. `shown` is the URL as
+  // every member may see it (a Slack URL's token masked); `url` is for the people who edit it.
+  webhook: { url: string; shown: string; source: "budget" | "org" } | null;
   // This period. For a per-item budget: the total over its items; percent and state are its
   // fullest item's (each item has the whole amount).
   spentUsd: string;
@@ -251,7 +253,11 @@ export async function budgetsOverview(orgId: string, now = new Date()): Promise<
         explicit: row.recipients,
         defaults: row.recipients.length ? [] : [...new Set([...ownersAndAdmins, ...(row.costCenterOwner ? [row.costCenterOwner.toLowerCase()] : [])])].sort(),
       },
-      webhook: row.webhookUrl ? { url: row.webhookUrl, source: "budget" } : row.orgWebhookUrl ? { url: row.orgWebhookUrl, source: "org" } : null,
+      webhook: row.webhookUrl
+        ? { url: row.webhookUrl, shown: redactWebhookUrl(row.webhookUrl), source: "budget" }
+        : row.orgWebhookUrl
+          ? { url: row.orgWebhookUrl, shown: redactWebhookUrl(row.orgWebhookUrl), source: "org" }
+          : null,
       spentUsd: formatUsd(spent),
       calls: Number(row.calls),
       unpricedCalls: Number(row.unpricedCalls),
