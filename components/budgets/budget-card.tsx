@@ -1,12 +1,11 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { TBudgetAlertEntry, TBudgetOverview } from "@/lib/budgets/overview";
-import { dateTimeIn, periodLabel } from "@/lib/alerts/format";
 import { displayUsd } from "@/lib/money";
 import { shortDateTime } from "@/components/ui/format";
 import { Usd } from "@/components/ui/usd";
 import { BudgetBar } from "./budget-bar";
-import { percentLabel, PERIOD_NOUN, PERIOD_WORD, plural, STATE_STYLE } from "./format";
+import { dateTimeIn, percentLabel, periodDays, PERIOD_NOUN, PERIOD_WORD, plural, STATE_STYLE } from "./format";
 
 // One budget as a lead reads it at a glance: spent of limit, a bar in the state's colour, the burn
 // rate and where it ends up, calls nothing priced, who hears of it, and what it has said so far.
@@ -100,8 +99,17 @@ export function BudgetCard({ budget: b, timezone, orgSlug, highlighted, manage }
           <div>
             <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Period</dt>
             <dd className="text-slate-900" data-testid="budget-period">
-              {periodLabel({ period_start: b.periodStart, period_end: b.periodEnd }, timezone)}
-              {b.periodEnd && <span className="block text-xs text-slate-500">ends {dateTimeIn(b.periodEnd, timezone)} ({timezone})</span>}
+              {b.periodEnd ? (
+                <>
+                  {periodDays(b.periodStart, b.periodEnd, timezone)}
+                  <span className="block text-xs text-slate-500">ends {dateTimeIn(b.periodEnd, timezone)} ({timezone})</span>
+                </>
+              ) : (
+                <>
+                  All time
+                  <span className="block text-xs text-slate-500">a total budget never resets</span>
+                </>
+              )}
             </dd>
           </div>
         </dl>

@@ -50,3 +50,16 @@ export const TEXT_VALUE_LABEL: Partial<Record<TCoverage, { label: string; placeh
   TASK_ONE: { label: "Task", placeholder: "nightly-triage", hint: "The task events carry" },
   EXECUTION_ONE: { label: "Execution", placeholder: "run-42", hint: "The execution_id events carry" },
 };
+
+// "Nov 1 – 30, 2026": a period's days in the org's zone. The stored end is exclusive (the next
+// period's start), so the last day is the one before it. (The same words as the alert email's.)
+export function periodDays(startIso: string, endIso: string, timezone: string): string {
+  const days = new Intl.DateTimeFormat("en-US", { timeZone: timezone, dateStyle: "medium" });
+  // Intl puts thin spaces around the dash; plain ones read (and search) the same everywhere.
+  return days.formatRange(new Date(startIso), new Date(new Date(endIso).getTime() - 1)).replace(/[\u2009\u202f]/g, " ");
+}
+
+// "Dec 1, 2026, 00:00" in the org's zone, never the browser's.
+export function dateTimeIn(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat("en-US", { timeZone: timezone, dateStyle: "medium", timeStyle: "short", hourCycle: "h23" }).format(new Date(iso));
+}
