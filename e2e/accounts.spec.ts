@@ -172,7 +172,7 @@ test("a viewer is invited by email, joins, and cannot issue keys", async ({ brow
 test("a member of one org gets a 404 for another org's pages", async ({}, info) => {
   const other = `other-${run}`;
   admin("org", "create", other);
-  for (const path of ["overview", "keys", "teams", "cost-centers", "members", "audit"]) {
+  for (const path of ["overview", "budgets", "keys", "teams", "cost-centers", "members", "audit"]) {
     const res = await ownerPage.goto(`/${other}/${path}`);
     expect(res?.status(), path).toBe(404);
   }

@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 
 const LINKS = [
   ["overview", "Overview"],
+  ["budgets", "Budgets"],
   ["keys", "Keys"],
   ["teams", "Teams"],
   ["cost-centers", "Cost centers"],
@@ -25,7 +26,7 @@ export function OrgNav(props: {
   const router = useRouter();
   return (
     <header className="border-b border-slate-200 bg-white">
-      {/* The links have a row of their own (scrolling sideways on a phone): eight of them beside the
+      {/* The links have a row of their own (scrolling sideways on a phone): nine of them beside the
           org switcher and the account do not fit one line of the 6xl container. */}
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
         <Link href={`/${props.current.slug}/overview`} className="whitespace-nowrap text-lg font-semibold tracking-tight">

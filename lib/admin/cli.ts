@@ -1,10 +1,14 @@
 import { parseArgs } from "node:util";
 import { ROLES } from "../auth/permissions";
 import { prisma } from "../db";
+import { changeBudget, createBudgetFromForm } from "../budgets/edit";
+import { archiveBudget } from "../budgets/manage";
+import { budgetsOverview, type TBudgetOverview } from "../budgets/overview";
 import { asDomainError, notFound } from "../errors";
 import type { Role } from "../generated/prisma/enums";
 import { issueKey, revokeKey } from "../keys/issue";
 import type { TKeyScope } from "../keys/authenticate";
+import { displayUsd } from "../money";
 import { createOrg, findOrgBySlug } from "../orgs/create";
 import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
@@ -17,7 +21,14 @@ const USAGE = `usage: npm run admin -- <command>
   cost-center create --org <slug> <code> [--name <name>]
   key create --org <slug> --name <name> [--team <slug>] [--scope ingest,read] [--agent <name>] [--rpm <n>] [--expires <ISO date>]
   key revoke --org <slug> <prefix>
-  member add --org <slug> <email> [--role owner|admin|member|viewer]   (default owner; they sign in by magic link)`;
+  member add --org <slug> <email> [--role owner|admin|member|viewer]   (default owner; they sign in by magic link)
+  budget set --org <slug> --scope <scope> --amount <usd> --period day|week|month|total [--enforce alert|block]
+             [--thresholds 50,80,100] [--recipients a@x,b@y] [--webhook <url>] [--name <name>] [--no-forecast]
+             (creates; with --id <budget id> changes only the flags given; prints the budget id last)
+             scope: org | team:<slug> | cost_center:<code> | key:<prefix> | agent:<name> | user:<id> | model:<id>
+                    | task:* | task:<id> | execution:* | execution:<id>
+  budget list --org <slug>
+  budget archive --org <slug> <budget id>`;
 
 class UsageError extends Error {}
 
@@ -39,6 +50,15 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         rpm: { type: "string" },
         expires: { type: "string" },
         role: { type: "string" },
+        id: { type: "string" },
+        amount: { type: "string" },
+        period: { type: "string" },
+        enforce: { type: "string" },
+        thresholds: { type: "string" },
+        recipients: { type: "string" },
+        webhook: { type: "string" },
+        forecast: { type: "boolean" },
+        "no-forecast": { type: "boolean" },
       },
     });
     const command = `${noun ?? ""} ${verb ?? ""}`.trim();
@@ -100,6 +120,54 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         io.out(`${email} ${change === "unchanged" ? "already is" : "is now"} ${role.toLowerCase()} of ${org.slug}; they sign in with a magic link`);
         return 0;
       }
+      case "budget set": {
+        const org = await requireOrg(values.org);
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+        if (values.forecast && values["no-forecast"]) throw new UsageError("--forecast and --no-forecast contradict each other");
+        const fields = {
+          ...(values.scope !== undefined ? await resolveBudgetScope(org.id, values.scope) : {}),
+          ...(values.amount !== undefined ? { amountUsd: values.amount } : {}),
+          ...(values.period !== undefined ? { period: oneOf(values.period, "--period", ["day", "week", "month", "total"] as const).toUpperCase() as "DAY" } : {}),
+          ...(values.enforce !== undefined ? { enforcement: oneOf(values.enforce, "--enforce", ["alert", "block"] as const).toUpperCase() as "ALERT" } : {}),
+          ...(values.thresholds !== undefined ? { thresholds: values.thresholds } : {}),
+          ...(values.recipients !== undefined ? { recipients: values.recipients } : {}),
+          ...(values.webhook !== undefined ? { webhookUrl: values.webhook } : {}),
+          ...(values.name !== undefined ? { name: values.name } : {}),
+          ...(values["no-forecast"] ? { forecastAlerts: false } : values.forecast ? { forecastAlerts: true } : {}),
+        };
+        let id: string;
+        if (values.id && Object.keys(fields).length === 0) throw new UsageError("budget set --id needs at least one flag to change");
+        if (values.id) {
+          id = (await changeBudget(org.id, null, values.id, fields)).id;
+        } else {
+          const { scope, amountUsd, period } = fields;
+          if (!scope || amountUsd === undefined || !period) throw new UsageError("budget set needs --scope, --amount and --period (or --id <budget id> to change one)");
+          id = (await createBudgetFromForm(org.id, null, { ...fields, scope, amountUsd, period })).id;
+        }
+        const budget = (await budgetsOverview(org.id)).active.find((b) => b.id === id);
+        if (budget) io.out(`${values.id ? "changed" : "created"} budget "${budget.name}": ${describeBudget(budget)}`);
+        io.out(id);
+        return 0;
+      }
+      case "budget list": {
+        const org = await requireOrg(values.org);
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+        const page = await budgetsOverview(org.id);
+        if (page.active.length === 0) io.out(`no budgets in org ${org.slug}`);
+        else for (const line of budgetTable(page.active)) io.out(line);
+        for (const b of page.active) {
+          if (b.unpricedCalls > 0) io.out(`note: "${b.name}" counted ${b.unpricedCalls} unpriced ${b.unpricedCalls === 1 ? "call" : "calls"} at $0 this period`);
+        }
+        if (page.archived.length) io.out(`(${page.archived.length} archived, not listed)`);
+        return 0;
+      }
+      case "budget archive": {
+        const org = await requireOrg(values.org);
+        const id = one(positionals, "budget id");
+        await archiveBudget(org.id, null, id);
+        io.out(`archived budget ${id}`);
+        return 0;
+      }
       default:
         throw new UsageError(command ? `unknown command '${command}'` : "no command given");
     }
@@ -144,4 +212,65 @@ function parseScopes(value: string): TKeyScope[] {
   for (const s of scopes) if (s !== "ingest" && s !== "read") throw new UsageError(`unknown scope '${s}' (ingest, read)`);
   if (scopes.length === 0) throw new UsageError("--scope needs at least one scope");
   return [...new Set(scopes)] as TKeyScope[];
+}
+
+function oneOf<const T extends readonly string[]>(value: string, flag: string, choices: T): T[number] {
+  const v = value.trim().toLowerCase();
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${flag} is one of ${choices.join(", ")}`);
+  return v as T[number];
+}
+
+// --scope as an operator writes it, to what a budget stores: a team's, cost center's or key's id
+// (looked up by slug, code, prefix), a name, "*" or one task / execution id.
+async function resolveBudgetScope(orgId: string, raw: string): Promise<{ scope: TBudgetOverview["target"]["scope"]; scopeValue: string }> {
+  if (raw.trim() === "org") return { scope: "ORG", scopeValue: "" };
+  const match = /^(team|cost_center|key|agent|user|model|task|execution):(.+)$/.exec(raw.trim());
+  if (!match) throw new UsageError(`--scope '${raw}' is not one of org, team:<slug>, cost_center:<code>, key:<prefix>, agent:<name>, user:<id>, model:<id>, task:*|<id>, execution:*|<id>`);
+  const [, kind, value] = match;
+  switch (kind) {
+    case "team": {
+      const team = await prisma().team.findUnique({ where: { orgId_slug: { orgId, slug: value } } });
+      if (!team) throw notFound(`no team '${value}'`);
+      return { scope: "TEAM", scopeValue: team.id };
+    }
+    case "cost_center":
+      return { scope: "COST_CENTER", scopeValue: (await requireCostCenter(orgId, value)).id };
+    case "key": {
+      const key = await prisma().virtualKey.findFirst({ where: { orgId, prefix: value }, orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }] });
+      if (!key) throw notFound(`no key with prefix '${value}'`);
+      return { scope: "KEY", scopeValue: key.id };
+    }
+    default:
+      return { scope: kind.toUpperCase() as "AGENT", scopeValue: value };
+  }
+}
+
+const PERIOD_WORD = { DAY: "daily", WEEK: "weekly", MONTH: "monthly", TOTAL: "in total" } as const;
+
+// "team:platform, $10.00 monthly, alerts at 50/80/100%, blocks at 100%; $5.50 spent (55%, warning)"
+function describeBudget(b: TBudgetOverview): string {
+  const each = b.target.perItem ? " each" : "";
+  const enforcement = b.enforcement === "BLOCK" ? ", blocks at 100%" : "";
+  const items = b.items && (b.items.withCalls ? `${b.items.withCalls} ${b.target.scope.toLowerCase()}s this period, the top at ${b.percent}%` : `no ${b.target.scope.toLowerCase()} yet this period`);
+  const spent = items || `${displayUsd(b.spentUsd)} spent (${b.percent}%`;
+  return `${b.target.ref}, ${displayUsd(b.amountUsd)}${each} ${PERIOD_WORD[b.period]}, alerts at ${b.thresholds.join("/")}%${enforcement}; ${spent}${b.items ? ` (${b.state})` : `, ${b.state})`}`;
+}
+
+// A table a person reads in a terminal: one budget a line, columns padded to the widest cell.
+function budgetTable(budgets: TBudgetOverview[]): string[] {
+  const rows = [
+    ["ID", "NAME", "SCOPE", "PERIOD", "SPENT / LIMIT", "%", "STATE", "ENFORCE"],
+    ...budgets.map((b) => [
+      b.id,
+      b.name.length > 40 ? `${b.name.slice(0, 39)}…` : b.name,
+      b.target.ref,
+      b.period.toLowerCase(),
+      b.items ? `${displayUsd(b.items.top[0]?.spentUsd ?? "0")} / ${displayUsd(b.amountUsd)} each` : `${displayUsd(b.spentUsd)} / ${displayUsd(b.amountUsd)}`,
+      b.percent.toFixed(1),
+      b.state,
+      b.enforcement.toLowerCase(),
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd());
 }

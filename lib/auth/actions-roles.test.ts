@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { prepareEmail } from "../email/templates/registry";
 import type { Role } from "../generated/prisma/enums";
+import { createBudget } from "../budgets/manage";
 import { insertTestAlert } from "../testing/alerts";
 import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
 import { ACTION_REGISTRY } from "./action";
@@ -12,7 +13,7 @@ import { ACTION_REGISTRY } from "./action";
 // Every server action × every role. The modules that define actions are discovered (any file under
 // lib/ that calls defineOrgAction), not listed by hand: a new action that is not in this table fails
 // the first test, so nobody can add one without saying who may run it.
-type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string };
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string };
 const uniq = () => randomBytes(3).toString("hex");
 
 const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
@@ -37,6 +38,9 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   // The world's org posts to a port nothing listens on: the action succeeds, reporting the refusal.
   "settings.sendTestWebhook": { allowed: ["OWNER", "ADMIN"], input: () => ({}) },
   "alerts.resend": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ channel: "email", id: w.failedAlertEmailId }) },
+  "budgets.create": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ scope: "TEAM", scopeValue: w.teamId, amountUsd: "10", period: "MONTH" }) },
+  "budgets.update": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId, amountUsd: "20", enforcement: "BLOCK" }) },
+  "budgets.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId }) },
 };
 
 // An org with an extra owner, a team the actor belongs to, a cost center, a key and another member.
@@ -61,7 +65,12 @@ async function world(role: Role) {
   const failedEmail = await prisma().emailOutbox.create({
     data: { orgId: org.id, alertId: alert.alertId, to: ["lead@example.test"], subject: email.subject, template: "budget-alert", payload: email.payload as object, idempotencyKey: `alert/${alert.alertId}/lead@example.test`, status: "FAILED", lastError: "Resend refused the email" },
   });
-  return { org, actor, w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id } };
+  const budget = await createBudget(org.id, null, { scope: "TEAM", scopeValue: team.id, amountUsd: "10", period: "MONTH" });
+  return {
+    org,
+    actor,
+    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id },
+  };
 }
 
 async function sourceFiles(dir: string, match: (file: string) => boolean): Promise<string[]> {
@@ -138,7 +147,7 @@ describe("org isolation", () => {
     expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
   });
 
-  test.each(["alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+  test.each(["budgets.update", "budgets.archive", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
     "%s: B's ids used inside A's org are not found, and B is untouched",
     async (name) => {
       const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });
@@ -146,6 +155,7 @@ describe("org isolation", () => {
       expect(result.ok).toBe(false);
       expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
       expect(await prisma().virtualKey.findUnique({ where: { id: b.w.keyId } })).toMatchObject({ revokedAt: null });
+      expect(await prisma().budget.findUnique({ where: { id: b.w.budgetId } })).toMatchObject({ archivedAt: null, enforcement: "ALERT" });
     },
   );
 

@@ -131,6 +131,23 @@ describe("threshold alerts", () => {
     expect(await prisma().budgetCounter.count({ where: { budgetId: gone.id } })).toBe(0);
   });
 
+  test("a per-item budget made over items already past it records them as passed instead of mailing each", async () => {
+    const w = await orgWithPeople();
+    await post(w.secret, { events: [spend("o1", "3", { task: "old-1" }), spend("o2", "5", { task: "old-2" })] });
+    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "1", period: "TOTAL", thresholds: [100] });
+    expect((await alertsOf(each.id)).map((a) => [a.itemKey, a.notified]).sort()).toEqual([
+      ["old-1", false],
+      ["old-2", false],
+    ]);
+    expect(await prisma().emailOutbox.count({ where: { alertId: { in: (await alertsOf(each.id)).map((a) => a.id) } } })).toBe(0);
+    // A task that crosses from now on is mailed as usual.
+    await post(w.secret, spend("n1", "2", { task: "new-1" }));
+    const fresh = await settled(() => alertsOf(each.id), (a) => a.some((x) => x.itemKey === "new-1"));
+    const alert = fresh.find((a) => a.itemKey === "new-1")!;
+    expect(alert.notified).toBe(true);
+    expect(await settled(() => emailsOf(alert.id), (e) => e.length > 0)).toEqual(w.recipients);
+  });
+
   test("the sweep records an alert the follow-up never did (a crash between commit and evaluation)", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", thresholds: [100] });
@@ -275,4 +292,14 @@ describe("budget settings", () => {
     await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", thresholds: [0] })).rejects.toMatchObject({ code: "invalid_request" });
     expect(await prisma().budget.count({ where: { orgId: w.org.id } })).toBe(0);
   });
+});
+
+test("an amount that is not a number is a field error, not an internal error", async () => {
+  const w = await orgWithPeople();
+  for (const amountUsd of ["ten", "1e3", "-5", ""]) {
+    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd, period: "MONTH" }), amountUsd).rejects.toMatchObject({
+      code: "invalid_request",
+      details: [expect.objectContaining({ path: "amountUsd" })],
+    });
+  }
 });

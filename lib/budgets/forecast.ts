@@ -22,13 +22,16 @@ export async function forecastBudgets(now = new Date()): Promise<{ checked: numb
        SELECT b.*, ${BUDGET_PERIOD_AT("b", "$1::timestamptz", "o.timezone")} AS ps, o.timezone
          FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
         WHERE b."archivedAt" IS NULL AND b."forecastAlerts" AND b.period <> 'TOTAL'
+          -- A forecast is about a pool of money; "each task / execution" budgets alert as items cross.
+          AND NOT (b.scope IN ('TASK', 'EXECUTION') AND b."scopeValue" = '*')
      )
      SELECT c."orgId", c."budgetId", c."periodStart", ${BUDGET_PERIOD_END("cur", "cur.ps", "cur.timezone")} AS "periodEnd",
             c."itemKey", c."spentUsd"::text AS "spentUsd", cur."amountUsd"::text AS "amountUsd", cur.period
        FROM cur JOIN "BudgetCounter" c ON c."orgId" = cur."orgId" AND c."budgetId" = cur.id AND c."periodStart" = cur.ps
       WHERE c."spentUsd" < cur."amountUsd"
         AND NOT EXISTS (SELECT 1 FROM "BudgetAlert" a WHERE a."orgId" = c."orgId" AND a."budgetId" = c."budgetId"
-                          AND a."periodStart" = c."periodStart" AND a."itemKey" = c."itemKey" AND a.kind = 'FORECAST')`,
+                          AND a."periodStart" = c."periodStart" AND a."itemKey" = c."itemKey" AND a.kind = 'FORECAST'
+                          AND a.epoch = cur."alertEpoch")`,
     [now],
   );
   let alerts = 0;

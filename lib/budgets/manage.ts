@@ -21,8 +21,8 @@ export const MAX_BUDGET_USD = "1000000000";
 const ZAmount = z
   .string()
   .trim()
-  .regex(/^\d{1,10}(\.\d{1,6})?$/, "must be a positive amount in USD, e.g. 250 or 19.99")
-  .refine((v) => new Decimal(v).gt(0), "must be more than 0");
+  .regex(/^\d{1,10}(\.\d{1,6})?$/, { message: "must be a positive amount in USD, e.g. 250 or 19.99", abort: true })
+  .refine((v) => /^\d{1,10}(\.\d{1,6})?$/.test(v) && new Decimal(v).gt(0), "must be more than 0");
 
 // Each field's rules, without defaults: an update changes only the fields it names.
 const FIELDS = {
@@ -105,6 +105,7 @@ export async function createBudget(orgId: string, actorId: string | null, input:
         data: { orgId, ...data, scopeValue, amountUsd: data.amountUsd, createdBy: actorId },
       });
       await backfillCounters(tx, orgId, created.id);
+      await quietPerItemCrossings(tx, created);
       await recordAudit(tx, { orgId, actorId, action: "budget.created", targetType: "Budget", targetId: created.id, details: auditDetails(created) });
       return created;
     },
@@ -155,6 +156,7 @@ export async function updateBudget(orgId: string, actorId: string | null, budget
       // What the budget counts changed: its counters start again from the stored spend.
       if (scope !== before.scope || scopeValue !== before.scopeValue || updated.period !== before.period) await backfillCounters(tx, orgId, before.id);
       if (raised) await carryReachedThresholds(tx, updated);
+      await quietPerItemCrossings(tx, updated);
       await recordAudit(tx, {
         orgId,
         actorId,
@@ -178,11 +180,24 @@ async function carryReachedThresholds(tx: Prisma.TransactionClient, budget: { id
   await tx.$executeRaw`
     INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch, "spentUsd", "limitUsd", notified)
     SELECT gen_random_uuid()::text, a."orgId", a."budgetId", a."periodStart", a."itemKey", a.threshold, a.kind, ${budget.alertEpoch},
-           c."spentUsd", ${budget.amountUsd}, false
+           c."spentUsd", ${budget.amountUsd}::numeric, false
       FROM "BudgetAlert" a
       JOIN "BudgetCounter" c ON c."orgId" = a."orgId" AND c."budgetId" = a."budgetId" AND c."periodStart" = a."periodStart" AND c."itemKey" = a."itemKey"
      WHERE a."orgId" = ${budget.orgId} AND a."budgetId" = ${budget.id} AND a.epoch = ${budget.alertEpoch - 1} AND a.kind = 'ACTUAL'
-       AND c."spentUsd" * 100 >= ${budget.amountUsd} * a.threshold
+       AND c."spentUsd" * 100 >= ${budget.amountUsd}::numeric * a.threshold
+    ON CONFLICT DO NOTHING`;
+}
+
+// An "each task / execution" budget made or changed over items already past its thresholds would mail
+// each one at once (hundreds, on real data): those crossings are recorded as passed, shown on the
+// alerts page, not sent. Items that cross from now on alert as usual.
+async function quietPerItemCrossings(tx: Prisma.TransactionClient, budget: { id: string; orgId: string; scope: string; scopeValue: string; alertEpoch: number }) {
+  if ((budget.scope !== "TASK" && budget.scope !== "EXECUTION") || budget.scopeValue !== "*") return;
+  await tx.$executeRaw`
+    INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch, "spentUsd", "limitUsd", notified)
+    SELECT gen_random_uuid()::text, c."orgId", c."budgetId", c."periodStart", c."itemKey", th, 'ACTUAL', b."alertEpoch", c."spentUsd", b."amountUsd", false
+      FROM "BudgetCounter" c JOIN "Budget" b ON b.id = c."budgetId" CROSS JOIN LATERAL unnest(b.thresholds) AS th
+     WHERE c."orgId" = ${budget.orgId} AND c."budgetId" = ${budget.id} AND c."spentUsd" * 100 >= b."amountUsd" * th
     ON CONFLICT DO NOTHING`;
 }
 
