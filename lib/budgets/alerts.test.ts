@@ -161,6 +161,21 @@ describe("threshold alerts", () => {
     expect(await alertsOf(b.id)).toHaveLength(1);
   });
 
+  test("the sweep looks at counters that moved lately, not at all of history", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "TOTAL", thresholds: [100] });
+    // Over the limit, but neither it nor its budget changed for an hour: someone evaluated it then.
+    await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
+                        VALUES (gen_random_uuid()::text, $1, $2, '1970-01-01T00:00:00Z', '', 15, now() - interval '1 hour')`, [w.org.id, b.id]);
+    await pool().query(`UPDATE "Budget" SET "updatedAt" = now() - interval '1 hour' WHERE id = $1`, [b.id]);
+    await sweepBudgets();
+    expect(await alertsOf(b.id)).toEqual([]);
+    // A counter that moves is swept again.
+    await pool().query(`UPDATE "BudgetCounter" SET "updatedAt" = now() WHERE "budgetId" = $1`, [b.id]);
+    await sweepBudgets();
+    expect((await alertsOf(b.id)).map((a) => a.threshold)).toEqual([100]);
+  });
+
   test("evaluating the same counter from many places at once still records each alert once", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "MONTH", thresholds: [100] });

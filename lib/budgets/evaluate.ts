@@ -261,15 +261,21 @@ async function spendDrivers(
   return { executions, drivers };
 }
 
-// The sweep (a job, at least once a minute): every active budget's current counters, re-evaluated
-// level-triggered, so an alert a crash or a lost follow-up left unrecorded is recorded now.
+// The sweep (a job, at least once a minute): re-evaluates, level-triggered, every counter that moved
+// lately and every counter of a budget changed lately — so an alert a crash or a lost follow-up left
+// unrecorded is recorded now. Only those: a threshold can only become reached when the spend or the
+// budget changes, and a sweep of every counter (one per execution for per-execution budgets) would
+// grow with history. "Lately" is well over the sweep's own interval, so a missed run misses nothing.
+export const SWEEP_LOOKBACK = "15 minutes";
+
 export async function sweepBudgets(): Promise<{ counters: number; alerts: number; blocked: number }> {
   const { rows } = await pool().query<TRawCounterState>(
     `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
        FROM "BudgetCounter" k
        JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" AND b."archivedAt" IS NULL
-      -- The current period of every budget (a month is at most 31 days), and every TOTAL counter.
-      WHERE k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL'`,
+      WHERE (k."updatedAt" >= now() - interval '${SWEEP_LOOKBACK}' OR b."updatedAt" >= now() - interval '${SWEEP_LOOKBACK}')
+        -- Only current periods (a month is at most 31 days) and TOTAL counters can still alert usefully.
+        AND (k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL')`,
   );
   const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length > 0 || c.blockDue);
   const result = await evaluateDueCounters(due);

@@ -44,7 +44,7 @@ test("SIGTERM during concurrent batches: every acknowledged batch is stored whol
     JOBS_INTERVAL_MS: "100",
     RESEND_API_KEY: "",
     NEXT_TELEMETRY_DISABLED: "1",
-  });
+  }, { group: true });
   try {
     const started = performance.now();
     for (;;) {
@@ -163,7 +163,12 @@ test("SIGTERM during concurrent batches: every acknowledged batch is stored whol
     );
     expect(mismatched).toEqual([]);
   } finally {
-    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
+    // npm execs node under it: a failed test must not leave the server running, so the whole group.
+    try {
+      process.kill(-server.child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
   }
 });
 

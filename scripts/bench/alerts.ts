@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { closeDb, prisma } from "../../lib/db";
 import { createBudget } from "../../lib/budgets/manage";
 import { startFakeResend } from "../../lib/testing/fake-resend";
-import { createBenchOrg, emptyUsageTables, prepareBenchDatabase, type TBenchOrg } from "./bench-database";
+import { createBenchOrg, databaseFacts, emptyUsageTables, prepareBenchDatabase, type TBenchOrg } from "./bench-database";
 import { ensureBuild, startServer } from "./bench-server";
 import { Cleanups } from "./cleanup";
 import { runCopy } from "./copy-scenario";
@@ -69,7 +69,7 @@ async function main(cleanups: Cleanups): Promise<number> {
   const resend = await startFakeResend();
   cleanups.add(() => resend.close());
   const server = await startServer(db.url, { ...opts, serverEnv: { ...opts.serverEnv, RESEND_API_KEY: resend.apiKey, RESEND_BASE_URL: resend.url } }, log, cleanups);
-  const meter = new CpuMeter(server.child.pid!, null);
+  const meter = new CpuMeter(server.child.pid!, (await databaseFacts(db.url)).postmaster);
   const tag = `alerts-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
   const summary: Record<string, unknown> = {};
 
@@ -123,6 +123,12 @@ async function main(cleanups: Cleanups): Promise<number> {
     const withBudgets = await runScenario(scenario, budgeted, `${tag}-b`, server, meter, opts, log);
     const copy = await runCopy(await createBenchOrg(`${tag}-copy`), `${tag}-c`, db.url, meter, opts, log);
     const ratio = withBudgets.eventsPerSecond / without.eventsPerSecond;
+    // CPU per event in the server and in Postgres (µs), the two sides of the cost.
+    const perEvent = (r: typeof without) => ({
+      serverUs: Math.round((r.cpu.serverCores * 1e6) / r.eventsPerSecond),
+      postgresUs: Math.round((r.cpu.postgresCores * 1e6) / r.eventsPerSecond),
+    });
+    log(`CPU per event: without ${JSON.stringify(perEvent(without))}, with ${JSON.stringify(perEvent(withBudgets))}`);
     const ofCopy = withBudgets.eventsPerSecond / copy.rowsPerSecond;
     summary.throughput = {
       budgets: made,
@@ -131,6 +137,8 @@ async function main(cleanups: Cleanups): Promise<number> {
       copyRowsPerSecond: Math.round(copy.rowsPerSecond),
       withOverWithout: Number(ratio.toFixed(2)),
       withOverCopy: Number(ofCopy.toFixed(2)),
+      cpuPerEventWithout: perEvent(without),
+      cpuPerEventWith: perEvent(withBudgets),
       targets: { withOverWithout: 0.8, withOverCopy: 0.3 },
     };
     log(`throughput: ${fmt(without.eventsPerSecond)} → ${fmt(withBudgets.eventsPerSecond)} events/s with ${made} budgets (× ${ratio.toFixed(2)}); COPY ${fmt(copy.rowsPerSecond)} rows/s (with budgets × ${ofCopy.toFixed(2)} of COPY)`);
