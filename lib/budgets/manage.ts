@@ -13,6 +13,17 @@ import { evaluateDueCounters } from "./evaluate";
 // Every change runs under the org's budget lock (held exclusively: ingest writes wait a moment),
 // re-derives what it affects from stored spend, and is audited in the same transaction. Thresholds
 // reached because of the change (a budget created or lowered below its spend) alert at once.
+//
+// Why every event is counted exactly once when a budget is made (or its scope or period changed)
+// while events stream in. An ingest statement takes the org's budget lock, shared, as its first
+// step, and reads the budgets with the snapshot it started with. The change (1) inserts the budget
+// and recounts its counters from the stored events under the lock held exclusively, and commits;
+// (2) a moment later recounts them once more, again under the exclusive lock. A write that saw the
+// budget counts its own events (before (2)'s recount they are in the sum it replaces, after it
+// they are added to it). A write that did not see it — its snapshot predates (1)'s commit — either
+// holds the shared lock when (2) asks for it, and (2) waits for it to commit and sums its events;
+// or it would have to pause between taking its snapshot and taking the lock (its first step, a few
+// microseconds) for longer than (2)'s delay. The lock adds no round trip to ingest.
 
 export const BUDGET_SCOPES = ["ORG", "TEAM", "COST_CENTER", "KEY", "AGENT", "USER", "MODEL", "TASK", "EXECUTION"] as const;
 export const BUDGET_PERIODS = ["DAY", "WEEK", "MONTH", "TOTAL"] as const;
@@ -111,6 +122,7 @@ export async function createBudget(orgId: string, actorId: string | null, input:
     },
     { timeout: 120_000 },
   );
+  await recountAfterWritesInFlight(orgId, budget.id);
   await evaluateBudget(orgId, budget.id);
   return budget;
 }
@@ -133,6 +145,7 @@ export async function updateBudget(orgId: string, actorId: string | null, budget
   const parsed = ZBudgetUpdate.safeParse(input);
   if (!parsed.success) throw invalid("Invalid budget", zodDetails(parsed.error));
   const change = parsed.data;
+  let recount = false;
   const budget = await prisma().$transaction(
     async (tx) => {
       await lockOrgBudgets(tx, orgId);
@@ -154,7 +167,8 @@ export async function updateBudget(orgId: string, actorId: string | null, budget
         },
       });
       // What the budget counts changed: its counters start again from the stored spend.
-      if (scope !== before.scope || scopeValue !== before.scopeValue || updated.period !== before.period) await backfillCounters(tx, orgId, before.id);
+      recount = scope !== before.scope || scopeValue !== before.scopeValue || updated.period !== before.period;
+      if (recount) await backfillCounters(tx, orgId, before.id);
       if (raised) await carryReachedThresholds(tx, updated);
       await quietPerItemCrossings(tx, updated);
       await recordAudit(tx, {
@@ -169,8 +183,27 @@ export async function updateBudget(orgId: string, actorId: string | null, budget
     },
     { timeout: 120_000 },
   );
+  if (recount) await recountAfterWritesInFlight(orgId, budget.id);
   await evaluateBudget(orgId, budget.id);
   return budget;
+}
+
+// Step (2) of the protocol above: longer than any write could pause between its snapshot and its
+// lock, then the recount under the exclusive lock (which waits for the writes holding it shared).
+const RECOUNT_DELAY_MS = 250;
+
+async function recountAfterWritesInFlight(orgId: string, budgetId: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, RECOUNT_DELAY_MS));
+  await prisma().$transaction(
+    async (tx) => {
+      await lockOrgBudgets(tx, orgId);
+      const budget = await tx.budget.findFirst({ where: { orgId, id: budgetId } });
+      if (!budget || budget.archivedAt) return;
+      await backfillCounters(tx, orgId, budgetId);
+      await quietPerItemCrossings(tx, budget);
+    },
+    { timeout: 120_000 },
+  );
 }
 
 // In a new epoch, thresholds the spend still reaches at the new amount are recorded as passed (not

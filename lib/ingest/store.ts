@@ -1,4 +1,4 @@
-import { applyBudgetDeltas, type TBudgetDelta, type TCounterState, type TTouchedBudget } from "../budgets/counters";
+import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
 import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
@@ -60,17 +60,24 @@ const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "u
 const LOCAL_PERIODS = (ts: string) =>
   `${LOCAL_PERIOD_START("day", ts, "o.timezone")} AS d, ${LOCAL_PERIOD_START("week", ts, "o.timezone")} AS w, ${LOCAL_PERIOD_START("month", ts, "o.timezone")} AS m`;
 
-// Events, their executions, their hourly rollups and the budget deltas in ONE statement: totals can
-// never disagree with the events. Only rows actually inserted (not duplicates) feed the aggregates.
-// Aggregates are grouped (one upsert per row) and ordered by their unique key, and the events arrive
-// sorted by (orgId, eventId), so concurrent statements lock rows in the same order and cannot
-// deadlock. Budget counters — hot rows every write touches — are not written here but by the
-// transaction's last statement (lib/budgets/counters.ts), so their locks are held for the shortest
-// time; this statement only says which counters move by how much (delta) and which budgets each
-// request's events fall under (touched, duplicates included, for the response).
+// Events, their executions, their hourly rollups and their budget counters in ONE statement (one
+// round trip, one transaction): totals can never disagree with the events. Only rows actually
+// inserted (not duplicates) feed the aggregates. Aggregates are grouped (one upsert per row) and
+// ordered by their unique key, and the events arrive sorted by (orgId, eventId), so concurrent
+// statements lock rows in the same order and cannot deadlock. The statement also reads back every
+// budget the request's events fall under (duplicates too), for the response and for alerts.
+//
+// It first takes each org's budget lock, shared (lib/budgets/sql.ts BUDGET_LOCK_KEY): a budget
+// change holds it exclusively while it recounts, so it waits for the writes in flight (see
+// lib/budgets/manage.ts for why that makes every event count exactly once).
 const INGEST_SQL = `
-WITH input AS (
-  SELECT * FROM unnest(${unnestArgs}, ${JOB_LIST}) AS t(${columnList}, "jobList")
+WITH lk AS MATERIALIZED (
+  SELECT count(pg_advisory_xact_lock_shared(k)) AS locks
+    FROM (SELECT ${BUDGET_LOCK_KEY("id")} AS k FROM unnest(${ORG_IDS}) AS id ORDER BY id) AS orgs
+),
+-- No row can be written before the lock: every row comes through this join with it.
+input AS (
+  SELECT t.* FROM lk, unnest(${unnestArgs}, ${JOB_LIST}) AS t(${columnList}, "jobList")
 ),
 ins AS (
   INSERT INTO "UsageEvent" (${columnList})
@@ -176,14 +183,34 @@ touched AS (
   SELECT DISTINCT j.job, coalesce(gb."executionId" = (${JOB_EXECUTIONS})[j.job + 1], false) AS "ofInterest",
          gb."orgId", gb."budgetId", gb."periodStart", gb."itemKey"
     FROM gb CROSS JOIN LATERAL unnest(string_to_array(gb."jobList", ',')::int[]) AS j(job)
+),
+up AS (
+  INSERT INTO "BudgetCounter" AS c (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", calls, "unpricedCalls", "updatedAt")
+  SELECT gen_random_uuid()::text, "orgId", "budgetId", "periodStart", "itemKey", cost, calls, unpriced, now() FROM delta
+   ORDER BY "orgId", "budgetId", "periodStart", "itemKey"
+  ON CONFLICT ("orgId", "budgetId", "periodStart", "itemKey") DO UPDATE SET
+    "spentUsd" = c."spentUsd" + EXCLUDED."spentUsd",
+    calls = c.calls + EXCLUDED.calls,
+    "unpricedCalls" = c."unpricedCalls" + EXCLUDED."unpricedCalls",
+    "updatedAt" = now()
+  RETURNING "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", calls, "unpricedCalls"
+),
+-- Every counter the request falls under, after this write: moved (up) or as it stands.
+st AS (
+  SELECT ${COUNTER_STATE_COLUMNS(`coalesce(up."spentUsd", c."spentUsd", 0)`, `coalesce(up.calls, c.calls, 0)`, `coalesce(up."unpricedCalls", c."unpricedCalls", 0)`)}
+    FROM (SELECT DISTINCT "orgId", "budgetId", "periodStart", "itemKey" FROM touched UNION SELECT "orgId", "budgetId", "periodStart", "itemKey" FROM delta) AS k
+    JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId"
+    LEFT JOIN up ON up."orgId" = k."orgId" AND up."budgetId" = k."budgetId" AND up."periodStart" = k."periodStart" AND up."itemKey" = k."itemKey"
+    LEFT JOIN "BudgetCounter" c ON up."budgetId" IS NULL AND c."orgId" = k."orgId" AND c."budgetId" = k."budgetId"
+         AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
 )
 SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
 UNION ALL
 SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, NULL FROM exec
 UNION ALL
-SELECT 'delta', "orgId", NULL, cost::text, NULL, json_build_object('budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey", 'calls', calls, 'unpriced', unpriced) FROM delta
+SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched
 UNION ALL
-SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched`;
+SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
 
 export type TExecutionState = { costUsd: string; status: string };
 export type TStoreResult = {
@@ -209,51 +236,40 @@ export function sortRows(rows: TEventRow[]): TEventRow[] {
 // Which jobs (requests) of a group commit sent each row, and each job's execution of interest.
 export type TWriteJobs = { jobList: (string | null)[]; jobExecutions: (string | null)[] };
 
-// Stores rows that are already sorted by (orgId, eventId) and unique on it, in one transaction:
-// the orgs' budget lock (shared), the one ingest statement, then the budget counters.
+// Stores rows that are already sorted by (orgId, eventId) and unique on it: one statement.
 export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs): Promise<TStoreResult> {
   const orgIds = [...new Set(rows.map((r) => r.orgId))].sort();
   const params = [...EVENT_COLUMNS.map(([, , pick]) => rows.map(pick)), jobs?.jobList ?? rows.map(() => null), jobs?.jobExecutions ?? [], orgIds];
-  const client = await pool().connect();
-  let out: { what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }[];
-  let counters: { touched: Map<string, TCounterState>; due: TCounterState[] };
-  try {
-    // BEGIN and the lock in one round trip (a simple query can hold two statements; the org ids are
-    // ours — cuids — and checked to be plain before they are written into it).
-    if (!orgIds.every((id) => /^[A-Za-z0-9_-]+$/.test(id))) throw new Error("unexpected org id");
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock_shared(${BUDGET_LOCK_KEY("id")}) FROM unnest(ARRAY[${orgIds.map((id) => `'${id}'`).join(",")}]::text[]) AS id ORDER BY id`);
-    // A named statement is parsed and planned once per connection, not once per write.
-    ({ rows: out } = await client.query({ name: "burnrate_ingest_v3", text: INGEST_SQL, values: params }));
-    const deltas: TBudgetDelta[] = [];
-    const touched: TTouchedBudget[] = [];
-    for (const row of out) {
-      if (row.what === "delta") deltas.push({ orgId: row.orgId, costUsd: row.cost, ...(row.budget as Omit<TBudgetDelta, "orgId" | "costUsd">) });
-      else if (row.what === "touched") touched.push({ orgId: row.orgId, ...(row.budget as Omit<TTouchedBudget, "orgId">) });
-    }
-    counters = await applyBudgetDeltas(client, deltas, touched);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  // A named statement is parsed and planned once per connection, not once per write.
+  const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
+    name: "burnrate_ingest_v4",
+    text: INGEST_SQL,
+    values: params,
+  });
   const inserted = new Set<string>();
   const executions = new Map<string, TExecutionState>();
-  const budgets: TStoreResult["budgets"] = new Map();
+  const states = new Map<string, TCounterState>();
+  const due: TCounterState[] = [];
   for (const row of out) {
     if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
     else if (row.what === "execution") executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status });
-    else if (row.what === "touched") {
-      const t = row.budget as unknown as TTouchedBudget & { job: number; ofInterest: boolean };
-      const state = counters.touched.get(counterKey(row.orgId, t.budgetId, t.periodStart, t.itemKey));
-      if (!state) continue;
-      let list = budgets.get(t.job);
-      if (!list) budgets.set(t.job, (list = []));
-      list.push({ ...state, ofInterest: t.ofInterest });
+    else if (row.what === "state") {
+      const state = toCounterState(row.budget as unknown as TRawCounterState);
+      states.set(counterKey(state.orgId, state.budgetId, state.periodStart, state.itemKey), state);
+      if (state.dueThresholds.length || state.blockDue) due.push(state);
     }
   }
-  return { inserted, executions, budgets, due: counters.due };
+  const budgets: TStoreResult["budgets"] = new Map();
+  for (const row of out) {
+    if (row.what !== "touched") continue;
+    const t = row.budget as { job: number; ofInterest: boolean; budgetId: string; periodStart: string; itemKey: string };
+    const state = states.get(counterKey(row.orgId, t.budgetId, t.periodStart, t.itemKey));
+    if (!state) continue;
+    let list = budgets.get(t.job);
+    if (!list) budgets.set(t.job, (list = []));
+    list.push({ ...state, ofInterest: t.ofInterest });
+  }
+  return { inserted, executions, budgets, due };
 }
 
 export const counterKey = (orgId: string, budgetId: string, periodStart: string | Date, itemKey: string) =>
