@@ -6,6 +6,7 @@
 import { kickAlertDeliveries, queueAlertNotifications } from "../../lib/alerts/notify";
 import { kickWebhooks } from "../../lib/alerts/webhooks";
 import { closeDb, pool, prisma } from "../../lib/db";
+import { prepareDatabase } from "../../lib/db/bootstrap";
 import { kickOutbox } from "../../lib/email/outbox";
 import { insertTestAlert } from "../../lib/testing/alerts";
 
@@ -24,6 +25,9 @@ type TOptions = {
   refused?: string[];
 };
 
+// With DATABASE_URL unset (CI, a fresh machine) the e2e server runs an embedded Postgres in
+// .data/e2e; join it as the admin CLI does rather than assume a URL.
+const database = await prepareDatabase({ log: () => undefined });
 const [slug, raw] = process.argv.slice(2);
 const options = JSON.parse(raw) as TOptions;
 const org = await prisma().organization.findUniqueOrThrow({ where: { slug } });
@@ -69,3 +73,4 @@ kickAlertDeliveries();
 await Promise.all([kickOutbox(), kickWebhooks()]);
 console.log(JSON.stringify({ alertId }));
 await closeDb();
+await database.stop();
