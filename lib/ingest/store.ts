@@ -2,6 +2,7 @@ import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCou
 import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
+import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
 import type { TEventRow } from "./prepare";
 
 // Column name → Postgres array type for the unnest() insert. One statement, one round trip:
@@ -60,7 +61,7 @@ const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "u
 const LOCAL_PERIODS = (ts: string) =>
   `${LOCAL_PERIOD_START("day", ts, "o.timezone")} AS d, ${LOCAL_PERIOD_START("week", ts, "o.timezone")} AS w, ${LOCAL_PERIOD_START("month", ts, "o.timezone")} AS m`;
 
-// Events, their executions, their hourly rollups and their budget counters in ONE statement (one
+// Events, their executions, their hourly and daily rollups and their budget counters in ONE statement (one
 // round trip, one transaction): totals can never disagree with the events. Only rows actually
 // inserted (not duplicates) feed the aggregates. Aggregates are grouped (one upsert per row) and
 // ordered by their unique key, and the events arrive sorted by (orgId, eventId), so concurrent
@@ -149,6 +150,27 @@ roll AS (
     "cacheWriteTokens" = r."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
     "costUsd" = r."costUsd" + EXCLUDED."costUsd",
     "unpricedCalls" = r."unpricedCalls" + EXCLUDED."unpricedCalls"
+),
+daily AS (
+  INSERT INTO "UsageDaily" AS d ("orgId", day, dimension, value, calls, errors, "inputTokens", "outputTokens",
+    "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
+  SELECT i."orgId", ${LOCAL_DAY('i."occurredAt"', "o.timezone")}, dd.dimension, dd.value, count(*),
+         count(*) FILTER (WHERE i.status = 'ERROR'), sum(i."inputTokens"), sum(i."outputTokens"),
+         sum(i."cacheReadTokens"), sum(i."cacheWriteTokens"), sum(i."costUsd"),
+         count(*) FILTER (WHERE i."costSource" = 'UNPRICED')
+    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
+   CROSS JOIN LATERAL ${DAILY_UNPIVOT("i")}
+   GROUP BY 1, 3, 2, 4
+   ORDER BY 1, 3, 2, 4
+  ON CONFLICT ("orgId", dimension, day, value) DO UPDATE SET
+    calls = d.calls + EXCLUDED.calls,
+    errors = d.errors + EXCLUDED.errors,
+    "inputTokens" = d."inputTokens" + EXCLUDED."inputTokens",
+    "outputTokens" = d."outputTokens" + EXCLUDED."outputTokens",
+    "cacheReadTokens" = d."cacheReadTokens" + EXCLUDED."cacheReadTokens",
+    "cacheWriteTokens" = d."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
+    "costUsd" = d."costUsd" + EXCLUDED."costUsd",
+    "unpricedCalls" = d."unpricedCalls" + EXCLUDED."unpricedCalls"
 ),
 bm AS (
   SELECT b.id, b."orgId", b.scope, b."scopeValue", b.period FROM "Budget" b

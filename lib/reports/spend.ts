@@ -1,28 +1,32 @@
 import { z } from "zod";
 import { ZUsd } from "../api/openapi";
 import { pool } from "../db";
-import { LOCAL_HOUR_START } from "../rollups/buckets";
+import { spendSourceSql, type TRangeKey } from "../rollups/range";
 import { formatUsd } from "../money";
 
 export const SPEND_GROUPS = ["team", "agent", "model", "user", "task", "execution", "cost_center", "repository", "key", "day"] as const;
 export type TSpendGroup = (typeof SPEND_GROUPS)[number];
 
-// How each group reads its key from a rollup row (r) and from a raw event (e). task and execution
-// are not rollup dimensions (unbounded cardinality), so they are summed from the events.
-const DIMENSIONS: Record<TSpendGroup, { rollup: string | null; event: string; label?: string }> = {
-  team: { rollup: `r."teamId"`, event: `coalesce(e."teamId", '')`, label: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = g.k)` },
-  cost_center: { rollup: `r."costCenterId"`, event: `coalesce(e."costCenterId", '')`, label: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = g.k)` },
-  key: { rollup: `r."keyId"`, event: `e."keyId"`, label: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = g.k)` },
-  agent: { rollup: `r.agent`, event: `coalesce(e.agent, '')` },
-  model: { rollup: `r.model`, event: `coalesce(e.model, '')` },
-  user: { rollup: `r."userId"`, event: `coalesce(e."userId", '')` },
-  repository: { rollup: `r.repository`, event: `coalesce(e.repository, '')` },
-  day: { rollup: `to_char(r.hour AT TIME ZONE $4, 'YYYY-MM-DD')`, event: `to_char(e."occurredAt" AT TIME ZONE $4, 'YYYY-MM-DD')` },
-  task: { rollup: null, event: `coalesce(e.task, '')` },
-  execution: { rollup: null, event: `coalesce(e."executionId", '')` },
+// What each group is keyed by in lib/rollups/range.ts (task and execution are not rollup
+// dimensions — unbounded cardinality — so they are summed from the events), and how a key becomes
+// its label.
+const GROUP_KEYS: Record<TSpendGroup, TRangeKey> = {
+  team: { dimension: "team" },
+  cost_center: { dimension: "cost_center" },
+  key: { dimension: "key" },
+  agent: { dimension: "agent" },
+  model: { dimension: "model" },
+  user: { dimension: "user" },
+  repository: { dimension: "repository" },
+  day: { day: true },
+  task: { eventOnly: `coalesce(e.task, '')` },
+  execution: { eventOnly: `coalesce(e."executionId", '')` },
 };
-
-const FROM_HOUR = LOCAL_HOUR_START("$2::timestamptz", "$4");
+const LABELS: Partial<Record<TSpendGroup, string>> = {
+  team: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = g.k)`,
+  cost_center: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = g.k)`,
+  key: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = g.k)`,
+};
 
 export const ZSpendGroupRow = z.strictObject({
   key: z.string().nullable().describe("The group's value (team slug, agent, model, execution id, YYYY-MM-DD in the org's zone…); null for calls that name none"),
@@ -37,8 +41,9 @@ export type TSpendGroupRow = z.infer<typeof ZSpendGroupRow>;
 
 export type TSpendReport = { from: string; to: string; total_usd: string; groups: TSpendGroupRow[] };
 
-// Exact spend over [from, to): whole hours of the org's zone from the hourly rollups, the partial
-// hours at either edge from the raw events, so any range is exact to the event and cheap to read.
+// Exact spend over [from, to): whole days of the org's zone from the daily level, whole hours from the
+// hourly rollups, the partial hours at either edge from the raw events (lib/rollups/range.ts), so
+// any range is exact to the event and cheap to read at any volume.
 export async function spendReport(args: {
   orgId: string;
   timezone: string;
@@ -47,37 +52,20 @@ export async function spendReport(args: {
   groupBy?: TSpendGroup | null;
   limit?: number;
 }): Promise<TSpendReport> {
-  const dim = args.groupBy ? DIMENSIONS[args.groupBy] : { rollup: `''`, event: `''` };
-  const rollupPart = dim.rollup
-    ? `SELECT ${dim.rollup} AS k, r.calls, r."inputTokens", r."outputTokens", r."cacheReadTokens", r."cacheWriteTokens", r."costUsd"
-         FROM "UsageRollup" r, b
-        WHERE r."orgId" = $1 AND b.hf < b.ht AND r.hour >= b.hf AND r.hour < b.ht
-       UNION ALL`
-    : "";
-  // With no rollup dimension every event in range is read; otherwise only the edges.
-  const edgeOnly = dim.rollup ? `AND (b.hf >= b.ht OR e."occurredAt" < b.hf OR e."occurredAt" >= b.ht)` : "";
+  const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
+  const source = spendSourceSql(args.groupBy ? GROUP_KEYS[args.groupBy] : { none: true }, {}, params);
   const sql = `
-    WITH b AS (
-      SELECT $2::timestamptz AS f, $3::timestamptz AS t,
-             CASE WHEN ${FROM_HOUR} < $2::timestamptz THEN ${FROM_HOUR} + interval '1 hour' ELSE ${FROM_HOUR} END AS hf,
-             ${LOCAL_HOUR_START("$3::timestamptz", "$4")} AS ht
-    ),
-    src AS (
-      ${rollupPart}
-      SELECT ${dim.event} AS k, 1 AS calls, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd"
-        FROM "UsageEvent" e, b
-       WHERE e."orgId" = $1 AND e."occurredAt" >= b.f AND e."occurredAt" < b.t ${edgeOnly}
-    ),
+    WITH ${source},
     g AS (
       SELECT k, sum("costUsd") AS cost, sum(calls)::bigint AS calls, sum("inputTokens")::bigint AS input,
              sum("outputTokens")::bigint AS output, sum("cacheReadTokens")::bigint AS cache_read,
              sum("cacheWriteTokens")::bigint AS cache_write
         FROM src GROUP BY k
     )
-    SELECT ${dim.label ?? "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
+    SELECT ${(args.groupBy && LABELS[args.groupBy]) ?? "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
            (sum(g.cost) OVER ())::text AS total
       FROM g ORDER BY ${args.groupBy === "day" ? "g.k" : "g.cost DESC, g.k"} ${args.limit ? `LIMIT ${Math.floor(args.limit)}` : ""}`;
-  const { rows } = await pool().query(sql, [args.orgId, args.from, args.to, args.timezone]);
+  const { rows } = await pool().query(sql, params);
   const groups: TSpendGroupRow[] = rows.map((row) => ({
     key: row.key === "" ? null : row.key,
     cost_usd: formatUsd(row.cost),

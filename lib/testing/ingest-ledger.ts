@@ -1,6 +1,7 @@
 import { pool } from "../db";
+import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
 
-// Whether an org's stored events, hourly rollups and executions agree, compared in SQL (numeric
+// Whether an org's stored events, hourly and daily rollups and executions agree, compared in SQL (numeric
 // equality: exact decimals, "0.10" = "0.1"). For tests that throw arbitrary traffic at ingest and
 // then check that nothing was half-written or double-counted.
 export type TLedger = {
@@ -9,6 +10,8 @@ export type TLedger = {
   rollupsMatchEvents: boolean;
   // Executions whose row differs from its events' aggregate (or that exist on one side only).
   executionMismatches: number;
+  // Daily rows (dimension, org-local day, value) that differ from their events' aggregate.
+  dailyMismatches: number;
 };
 
 export async function ingestLedger(orgId: string): Promise<TLedger> {
@@ -27,7 +30,19 @@ export async function ingestLedger(orgId: string): Promise<TLedger> {
               "inputTokens"::numeric AS input, "outputTokens"::numeric AS output, "cacheReadTokens"::numeric AS cache_read,
               "cacheWriteTokens"::numeric AS cache_write, "maxInputTokens"::numeric AS max_input,
               "costUsd" AS cost, "retryCostUsd" AS retry_cost
-         FROM "Execution" WHERE "orgId" = $1)
+         FROM "Execution" WHERE "orgId" = $1),
+     daily_expected AS (
+       SELECT dd.dimension, ${LOCAL_DAY('ev."occurredAt"', "(SELECT timezone FROM \"Organization\" WHERE id = $1)")} AS day, dd.value,
+              count(*)::numeric AS calls, (count(*) FILTER (WHERE status = 'ERROR'))::numeric AS errors,
+              sum("inputTokens")::numeric AS input, sum("outputTokens")::numeric AS output, sum("cacheReadTokens")::numeric AS cache_read,
+              sum("cacheWriteTokens")::numeric AS cache_write, sum("costUsd") AS cost,
+              (count(*) FILTER (WHERE "costSource" = 'UNPRICED'))::numeric AS unpriced
+         FROM ev CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")} GROUP BY 1, 2, 3),
+     daily_actual AS (
+       SELECT dimension, day, value, calls::numeric, errors::numeric, "inputTokens"::numeric AS input, "outputTokens"::numeric AS output,
+              "cacheReadTokens"::numeric AS cache_read, "cacheWriteTokens"::numeric AS cache_write, "costUsd" AS cost,
+              "unpricedCalls"::numeric AS unpriced
+         FROM "UsageDaily" WHERE "orgId" = $1)
      SELECT
        (SELECT count(*)::int FROM ev) AS events,
        (SELECT (coalesce(sum(calls), 0)::numeric, coalesce(sum(errors), 0)::numeric, coalesce(sum("inputTokens"), 0)::numeric,
@@ -44,7 +59,11 @@ export async function ingestLedger(orgId: string): Promise<TLedger> {
             OR (e.calls, e.tool_calls, e.errors, e.retries, e.input, e.output, e.cache_read, e.cache_write, e.max_input, e.cost, e.retry_cost)
                IS DISTINCT FROM
                (a.calls, a.tool_calls, a.errors, a.retries, a.input, a.output, a.cache_read, a.cache_write, a.max_input, a.cost, a.retry_cost)
-       ) AS "executionMismatches"`,
+       ) AS "executionMismatches",
+       (SELECT count(*)::int FROM daily_expected e FULL JOIN daily_actual a USING (dimension, day, value)
+         WHERE (e.calls, e.errors, e.input, e.output, e.cache_read, e.cache_write, e.cost, e.unpriced)
+               IS DISTINCT FROM (a.calls, a.errors, a.input, a.output, a.cache_read, a.cache_write, a.cost, a.unpriced)
+       ) AS "dailyMismatches"`,
     [orgId],
   );
   return rows[0] as TLedger;

@@ -12,6 +12,7 @@ import { issueKey } from "../../lib/keys/issue";
 import { createOrg } from "../../lib/orgs/create";
 import { resolveRates } from "../../lib/pricing";
 import { LOCAL_HOUR_START } from "../../lib/rollups/buckets";
+import { DAILY_DIMENSIONS, DAILY_UNPIVOT, LOCAL_DAY } from "../../lib/rollups/daily";
 import { LOCAL_PERIOD_START } from "../../lib/budgets/sql";
 
 export type TLargeSeedOptions = {
@@ -230,7 +231,19 @@ export async function seedLargeOrg(options: TLargeSeedOptions): Promise<TLargeSe
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
       [org.id, timezone],
     );
+    log("building daily per-dimension rollups (org-local days) from the hourly ones…");
+    await client.query(
+      `INSERT INTO "UsageDaily" ("orgId", day, dimension, value, calls, errors, "inputTokens", "outputTokens",
+         "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
+       SELECT r."orgId", ${LOCAL_DAY("r.hour", "$2")}, dd.dimension, dd.value, sum(r.calls), sum(r.errors), sum(r."inputTokens"),
+              sum(r."outputTokens"), sum(r."cacheReadTokens"), sum(r."cacheWriteTokens"), sum(r."costUsd"), sum(r."unpricedCalls")
+         FROM "UsageRollup" r CROSS JOIN LATERAL ${DAILY_UNPIVOT("r", true)}
+        WHERE r."orgId" = $1
+        GROUP BY 1, 2, 3, 4`,
+      [org.id, timezone],
+    );
     await client.query(`ANALYZE "UsageEvent"`);
+    await client.query(`ANALYZE "UsageDaily"`);
     await client.query(`ANALYZE "Execution"`);
     await client.query(`ANALYZE "UsageRollup"`);
   } finally {
@@ -268,7 +281,7 @@ export async function seedLargeOrg(options: TLargeSeedOptions): Promise<TLargeSe
 
 export type TLargeSeedCheck = { ok: boolean; failures: string[]; eventsUsd: string };
 
-// events = rollups = executions = counters: totals, calls and tokens of the derived tables equal
+// events = rollups (hourly and daily) = executions = counters: totals, calls and tokens of the derived tables equal
 // the events', and every budget counter equals the sum of its period's events in its scope.
 export async function checkLargeSeed(orgId: string): Promise<TLargeSeedCheck> {
   const failures: string[] = [];
@@ -276,12 +289,19 @@ export async function checkLargeSeed(orgId: string): Promise<TLargeSeedCheck> {
     `SELECT (SELECT row(sum("costUsd"), count(*), sum("inputTokens"), sum("cacheReadTokens"))::text FROM "UsageEvent" WHERE "orgId" = $1) AS events,
             (SELECT row(sum("costUsd"), sum(calls), sum("inputTokens"), sum("cacheReadTokens"))::text FROM "UsageRollup" WHERE "orgId" = $1) AS rollups,
             (SELECT row(sum("costUsd"), sum(calls), sum("inputTokens"), sum("cacheReadTokens"))::text FROM "Execution" WHERE "orgId" = $1) AS executions,
-            (SELECT sum("costUsd")::text FROM "UsageEvent" WHERE "orgId" = $1) AS events_usd`,
+            (SELECT sum("costUsd")::text FROM "UsageEvent" WHERE "orgId" = $1) AS events_usd,
+            -- every dimension of the daily level sums to all the events
+            (SELECT array_agg(DISTINCT row(s, c)::text) FROM (SELECT sum("costUsd") AS s, sum(calls) AS c FROM "UsageDaily" WHERE "orgId" = $1 GROUP BY dimension) d) AS daily,
+            (SELECT count(DISTINCT dimension)::int FROM "UsageDaily" WHERE "orgId" = $1) AS daily_dimensions,
+            (SELECT row(sum("costUsd"), count(*))::text FROM "UsageEvent" WHERE "orgId" = $1) AS events_cost_calls`,
     [orgId],
   );
   const totals = rows[0];
   if (totals.rollups !== totals.events) failures.push(`rollups ${totals.rollups} ≠ events ${totals.events}`);
   if (totals.executions !== totals.events) failures.push(`executions ${totals.executions} ≠ events ${totals.events}`);
+  if (totals.daily_dimensions !== DAILY_DIMENSIONS.length || totals.daily?.length !== 1 || totals.daily[0] !== totals.events_cost_calls) {
+    failures.push(`daily rollups ${JSON.stringify(totals.daily)} over ${totals.daily_dimensions} dimensions ≠ events ${totals.events_cost_calls}`);
+  }
   // Each counter against the events of its budget's scope and period, summed independently here.
   const { rows: counters } = await pool().query(
     `SELECT b.name, c."periodStart", c."spentUsd"::text AS counter,
