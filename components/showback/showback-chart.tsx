@@ -9,7 +9,7 @@ export type TShowbackBar = { label: string; code: string | null; spendUsd: strin
 // left to right. Bar lengths are floats (drawing only); the tooltip shows the exact decimal.
 export function ShowbackChart({ bars, monthLabel, previousLabel }: { bars: TShowbackBar[]; monthLabel: string; previousLabel: string }) {
   const data = bars.map((b) => ({ ...b, spend: Number(b.spendUsd) }));
-  const height = Math.max(120, data.length * 36 + 40);
+  const height = Math.max(200, data.length * 36 + 40);
   return (
     // currentColor carries the light / dark text colour into the SVG's ticks and grid.
     <figure className="text-slate-600 dark:text-slate-300" data-testid="showback-chart">
@@ -29,9 +29,9 @@ export function ShowbackChart({ bars, monthLabel, previousLabel }: { bars: TShow
             <YAxis
               type="category"
               dataKey="label"
-              width={110}
+              width={120}
               tick={{ fill: "currentColor", fontSize: 12 }}
-              tickFormatter={(v: string) => (v.length > 16 ? `${v.slice(0, 15)}…` : v)}
+              tickFormatter={(v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v)}
               stroke="currentColor"
               strokeOpacity={0.3}
               interval={0}

@@ -86,12 +86,7 @@ export function ShowbackTable({ showback, monthLabel, previousLabel }: { showbac
                         </div>
                         <div className="text-xs text-slate-500 dark:text-slate-400">
                           {unassigned ? "no cost center named" : <span className="font-mono">{r.code}</span>}
-                          {(r.teams.filter((t) => t.teamId).length > 0 || r.keys.length > 0) && (
-                            <span>
-                              {" · "}
-                              {count(r.teams.filter((t) => t.teamId).length, "team")}, {count(r.keys.length, "key")}
-                            </span>
-                          )}
+                          {detailSummary(r) && <span> · {detailSummary(r)}</span>}
                         </div>
                       </div>
                     </div>
@@ -144,6 +139,12 @@ export function ShowbackTable({ showback, monthLabel, previousLabel }: { showbac
 
 function count(n: number, noun: string) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+// "2 teams, 3 keys" — what opening the row shows; calls that named no team are not a team.
+function detailSummary(r: TShowbackRow): string {
+  const teams = r.teams.filter((t) => t.teamId).length;
+  return [teams ? count(teams, "team") : "", r.keys.length ? count(r.keys.length, "key") : ""].filter(Boolean).join(", ");
 }
 
 function ShareBar({ percent }: { percent: string | null }) {

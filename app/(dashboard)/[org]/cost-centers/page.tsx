@@ -60,7 +60,7 @@ export default async function CostCentersPage({ params, searchParams }: { params
       </header>
 
       {asked && !parsed && (
-        <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">
+        <p role="alert" data-testid="month-error" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">
           “{asked}” is not a month (use YYYY-MM, e.g. {formatMonth(thisMonth)}); showing {label}.
         </p>
       )}
@@ -79,7 +79,7 @@ export default async function CostCentersPage({ params, searchParams }: { params
           <div id="showback-total-label" className="text-sm font-medium text-slate-500 dark:text-slate-400">
             {label} {isCurrent ? "so far" : "total"}
           </div>
-          <div className="mt-2 text-3xl font-semibold tracking-tight text-slate-900 dark:text-slate-50" data-testid="showback-month-total" data-spend={showback.total.spendUsd}>
+          <div className="mt-2 text-3xl font-semibold tracking-tight text-slate-900 dark:text-slate-50" data-testid="showback-month-total" data-spend={showback.total.spendUsd} data-from={showback.from} data-to={showback.to}>
             <Usd value={showback.total.spendUsd} className="tabular-nums" />
           </div>
           <dl className="mt-3 space-y-1.5 text-sm">
