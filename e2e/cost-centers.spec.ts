@@ -15,6 +15,7 @@ const run = randomBytes(4).toString("hex");
 const slug = `showback-${run}`;
 const viewer = `finance-${run}@example.test`;
 const outsider = `outsider-${run}@example.test`;
+const owner = `owner-${run}@example.test`;
 
 let readKey = "";
 let page: Page;
@@ -67,6 +68,7 @@ test.beforeAll(async ({ browser, playwright, baseURL }) => {
   admin("team", "create", "--org", slug, "platform", "--name", "Platform", "--cost-center", "ENG-100");
   admin("team", "create", "--org", slug, "data", "--name", "Data science", "--cost-center", "FIN-200");
   admin("member", "add", "--org", slug, viewer, "--role", "viewer");
+  admin("member", "add", "--org", slug, owner, "--role", "owner");
   const platformKey = admin("key", "create", "--org", slug, "--name", "platform agents", "--team", "platform").at(-1)!;
   const dataKey = admin("key", "create", "--org", slug, "--name", "data notebooks", "--team", "data").at(-1)!;
   const sharedKey = admin("key", "create", "--org", slug, "--name", "shared sandbox").at(-1)!;
@@ -233,4 +235,18 @@ test("a person who is not a member gets a 404 for the page and the CSV", async (
   expect(csv.status()).toBe(404);
   expect(await csv.text()).not.toContain("ENG-100");
   await other.context().close();
+});
+
+test("an owner sees the same showback and, below it, the cost centers to manage (light and dark)", async ({ browser }, info) => {
+  const ownerPage = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+  await signIn(ownerPage, owner);
+  await ownerPage.goto(`/${slug}/cost-centers`);
+  await expect(ownerPage.getByTestId("showback-total")).toHaveAttribute("data-spend", "25.795679");
+  await expect(ownerPage.getByRole("heading", { name: "Manage cost centers" })).toBeVisible();
+  await expect(ownerPage.locator('[data-testid="cost-center-row"][data-code="FIN-200"]')).toContainText("Data & Analytics, EMEA");
+  for (const scheme of ["light", "dark"] as const) {
+    await ownerPage.emulateMedia({ colorScheme: scheme });
+    await ownerPage.screenshot({ path: info.outputPath(`owner-1440-${scheme}.png`), fullPage: true });
+  }
+  await ownerPage.context().close();
 });

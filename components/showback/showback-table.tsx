@@ -41,10 +41,7 @@ export function ShowbackTable({ showback, monthLabel, previousLabel }: { showbac
             <th scope="col" className="px-3 py-2 font-medium">Cost center</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Spend</th>
             <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">Share of total</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">
-              <span className="sm:hidden">vs {previousLabel.split(" ")[0].slice(0, 3)}</span>
-              <span className="hidden sm:inline">vs {previousLabel}</span>
-            </th>
+            <th scope="col" className="hidden px-3 py-2 text-right font-medium sm:table-cell">vs {previousLabel}</th>
           </tr>
         </thead>
         <tbody>
@@ -88,6 +85,10 @@ export function ShowbackTable({ showback, monthLabel, previousLabel }: { showbac
                           {unassigned ? "no cost center named" : <span className="font-mono">{r.code}</span>}
                           {detailSummary(r) && <span> · {detailSummary(r)}</span>}
                         </div>
+                        {/* On a phone the change sits under the name: two columns fit 390 px, four do not. */}
+                        <div className="mt-0.5 text-xs sm:hidden">
+                          <Change change={r.change} previousUsd={r.previousUsd} previousLabel={previousLabel} compact />
+                        </div>
                       </div>
                     </div>
                   </th>
@@ -98,7 +99,7 @@ export function ShowbackTable({ showback, monthLabel, previousLabel }: { showbac
                   <td className="hidden px-3 py-2 sm:table-cell">
                     <ShareBar percent={r.sharePercent} />
                   </td>
-                  <td className="px-3 py-2 text-right">
+                  <td className="hidden px-3 py-2 text-right sm:table-cell">
                     <Change change={r.change} previousUsd={r.previousUsd} previousLabel={previousLabel} compact />
                   </td>
                 </tr>
@@ -122,12 +123,15 @@ export function ShowbackTable({ showback, monthLabel, previousLabel }: { showbac
           <tr className="border-t-2 border-slate-300 dark:border-slate-600" data-testid="showback-total" data-spend={showback.total.spendUsd}>
             <th scope="row" className="px-3 py-2 text-left font-semibold text-slate-900 dark:text-slate-100">
               <span className="pl-5">Total</span>
+              <div className="pl-5 text-xs font-normal sm:hidden">
+                <Change change={showback.total.change} previousUsd={showback.total.previousUsd} previousLabel={previousLabel} compact />
+              </div>
             </th>
             <td className="px-3 py-2 text-right">
               <Usd value={showback.total.spendUsd} className="font-semibold tabular-nums text-slate-900 dark:text-slate-100" />
             </td>
             <td className="hidden px-3 py-2 text-xs text-slate-500 sm:table-cell dark:text-slate-400">{showback.total.sharePercent !== null ? "100%" : ""}</td>
-            <td className="px-3 py-2 text-right">
+            <td className="hidden px-3 py-2 text-right sm:table-cell">
               <Change change={showback.total.change} previousUsd={showback.total.previousUsd} previousLabel={previousLabel} compact />
             </td>
           </tr>
@@ -180,6 +184,9 @@ function DetailRow(props: { line: TShowbackLine; previousLabel: string; name: st
           {props.archived && <span className="ml-1.5 text-[10px] uppercase text-slate-500 dark:text-slate-400">{props.archivedLabel ?? "archived"}</span>}
         </div>
         <div className={`text-xs text-slate-500 dark:text-slate-400 ${props.mono ? "font-mono" : ""}`}>{props.sub}</div>
+        <div className="mt-0.5 text-xs sm:hidden">
+          <Change change={line.change} previousUsd={line.previousUsd} previousLabel={props.previousLabel} compact />
+        </div>
       </td>
       <td className="px-3 py-1.5 text-right">
         <Usd value={line.spendUsd} className="tabular-nums" />
@@ -188,7 +195,7 @@ function DetailRow(props: { line: TShowbackLine; previousLabel: string; name: st
       <td className="hidden px-3 py-1.5 sm:table-cell">
         <ShareBar percent={line.sharePercent} />
       </td>
-      <td className="px-3 py-1.5 text-right text-xs">
+      <td className="hidden px-3 py-1.5 text-right text-xs sm:table-cell">
         <Change change={line.change} previousUsd={line.previousUsd} previousLabel={props.previousLabel} compact />
       </td>
     </tr>
