@@ -65,22 +65,28 @@ const SQL = `
         ('prev', ($2::date - interval '1 month')::timestamp AT TIME ZONE $3, ($2::date)::timestamp AT TIME ZONE $3)
       ) AS p(period, f, t)
   ),
+  -- LATERAL: each range drives its own index range scans (a plain join let the planner scan every
+  -- event of the org once per edge — 34 s on 10M events instead of milliseconds).
   src AS (
     SELECT ra.period, r."costCenterId" AS cc, r."teamId" AS team, r."keyId" AS key, r."costUsd" AS cost
-      FROM ranges ra JOIN "UsageRollup" r
-        ON r."orgId" = $1 AND ra.hf < ra.ht AND r.hour >= ra.hf AND r.hour < ra.ht
+      FROM ranges ra CROSS JOIN LATERAL (
+        SELECT * FROM "UsageRollup" r WHERE r."orgId" = $1 AND ra.hf < ra.ht AND r.hour >= ra.hf AND r.hour < ra.ht
+      ) r
     UNION ALL
     SELECT ra.period, coalesce(e."costCenterId", ''), coalesce(e."teamId", ''), e."keyId", e."costUsd"
-      FROM ranges ra JOIN "UsageEvent" e
-        ON e."orgId" = $1 AND e."occurredAt" >= ra.f AND e."occurredAt" < least(ra.hf, ra.t)
-    UNION ALL
-    SELECT ra.period, coalesce(e."costCenterId", ''), coalesce(e."teamId", ''), e."keyId", e."costUsd"
-      FROM ranges ra JOIN "UsageEvent" e
-        ON e."orgId" = $1 AND e."occurredAt" >= greatest(ra.ht, ra.hf) AND e."occurredAt" < ra.t
+      FROM ranges ra CROSS JOIN LATERAL (
+        SELECT * FROM "UsageEvent" e WHERE e."orgId" = $1 AND e."occurredAt" >= ra.f AND e."occurredAt" < least(ra.hf, ra.t)
+        UNION ALL
+        SELECT * FROM "UsageEvent" e WHERE e."orgId" = $1 AND e."occurredAt" >= greatest(ra.ht, ra.hf) AND e."occurredAt" < ra.t
+      ) e
+  ),
+  -- Sum the rows once to (month, cost center, team, key) — a few hundred groups — then roll up.
+  base AS (
+    SELECT period, cc, team, key, sum(cost) AS cost FROM src GROUP BY period, cc, team, key
   ),
   agg AS (
     SELECT period, cc, team, key, GROUPING(cc, team, key) AS lvl, sum(cost) AS cost
-      FROM src
+      FROM base
      GROUP BY GROUPING SETS ((period), (period, cc), (period, cc, team), (period, cc, key))
   ),
   piv AS (
