@@ -161,7 +161,7 @@ describe("an org in Asia/Kolkata (+05:30): the month starts at 18:30 UTC the day
     const dec = await monthlyShowback({ id: t.org.id, timezone: "Asia/Kolkata" }, parseMonth("2026-12")!);
     expect(dec.total).toMatchObject({ spendUsd: "8.00", previousUsd: "6.00" });
     // The same org read as if it were in UTC would split the month elsewhere: the zone matters.
-    const utc = await monthlyShowback({ id: t.org.id, timezone: "UTC" }, parseMonth("2026-11")!);
+    const utc = await monthlyShowback({ id: t.org.id, timezone: "UTC" }, "2026-11");
     expect(utc.from).toBe("2026-11-01T00:00:00.000Z");
   });
 });

@@ -1,7 +1,7 @@
 import { pool, prisma } from "../db";
 import { formatUsd } from "../money";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
-import { formatMonth, shiftMonth, type TMonth } from "./month";
+import { formatMonth, monthParam, shiftMonth, type TMonth } from "./month";
 
 // Monthly showback: what each cost center spent in a calendar month of the org's zone, its share of
 // the org's total, the change from the month before, and which teams and keys the spend came from.
@@ -126,7 +126,9 @@ const bySpend = <T extends TShowbackLine>(label: (x: T) => string) => (a: T, b: 
   return prev !== 0 ? prev : label(a).localeCompare(label(b));
 };
 
-export async function monthlyShowback(org: TOrg, month: TMonth): Promise<TShowback> {
+// `month` as a TMonth or "YYYY-MM" (what the page, the CSV route and bench:dashboard pass).
+export async function monthlyShowback(org: TOrg, monthOrText: TMonth | string): Promise<TShowback> {
+  const month = typeof monthOrText === "string" ? monthParam(monthOrText, org.timezone) : monthOrText;
   const { rows } = await pool().query<TSqlRow & { month_from: Date; month_to: Date }>(SQL, [org.id, `${formatMonth(month)}-01`, org.timezone]);
 
   // Names: the org's cost centers and teams are few; keys only those that spent.
