@@ -5,7 +5,7 @@ import { Button, ErrorMessage, inputClass } from "@/components/ui/form";
 import type { TActionError, TResult } from "@/components/ui/action";
 
 // A name that turns into an input on "Rename"; Enter saves, Escape cancels.
-export function InlineRename(props: { value: string; label: string; onSave: (name: string) => Promise<TResult<unknown>> }) {
+export function InlineRename(props: { value: string; label: string; onSave: (name: string) => Promise<TResult<unknown>>; nameClassName?: string }) {
   const [editing, setEditing] = useState(false);
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<TActionError | null>(null);
@@ -13,7 +13,7 @@ export function InlineRename(props: { value: string; label: string; onSave: (nam
   if (!editing) {
     return (
       <span className="group inline-flex items-center gap-2">
-        <span className="font-medium text-slate-900">{props.value}</span>
+        <span className={props.nameClassName ?? "font-medium text-slate-900"}>{props.value}</span>
         <button
           type="button"
           className="text-xs text-slate-400 underline-offset-2 hover:text-orange-600 hover:underline"
