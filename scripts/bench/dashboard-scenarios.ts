@@ -3,6 +3,9 @@ import { periodStarts } from "../../lib/reports/periods";
 import { spendReport } from "../../lib/reports/spend";
 import { overviewFor } from "../../lib/reports/overview";
 import { topExecutions } from "../../lib/reports/executions";
+import { showbackCsv } from "../../lib/showback/csv";
+import { shiftMonth, currentMonth } from "../../lib/showback/month";
+import { monthlyShowback } from "../../lib/showback/monthly";
 
 export type TBenchOrg = { id: string; slug: string; name: string; timezone: string; events: number; detailExecutionId: string };
 
@@ -42,6 +45,16 @@ export const DASHBOARD_SCENARIOS: TDashboardScenario[] = [
       const to = new Date();
       const { monthStart } = await periodStarts(org.timezone, to);
       return () => topExecutions({ orgId: org.id, from: monthStart, to, order: "cost", limit: 10 });
+    },
+  },
+
+  {
+    name: "showback-csv",
+    label: "cost-center showback CSV, last month",
+    targetP95Ms: 150,
+    prepare: async (org) => {
+      const month = shiftMonth(currentMonth(org.timezone), -1);
+      return async () => showbackCsv(await monthlyShowback(org, month));
     },
   },
 ];
