@@ -27,3 +27,34 @@ export async function toInstant(value: string, timezone: string, endOfDay = fals
 export function localDay(at: Date, timezone: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
+
+export const MAX_PAGE_RANGE_DAYS = 400;
+
+/**
+ * The models page's range from its URL (?from=YYYY-MM-DD&to=YYYY-MM-DD, days in the org's zone, `to`
+ * included): by default this month so far, as the spend API's default. The end is never later than
+ * now, so the page's totals equal GET /api/v1/spend?from=…&to=… for the same instants. A range that
+ * makes no sense falls back to the default and says why.
+ */
+export async function pageRange(
+  timezone: string,
+  raw: { from?: string | null; to?: string | null },
+  now = new Date(),
+): Promise<{ from: Date; to: Date; fromDay: string; toDay: string; problem: string | null }> {
+  const today = localDay(now, timezone);
+  const monthStart = `${today.slice(0, 8)}01`;
+  const valid = (v: string | null | undefined): v is string => !!v && isDay(v) && z.iso.date().safeParse(v).success;
+  let fromDay = valid(raw.from) ? raw.from : monthStart;
+  let toDay = valid(raw.to) ? raw.to : today;
+  let problem: string | null = (raw.from && !valid(raw.from)) || (raw.to && !valid(raw.to)) ? "That range is not a pair of dates (YYYY-MM-DD); showing this month." : null;
+  let [from, end] = await Promise.all([toInstant(fromDay, timezone), toInstant(toDay, timezone, true)]);
+  if (!problem && (from >= end || end.getTime() - from.getTime() > MAX_PAGE_RANGE_DAYS * 86_400_000 || from >= now)) {
+    problem = from >= now ? "That range starts in the future; showing this month." : from >= end ? "The range ends before it starts; showing this month." : `A range is at most ${MAX_PAGE_RANGE_DAYS} days; showing this month.`;
+  }
+  if (problem) {
+    fromDay = monthStart;
+    toDay = today;
+    [from, end] = await Promise.all([toInstant(fromDay, timezone), toInstant(toDay, timezone, true)]);
+  }
+  return { from, to: end < now ? end : now, fromDay, toDay, problem };
+}

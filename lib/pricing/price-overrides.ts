@@ -171,10 +171,10 @@ export async function listModelPrices(orgId: string): Promise<TModelPriceRow[]> 
   });
 }
 
-/** The org's overrides as pricing reads them (fresh from the database, not the ingest's cache). */
-export async function loadPriceOverrides(orgId: string, db: Prisma.TransactionClient | ReturnType<typeof prisma> = prisma()): Promise<TPriceOverride[]> {
-  return db.$queryRawUnsafe<TPriceOverride[]>(
-    `SELECT provider, model, "effectiveFrom", "inputMtok"::text AS "inputMtok", "outputMtok"::text AS "outputMtok",
+/** The org's overrides as pricing reads them (fresh from the database, not the ingest's cache), with their ids. */
+export async function loadPriceOverrides(orgId: string, db: Prisma.TransactionClient | ReturnType<typeof prisma> = prisma()): Promise<(TPriceOverride & { id: string })[]> {
+  return db.$queryRawUnsafe<(TPriceOverride & { id: string })[]>(
+    `SELECT id, provider, model, "effectiveFrom", "inputMtok"::text AS "inputMtok", "outputMtok"::text AS "outputMtok",
             "cacheReadMtok"::text AS "cacheReadMtok", "cacheWriteMtok"::text AS "cacheWriteMtok", "reasoningMtok"::text AS "reasoningMtok"
        FROM "ModelPrice" WHERE "orgId" = $1 ORDER BY "effectiveFrom"`,
     orgId,
