@@ -9,6 +9,9 @@ import { count, perMtok, plural, tokens } from "./format";
 
 const th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400";
 const td = "px-3 py-2 align-top";
+// The model column stays in view while a phone scrolls the table sideways.
+const stickyBg = "sticky left-0 z-10 bg-white dark:bg-slate-900";
+const sticky = `${stickyBg} text-slate-900 dark:text-slate-100`;
 
 export function SourceBadge({ price, timezone }: { price: TModelPrice | null; timezone: string }) {
   if (!price) {
@@ -80,10 +83,10 @@ export function ModelPricesTable(props: {
   const anyTiers = models.some((m) => m.price && m.price.tierThresholds.length > 0);
   return (
     <div>
-      <table className="w-full min-w-[56rem] text-sm" data-testid="model-prices">
+      <table className="w-full min-w-[56rem] text-sm text-slate-900 dark:text-slate-100" data-testid="model-prices">
         <thead>
           <tr className="border-b border-slate-100 dark:border-slate-800">
-            <th className={th} rowSpan={2}>Model</th>
+            <th className={`${th} ${stickyBg}`} rowSpan={2}>Model</th>
             <th className={th} rowSpan={2}>Price from</th>
             <th className={`${th} pb-0 text-center normal-case tracking-normal`} colSpan={4}>USD per 1M tokens</th>
             <th className={`${th} text-right`} rowSpan={2}>Calls</th>
@@ -101,13 +104,22 @@ export function ModelPricesTable(props: {
           {models.map((m) => {
             const reprice = m.price && m.unpricedCalls > 0 ? props.repriceHref(m.model) : null;
             return (
-              <tr key={m.model} data-testid="model-row" data-model={m.model} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
-                <td className={td}>
-                  <span className="block break-all font-mono text-[13px] font-medium text-slate-900 dark:text-slate-100">{m.model}</span>
+              <tr key={m.model} data-testid="model-row" data-model={m.model}>
+                <td className={`${td} ${sticky} max-w-[10rem] sm:max-w-none`}>
+                  <span className="block break-all font-mono text-[13px] font-medium">{m.model}</span>
                   {m.provider && <span className="block text-xs text-slate-500 dark:text-slate-400">{m.provider}</span>}
+                  {/* On a phone the spend column is a long scroll away: say it here too. */}
+                  <span className="mt-0.5 block text-xs font-medium tabular-nums sm:hidden">
+                    <Usd value={m.costUsd} /> · {plural(m.calls, "call")}
+                  </span>
                 </td>
                 <td className={td}>
                   <SourceBadge price={m.price} timezone={timezone} />
+                  {!m.price && m.unpricedCalls < m.calls && (
+                    <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
+                      {count(m.unpricedCalls)} of {plural(m.calls, "call")} at $0; the rest reported a cost
+                    </span>
+                  )}
                   {m.price && m.unpricedCalls > 0 && (
                     <span className="mt-1 block text-xs text-amber-800 dark:text-amber-300">
                       {plural(m.unpricedCalls, "call")} still at $0 —{" "}
@@ -140,7 +152,7 @@ export function ModelPricesTable(props: {
           })}
           {props.noModel && (
             <tr className="text-slate-500 dark:text-slate-400">
-              <td className={td} colSpan={6}>
+              <td className={`${td} ${sticky} text-slate-500 dark:text-slate-400`} colSpan={6}>
                 Calls naming no model (tool calls): only a cost they report counts
               </td>
               <td className={`${td} text-right tabular-nums`}>{count(props.noModel.calls)}</td>
@@ -153,7 +165,7 @@ export function ModelPricesTable(props: {
         </tbody>
         <tfoot>
           <tr className="border-t border-slate-200 font-semibold dark:border-slate-700">
-            <td className={td} colSpan={6}>
+            <td className={`${td} ${sticky}`} colSpan={6}>
               Total
             </td>
             <td className={`${td} text-right tabular-nums`}>{count(props.totalCalls)}</td>

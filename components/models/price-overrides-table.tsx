@@ -7,6 +7,8 @@ import { perMtok } from "./format";
 
 const th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400";
 const td = "px-3 py-2 align-top tabular-nums";
+const stickyBg = "sticky left-0 z-10 bg-white dark:bg-slate-900";
+const sticky = `${stickyBg} text-slate-900 dark:text-slate-100`;
 
 export function PriceOverridesTable({ prices, timezone, mayManage }: { prices: TModelPriceRow[]; timezone: string; mayManage: boolean }) {
   if (prices.length === 0) {
@@ -18,10 +20,10 @@ export function PriceOverridesTable({ prices, timezone, mayManage }: { prices: T
     );
   }
   return (
-    <table className="w-full min-w-[48rem] text-sm" data-testid="price-overrides">
+    <table className="w-full min-w-[48rem] text-sm text-slate-900 dark:text-slate-100" data-testid="price-overrides">
       <thead>
         <tr className="border-b border-slate-200 dark:border-slate-700">
-          <th className={th}>Model</th>
+          <th className={`${th} ${stickyBg}`}>Model</th>
           <th className={th}>Applies from</th>
           <th className={th}>Until</th>
           <th className={th}>Input</th>
@@ -33,7 +35,7 @@ export function PriceOverridesTable({ prices, timezone, mayManage }: { prices: T
       <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
         {prices.map((p) => (
           <tr key={p.id} data-testid="override-row" data-model={p.model}>
-            <td className="px-3 py-2 align-top">
+            <td className={`px-3 py-2 align-top ${sticky} max-w-[10rem] sm:max-w-none`}>
               <span className="block break-all font-mono text-[13px] font-medium">{p.model}</span>
               <span className="block text-xs text-slate-500 dark:text-slate-400">{p.provider ? `${p.provider} only` : "any provider"}</span>
             </td>

@@ -8,6 +8,8 @@ import { count, plural, tokens } from "./format";
 
 const th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-amber-900/70 dark:text-amber-200/70";
 const td = "px-3 py-2 align-top";
+// The model and its action stay in view while a phone scrolls the table sideways.
+const sticky = "sticky left-0 z-10 bg-amber-50 dark:bg-[#1c1208]";
 
 export function UnpricedModels(props: {
   models: TModelUsage[];
@@ -19,7 +21,7 @@ export function UnpricedModels(props: {
   const calls = props.models.reduce((n, m) => n + m.unpricedCalls, 0);
   return (
     <section
-      className="rounded-lg border border-amber-300 bg-amber-50 shadow-sm dark:border-amber-700/60 dark:bg-amber-950/40"
+      className="rounded-lg border border-amber-300 bg-amber-50 shadow-sm dark:border-amber-700/60 dark:bg-[#1c1208]"
       aria-labelledby="unpriced-title"
       data-testid="unpriced-models"
     >
@@ -32,28 +34,46 @@ export function UnpricedModels(props: {
           total, budget and alert on Burnrate. {props.mayManage ? "Add a price, then reprice their calls." : "An owner or admin can add a price and reprice them."}
         </p>
       </div>
-      <div className="overflow-x-auto p-2">
+      {/* relative: nothing positioned inside escapes the scroller onto the page. */}
+      <div className="relative overflow-x-auto p-2">
         <table className="w-full min-w-[48rem] text-sm text-amber-950 dark:text-amber-50">
           <thead>
             <tr className="border-b border-amber-200 dark:border-amber-800/60">
-              <th className={th}>Model</th>
+              <th className={`${th} ${sticky}`}>Model</th>
               <th className={`${th} text-right`}>Calls at $0</th>
               <th className={`${th} text-right`}>Input tokens</th>
               <th className={`${th} text-right`}>Output tokens</th>
               <th className={`${th} text-right`}>Cache read</th>
               <th className={`${th} text-right`}>Cache write</th>
               <th className={th}>Last call</th>
-              <th className={th}>
-                <span className="sr-only">Action</span>
-              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-amber-200/70 dark:divide-amber-800/40">
             {props.models.map((m) => (
               <tr key={m.model} data-testid="unpriced-row" data-model={m.model}>
-                <td className={td}>
+                <td className={`${td} ${sticky} max-w-[11rem] sm:max-w-none`}>
                   <span className="block break-all font-mono text-[13px] font-medium">{m.model}</span>
                   {m.provider && <span className="block text-xs text-amber-900/70 dark:text-amber-200/70">{m.provider}</span>}
+                  {props.mayManage && (
+                    <span className="mt-1.5 block">
+                      {m.price ? (
+                        <Link
+                          href={props.repriceHref(m.model)}
+                          className="inline-block whitespace-nowrap rounded-md border border-amber-400 bg-white px-2.5 py-1 text-xs font-medium text-amber-950 hover:bg-amber-100 focus-visible:outline-2 focus-visible:outline-orange-500 dark:border-amber-600 dark:bg-amber-900/40 dark:text-amber-50 dark:hover:bg-amber-900"
+                        >
+                          Priced now — reprice
+                        </Link>
+                      ) : (
+                        <Link
+                          href={props.addPriceHref(m.model)}
+                          className="inline-block whitespace-nowrap rounded-md bg-amber-900 px-2.5 py-1 text-xs font-medium text-white hover:bg-amber-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-500 dark:bg-amber-200 dark:text-amber-950 dark:hover:bg-amber-100"
+                          data-testid="add-price-link"
+                        >
+                          Add a price
+                        </Link>
+                      )}
+                    </span>
+                  )}
                 </td>
                 <td className={`${td} text-right tabular-nums`}>
                   {count(m.unpricedCalls)}
@@ -64,25 +84,6 @@ export function UnpricedModels(props: {
                 <td className={`${td} text-right tabular-nums`} title={count(m.cacheReadTokens)}>{tokens(m.cacheReadTokens)}</td>
                 <td className={`${td} text-right tabular-nums`} title={count(m.cacheWriteTokens)}>{tokens(m.cacheWriteTokens)}</td>
                 <td className={`${td} whitespace-nowrap`}>{shortDateTime(m.lastSeen, props.timezone)}</td>
-                <td className={`${td} whitespace-nowrap text-right`}>
-                  {props.mayManage &&
-                    (m.price ? (
-                      <Link
-                        href={props.repriceHref(m.model)}
-                        className="rounded-md border border-amber-400 bg-white px-2.5 py-1 text-xs font-medium text-amber-950 hover:bg-amber-100 focus-visible:outline-2 focus-visible:outline-orange-500 dark:border-amber-600 dark:bg-amber-900/40 dark:text-amber-50 dark:hover:bg-amber-900"
-                      >
-                        Priced now — reprice
-                      </Link>
-                    ) : (
-                      <Link
-                        href={props.addPriceHref(m.model)}
-                        className="rounded-md bg-amber-900 px-2.5 py-1 text-xs font-medium text-white hover:bg-amber-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-500 dark:bg-amber-200 dark:text-amber-950 dark:hover:bg-amber-100"
-                        data-testid="add-price-link"
-                      >
-                        Add a price
-                      </Link>
-                    ))}
-                </td>
               </tr>
             ))}
           </tbody>
