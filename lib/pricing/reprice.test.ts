@@ -247,7 +247,8 @@ describe("reprice", () => {
       cacheReadMtok: RATES.cacheRead,
       cacheWriteMtok: RATES.cacheWrite,
     });
-    const summary = await repriceModel(w.org.id, null, { model, from: from.toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+    // Small batches: many statements in the one transaction, hours split across them.
+    const summary = await repriceModel(w.org.id, null, { model, from: from.toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, { batchSize: 7 });
 
     // The summary, against prices computed by hand.
     const expectedTotal = priced.reduce((sum, c) => sum.plus(expectedCost(c)), new Decimal(0));
@@ -333,7 +334,7 @@ describe("reprice", () => {
       }
     })();
     const range = { model, from: new Date(Date.now() - 30 * DAY).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
-    const first = await repriceModel(w.org.id, null, range);
+    const first = await repriceModel(w.org.id, null, range, { batchSize: 40 });
     const second = await repriceModel(w.org.id, null, range);
     streaming = false;
     await stream;

@@ -44,7 +44,7 @@ import { loadPriceOverrides } from "./price-overrides";
 export const MAX_REPRICE_EVENTS = 200_000;
 /** The longest range, like the spend API's. */
 export const MAX_REPRICE_DAYS = 400;
-// Calls read, priced and written per statement, inside the one transaction.
+// About how many calls are read, priced and written per statement, inside the one transaction.
 const BATCH = 5_000;
 
 export const ZRepriceInput = z.object({
@@ -88,11 +88,10 @@ type TStoredCall = {
   cacheWriteTokens: number;
   reasoningTokens: number;
   costUsd: string;
-  costSource: "CATALOG" | "OVERRIDE" | "UNPRICED";
+  costSource: "REPORTED" | "CATALOG" | "OVERRIDE" | "UNPRICED" | "NONE";
 };
 
 const PRICED_BY_US = `('CATALOG', 'OVERRIDE', 'UNPRICED')`;
-const OF_MODEL = `"orgId" = $1 AND "occurredAt" >= $2 AND "occurredAt" < $3 AND lower(model) = lower($4)`;
 
 // One batch of changed calls ($2: JSON [{id, cost, source}]) and every total that holds them.
 const APPLY_SQL = `
@@ -182,12 +181,13 @@ export async function repriceModel(
   orgId: string,
   actorId: string | null,
   input: TRepriceInput,
-  options: { maxEvents?: number } = {},
+  options: { maxEvents?: number; batchSize?: number } = {},
 ): Promise<TRepriceSummary> {
   const parsed = ZRepriceInput.safeParse(input);
   if (!parsed.success) throw invalid("Invalid reprice", zodDetails(parsed.error));
   const { model } = parsed.data;
   const maxEvents = options.maxEvents ?? MAX_REPRICE_EVENTS;
+  const batchSize = options.batchSize ?? BATCH;
   const org = await prisma().organization.findUniqueOrThrow({ where: { id: orgId }, select: { timezone: true } });
   const from = await toInstant(parsed.data.from, org.timezone);
   // "to 2026-11-30" means through the end of that day in the org's zone.
@@ -200,37 +200,35 @@ export async function repriceModel(
       // Exclusive: ingest writes in flight finish first, new ones wait until we commit.
       await lockOrgBudgets(tx, orgId);
       const overrides = await loadPriceOverrides(orgId, tx);
-      const [stats] = await tx.$queryRawUnsafe<{ considered: number; reported: number; providers: (string | null)[] }[]>(
-        `SELECT count(*) FILTER (WHERE "costSource" IN ${PRICED_BY_US})::int AS considered,
-                count(*) FILTER (WHERE "costSource" = 'REPORTED')::int AS reported,
-                coalesce(array_agg(DISTINCT provider), '{}') AS providers
-           FROM "UsageEvent" WHERE ${OF_MODEL}`,
+      // Where the model's calls are, from the hourly rollups (an hour holds every call of its
+      // rollup rows): the work is bounded by the model's calls, never by everything else the org
+      // sent in the range — the lock held here stalls the org's ingest.
+      const hours = await tx.$queryRawUnsafe<{ hour: Date; calls: number }[]>(
+        `SELECT hour, sum(calls)::int AS calls FROM "UsageRollup"
+          WHERE "orgId" = $1 AND hour >= ${LOCAL_HOUR_START("$2::timestamptz", "$4::text")} AND hour < $3::timestamptz AND lower(model) = lower($5)
+          GROUP BY hour ORDER BY hour`,
         orgId,
         from,
         to,
+        org.timezone,
         model,
       );
-      // Repricing a model nothing prices would only write $0 again: say what to do instead.
-      const m = model.toLowerCase();
-      const known =
-        overrides.some((o) => o.model.trim().toLowerCase() === m) ||
-        findCatalogModel(null, model) !== null ||
-        stats.providers.some((p) => p !== null && findCatalogModel(p, model) !== null);
-      if (!known) {
-        throw invalid(`No price for ${model}: neither the catalogue nor this organization's prices know it. Add a price for it first, then reprice.`, [
-          { path: "model", message: "has no price to apply" },
-        ]);
-      }
-      if (stats.considered > maxEvents) {
+      const calls = hours.reduce((n, h) => n + h.calls, 0);
+      if (calls > maxEvents) {
         throw invalid(
-          `That range holds ${stats.considered.toLocaleString("en-US")} calls of ${model}; one reprice handles at most ${maxEvents.toLocaleString("en-US")}. Split the range.`,
+          `That range holds ${calls.toLocaleString("en-US")} calls of ${model}; one reprice handles at most ${maxEvents.toLocaleString("en-US")}. Split the range.`,
           [{ path: "from", message: `at most ${maxEvents} calls per reprice` }],
         );
       }
+      // Repricing a model nothing prices would only write $0 again: say what to do instead (checked
+      // again per call below, for a model the catalogue knows only under the provider calls name).
+      const m = model.toLowerCase();
+      let known = overrides.some((o) => o.model.trim().toLowerCase() === m) || findCatalogModel(null, model) !== null;
 
       let oldTotal = new Decimal(0);
       let newTotal = new Decimal(0);
       let considered = 0;
+      let reported = 0;
       let repriced = 0;
       let unpricedBefore = 0;
       let unpricedAfter = 0;
@@ -238,26 +236,43 @@ export async function repriceModel(
       let rollups = 0;
       let counters = 0;
       const budgets = new Set<string>();
-      let cursor: { at: Date; id: string } | null = null;
-      for (;;) {
-        const calls: TStoredCall[] = await tx.$queryRawUnsafe<TStoredCall[]>(
-          `SELECT id::text, "occurredAt", provider, model, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens",
-                  "reasoningTokens", "costUsd"::text AS "costUsd", "costSource"::text AS "costSource"
-             FROM "UsageEvent"
-            WHERE ${OF_MODEL} AND "costSource" IN ${PRICED_BY_US}
-              AND ($5::timestamptz IS NULL OR ("occurredAt", id) > ($5::timestamptz, $6::bigint))
-            ORDER BY "occurredAt", id LIMIT ${BATCH}`,
+      // Whole hours per batch, about BATCH calls each (an hour with more is a batch of its own).
+      const chunks: Date[][] = [];
+      let chunk: Date[] = [];
+      let inChunk = 0;
+      for (const h of hours) {
+        if (chunk.length && inChunk + h.calls > batchSize) {
+          chunks.push(chunk);
+          chunk = [];
+          inChunk = 0;
+        }
+        chunk.push(h.hour);
+        inChunk += h.calls;
+      }
+      if (chunk.length) chunks.push(chunk);
+
+      for (const chunkHours of chunks) {
+        const stored = await tx.$queryRawUnsafe<TStoredCall[]>(
+          `SELECT e.id::text, e."occurredAt", e.provider, e.model, e."inputTokens", e."outputTokens", e."cacheReadTokens",
+                  e."cacheWriteTokens", e."reasoningTokens", e."costUsd"::text AS "costUsd", e."costSource"::text AS "costSource"
+             FROM json_array_elements_text($5::json) AS h(hour)
+             JOIN "UsageEvent" e ON e."orgId" = $1
+                  AND e."occurredAt" >= greatest(h.hour::timestamptz, $2::timestamptz)
+                  AND e."occurredAt" < least(h.hour::timestamptz + interval '1 hour', $3::timestamptz)
+            WHERE lower(e.model) = lower($4)
+            ORDER BY e."occurredAt", e.id`,
           orgId,
           from,
           to,
           model,
-          cursor?.at ?? null,
-          cursor?.id ?? "0",
+          JSON.stringify(chunkHours.map((h) => new Date(h).toISOString())),
         );
-        if (calls.length === 0) break;
-        cursor = { at: calls[calls.length - 1].occurredAt, id: calls[calls.length - 1].id };
         const changed: { id: string; cost: string; source: string }[] = [];
-        for (const call of calls) {
+        for (const call of stored) {
+          // What the client reported it paid stays as sent; NONE has no price to apply.
+          if (call.costSource === "REPORTED") reported++;
+          if (call.costSource !== "CATALOG" && call.costSource !== "OVERRIDE" && call.costSource !== "UNPRICED") continue;
+          if (!known && call.provider && findCatalogModel(call.provider, model)) known = true;
           const price = priceCall({
             provider: call.provider,
             model: call.model,
@@ -300,7 +315,11 @@ export async function repriceModel(
           counters += applied.counters;
           for (const b of applied.budgets) budgets.add(b);
         }
-        if (calls.length < BATCH) break;
+      }
+      if (!known) {
+        throw invalid(`No price for ${model}: neither the catalogue nor this organization's prices know it. Add a price for it first, then reprice.`, [
+          { path: "model", message: "has no price to apply" },
+        ]);
       }
 
       const summary: Omit<TRepriceSummary, "alerts"> = {
@@ -309,7 +328,7 @@ export async function repriceModel(
         to: to.toISOString(),
         eventsConsidered: considered,
         eventsRepriced: repriced,
-        reportedUntouched: stats.reported,
+        reportedUntouched: reported,
         unpricedBefore,
         unpricedAfter,
         oldTotalUsd: displayDecimal(oldTotal.toFixed()),
@@ -331,7 +350,7 @@ export async function repriceModel(
           to: summary.to,
           eventsRepriced: repriced,
           eventsConsidered: considered,
-          reportedUntouched: stats.reported,
+          reportedUntouched: reported,
           oldTotalUsd: summary.oldTotalUsd,
           newTotalUsd: summary.newTotalUsd,
           deltaUsd: summary.deltaUsd,
