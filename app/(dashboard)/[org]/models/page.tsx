@@ -89,7 +89,8 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
               Show
             </button>
           </form>
-          <nav className="flex flex-wrap gap-1" aria-label="Quick ranges">
+          {/* A group, not a second <nav>: the org's links are the page's one navigation landmark. */}
+          <div role="group" className="flex flex-wrap gap-1" aria-label="Quick ranges">
             {presets.map((p) => {
               const active = p.from === range.fromDay && p.to === range.toDay;
               return (
@@ -103,7 +104,7 @@ export default async function ModelsPage({ params, searchParams }: { params: Pro
                 </Link>
               );
             })}
-          </nav>
+          </div>
         </div>
         {range.problem && (
           <p role="status" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300">
