@@ -8,7 +8,7 @@ import { signIn } from "./support/sign-in";
 const run = randomBytes(4).toString("hex");
 const slug = `pages-${run}`;
 const email = `lead-${run}@example.test`;
-const PAGES = ["overview", "budgets", "keys", "teams", "cost-centers", "alerts", "members", "audit", "settings"];
+const PAGES = ["overview", "budgets", "keys", "teams", "cost-centers", "models", "alerts", "members", "audit", "settings"];
 
 test.use({ viewport: { width: 390, height: 844 }, timezoneId: "Asia/Tokyo" });
 

@@ -56,6 +56,9 @@ function targetOf(entry: TAuditInput, lookup: TAuditLookup): { kind: string; lab
       return { kind: "alert webhook", label: str(details, "to") ?? "?" };
     case "Budget":
       return { kind: "budget", label: budgetLabel(details) };
+    case "ModelPrice":
+    case "Model":
+      return { kind: "model", label: str(details, "model") ?? targetId ?? "?" };
     default:
       return { kind: targetType, label: targetId ?? "" };
   }
@@ -165,6 +168,12 @@ export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summa
     }
     case "budget.archived":
       summary = "archived a budget";
+      break;
+    case "model_price.added":
+      summary = `added a price for ${str(d, "model") ?? "a model"}${str(d, "provider") ? ` (${str(d, "provider")})` : ""} from ${(str(d, "effectiveFrom") ?? "?").slice(0, 10)}: $${str(d, "inputMtok") ?? "?"} input, $${str(d, "outputMtok") ?? "?"} output per 1M tokens`;
+      break;
+    case "model.repriced":
+      summary = `repriced ${str(d, "eventsRepriced") ?? "?"} calls of ${str(d, "model") ?? "a model"} (${(str(d, "from") ?? "?").slice(0, 10)} – ${(str(d, "to") ?? "?").slice(0, 10)}): $${str(d, "oldTotalUsd") ?? "?"} → $${str(d, "newTotalUsd") ?? "?"}`;
       break;
     default:
       summary = entry.action.replace(/[._]/g, " ");

@@ -9,6 +9,7 @@ const LINKS = [
   ["keys", "Keys"],
   ["teams", "Teams"],
   ["cost-centers", "Cost centers"],
+  ["models", "Models"],
   ["alerts", "Alerts"],
   ["members", "Members"],
   ["audit", "Audit log"],

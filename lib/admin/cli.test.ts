@@ -192,3 +192,44 @@ describe("budgets from the CLI", () => {
     expect(await prisma().budget.count({ where: { org: { slug } } })).toBe(0);
   });
 });
+
+describe("prices and repricing from the CLI", () => {
+  let server: Awaited<ReturnType<typeof startMachineServer>>;
+  beforeAll(async () => {
+    server = await startMachineServer();
+  });
+  afterAll(() => server.close());
+
+  test("price add, then reprice: the stored calls get the price, the summary says by how much; mistakes exit non-zero", async () => {
+    const slug = `cli-${randomBytes(4).toString("hex")}`;
+    expect((await admin("org", "create", slug, "--timezone", "UTC")).code).toBe(0);
+    const secret = (await admin("key", "create", "--org", slug, "--name", "agents")).out.at(-1)!;
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const posted = await api(server.url, "/api/v1/events", {
+      secret,
+      body: { events: [{ id: "u1", timestamp: at, model: "acme-cli-1", usage: { input_tokens: 500_000, output_tokens: 100_000 } }] },
+    });
+    expect(posted.status).toBe(200);
+    const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date().toISOString().slice(0, 10);
+
+    const unknown = await admin("reprice", "--org", slug, "--model", "acme-cli-1", "--from", from, "--to", to);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err.join("\n")).toContain("Add a price for it first");
+
+    const added = await admin("price", "add", "--org", slug, "--model", "acme-cli-1", "--input", "2", "--output", "10", "--from", from);
+    expect(added.code, added.err.join("\n")).toBe(0);
+    const repriced = await admin("reprice", "--org", slug, "--model", "acme-cli-1", "--from", from, "--to", to);
+    expect(repriced.code, repriced.err.join("\n")).toBe(0);
+    // 500k × $2 + 100k × $10 per million = $2.00.
+    expect(repriced.out.join("\n")).toContain("repriced 1 of 1 calls of acme-cli-1");
+    expect(repriced.out.join("\n")).toContain("$0.00 -> $2.00 (change 2.00 USD exactly); unpriced calls 1 -> 0");
+    const org = await prisma().organization.findUniqueOrThrow({ where: { slug } });
+    const event = await prisma().usageEvent.findFirstOrThrow({ where: { orgId: org.id, eventId: "u1" } });
+    expect([event.costUsd.toString(), event.costSource]).toEqual(["2", "OVERRIDE"]);
+
+    expect((await admin("reprice", "--org", slug, "--model", "acme-cli-1", "--from", to, "--to", from)).code).toBe(1);
+    expect((await admin("reprice", "--org", slug, "--model", "acme-cli-1")).code).toBe(2);
+    expect((await admin("price", "add", "--org", slug, "--model", "x", "--input", "lots", "--output", "1")).code).toBe(1);
+  });
+});

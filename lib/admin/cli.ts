@@ -10,6 +10,8 @@ import { issueKey, revokeKey } from "../keys/issue";
 import type { TKeyScope } from "../keys/authenticate";
 import { displayUsd } from "../money";
 import { createOrg, findOrgBySlug } from "../orgs/create";
+import { addModelPrice } from "../pricing/price-overrides";
+import { repriceModel } from "../pricing/reprice";
 import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
 
@@ -28,13 +30,18 @@ const USAGE = `usage: npm run admin -- <command>
              scope: org | team:<slug> | cost_center:<code> | key:<prefix> | agent:<name> | user:<id> | model:<id>
                     | task:* | task:<id> | execution:* | execution:<id>
   budget list --org <slug>
-  budget archive --org <slug> <budget id>`;
+  budget archive --org <slug> <budget id>
+  price add --org <slug> --model <name> --input <usd per 1M> --output <usd per 1M> [--cache-read <usd per 1M>]
+            [--cache-write <usd per 1M>] [--provider <name>] [--from <YYYY-MM-DD | ISO instant>]   (default from: now)
+  reprice --org <slug> --model <name> --from <YYYY-MM-DD | ISO instant> --to <YYYY-MM-DD | ISO instant>
+             (a day is the org's day; --to a day includes it. Client-reported costs are never changed.)`;
 
 class UsageError extends Error {}
 
 // Returns the exit code. The new key's secret is printed once, alone, on the last line of stdout.
 export async function runAdmin(argv: string[], io: TIo): Promise<number> {
-  const [noun, verb, ...rest] = argv;
+  // "reprice" is a command of one word; the others are "<noun> <verb>".
+  const [noun, verb, ...rest] = argv[0] === "reprice" ? ["reprice", "", ...argv.slice(1)] : argv;
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -59,6 +66,14 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         webhook: { type: "string" },
         forecast: { type: "boolean" },
         "no-forecast": { type: "boolean" },
+        model: { type: "string" },
+        input: { type: "string" },
+        output: { type: "string" },
+        "cache-read": { type: "string" },
+        "cache-write": { type: "string" },
+        provider: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
       },
     });
     const command = `${noun ?? ""} ${verb ?? ""}`.trim();
@@ -166,6 +181,31 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         const id = one(positionals, "budget id");
         await archiveBudget(org.id, null, id);
         io.out(`archived budget ${id}`);
+        return 0;
+      }
+      case "price add": {
+        const org = await requireOrg(values.org);
+        if (!values.model || !values.input || !values.output) throw new UsageError("price add needs --model, --input and --output");
+        const price = await addModelPrice(org.id, null, {
+          model: values.model,
+          provider: values.provider ?? null,
+          effectiveFrom: values.from ?? new Date().toISOString(),
+          inputMtok: values.input,
+          outputMtok: values.output,
+          cacheReadMtok: values["cache-read"] ?? null,
+          cacheWriteMtok: values["cache-write"] ?? null,
+        });
+        io.out(`added a price for ${price.model}${price.provider ? ` (${price.provider})` : ""} from ${price.effectiveFrom}: $${price.inputMtok} input, $${price.outputMtok} output per 1M tokens`);
+        io.out("calls already stored keep their cost until repriced (npm run admin -- reprice …)");
+        return 0;
+      }
+      case "reprice": {
+        const org = await requireOrg(values.org);
+        if (!values.model || !values.from || !values.to) throw new UsageError("reprice needs --model, --from and --to");
+        const s = await repriceModel(org.id, null, { model: values.model, from: values.from, to: values.to });
+        io.out(`repriced ${s.eventsRepriced} of ${s.eventsConsidered} calls of ${s.model} in [${s.from}, ${s.to})`);
+        io.out(`total ${displayUsd(s.oldTotalUsd)} -> ${displayUsd(s.newTotalUsd)} (change ${s.deltaUsd} USD exactly); unpriced calls ${s.unpricedBefore} -> ${s.unpricedAfter}`);
+        io.out(`${s.reportedUntouched} client-reported calls left as sent; updated ${s.executionsUpdated} executions, ${s.rollupsUpdated} hourly rollups, ${s.countersUpdated} budget counters; ${s.alerts} budget alerts sent`);
         return 0;
       }
       default:

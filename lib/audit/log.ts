@@ -24,7 +24,9 @@ export type TAuditAction =
   | "alert.delivery_resent"
   | "budget.created"
   | "budget.changed"
-  | "budget.archived";
+  | "budget.archived"
+  | "model_price.added"
+  | "model.repriced";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
 

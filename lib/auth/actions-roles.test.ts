@@ -41,6 +41,9 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   "budgets.create": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ scope: "TEAM", scopeValue: w.teamId, amountUsd: "10", period: "MONTH" }) },
   "budgets.update": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId, amountUsd: "20", enforcement: "BLOCK" }) },
   "budgets.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId }) },
+  "models.addPrice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: `acme-${uniq()}`, effectiveFrom: "2026-11-01", inputMtok: "1", outputMtok: "2" }) },
+  // A catalogue model with no calls in the range: a reprice that changes nothing, still audited.
+  "models.reprice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: "gpt-4o", from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }) },
 };
 
 // An org with an extra owner, a team the actor belongs to, a cost center, a key and another member.

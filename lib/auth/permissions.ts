@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   "team.manage": ["OWNER", "ADMIN"],
   "cost-center.manage": ["OWNER", "ADMIN"],
   "budget.manage": ["OWNER", "ADMIN"],
+  // Model price overrides and repricing stored calls (the models page).
+  "pricing.manage": ["OWNER", "ADMIN"],
   // The alert webhook and its signing secret (settings), resending a failed alert delivery.
   "alerts.manage": ["OWNER", "ADMIN"],
   "member.manage": ["OWNER", "ADMIN"],

@@ -54,25 +54,41 @@ function prepare(o: TPriceOverride): TPrepared {
 /**
  * The override in force for this call: same model (case-insensitive), provider equal (after alias
  * mapping) or null, effectiveFrom <= at; the latest effectiveFrom wins, and on a tie a
- * provider-specific override beats a provider-agnostic one.
+ * provider-specific override beats a provider-agnostic one. Returns the override itself (the models
+ * page names it and its dates) or null.
  */
+export function findOverride<T extends TPriceOverride>(
+  overrides: readonly T[],
+  provider: string | null | undefined,
+  model: string,
+  at: Date,
+): T | null {
+  const m = model.trim().toLowerCase();
+  const p = provider && provider.trim() ? canonicalProvider(provider) : null;
+  const t = at.getTime();
+  let best: TPrepared | null = null;
+  let bestOverride: T | null = null;
+  for (const o of overrides) {
+    const c = prepare(o);
+    if (c.model !== m || c.rates === null || Number.isNaN(c.fromMs) || c.fromMs > t) continue;
+    if (c.provider !== null && c.provider !== p) continue;
+    if (best === null || c.fromMs > best.fromMs || (c.fromMs === best.fromMs && best.provider === null && c.provider !== null)) {
+      best = c;
+      bestOverride = o;
+    }
+  }
+  return bestOverride;
+}
+
+/** The rates of the override in force for this call (see findOverride), or null. */
 export function findOverrideRates(
   overrides: readonly TPriceOverride[],
   provider: string | null | undefined,
   model: string,
   at: Date,
 ): TModelRates | null {
-  const m = model.trim().toLowerCase();
-  const p = provider && provider.trim() ? canonicalProvider(provider) : null;
-  const t = at.getTime();
-  let best: TPrepared | null = null;
-  for (const o of overrides) {
-    const c = prepare(o);
-    if (c.model !== m || c.rates === null || Number.isNaN(c.fromMs) || c.fromMs > t) continue;
-    if (c.provider !== null && c.provider !== p) continue;
-    if (best === null || c.fromMs > best.fromMs || (c.fromMs === best.fromMs && best.provider === null && c.provider !== null)) best = c;
-  }
-  return best ? best.rates : null;
+  const o = findOverride(overrides, provider, model, at);
+  return o ? prepare(o).rates : null;
 }
 
 /** Write-path validation for an override (the hot path silently skips invalid ones). */
