@@ -7,6 +7,7 @@ import { prisma } from "../db";
 import { invalid, zodDetails } from "../errors";
 import { Decimal, formatUsd as displayDecimal } from "../money";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
+import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
 import { findCatalogModel } from "./catalog";
 import { priceCall } from "./cost";
 import { isDay, toInstant, ZDayOrInstant } from "./dates";
@@ -16,14 +17,14 @@ import { loadPriceOverrides } from "./price-overrides";
 // Reprice history: after a price is added (or corrected), the calls already stored for a model in
 // a range are priced again with the prices in effect at each call's own time, and every total that
 // holds them moves with them — in ONE transaction, so no reader ever sees events disagree with
-// their executions, hourly rollups or budget counters.
+// their executions, hourly and daily rollups or budget counters.
 //
 // What is repriced: calls priced by us — from the catalogue (CATALOG), an org override (OVERRIDE)
 // or by nothing (UNPRICED, stored at $0). Never a cost the client reported (REPORTED): that figure
 // is what the caller says it paid and stays as sent; nor a tool call with no model (NONE).
 //
 // How totals move: by the exact difference (new − old) of each changed event, summed per execution,
-// per hourly rollup row and per budget counter — the same grouping the ingest statement uses
+// per hourly rollup row, per daily row and per budget counter — the same grouping the ingest statement uses
 // (lib/ingest/store.ts; which budgets apply and where a call counts come from lib/budgets/sql.ts),
 // so each total stays equal to the sum of its events (the counters' oracle, to the last digit).
 // A counter that does not exist is not created: that period was never counted by that budget
@@ -137,6 +138,17 @@ rollups AS (
      AND r.repository = rd.repository
   RETURNING r.id
 ),
+dd AS (
+  SELECT ${LOCAL_DAY('ev."occurredAt"', "o.timezone")} AS day, dd.dimension, dd.value, sum(ev.delta) AS cost, sum(ev.unpriced) AS unpriced
+    FROM ev JOIN "Organization" o ON o.id = ev."orgId" CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")}
+   GROUP BY 1, 2, 3
+),
+daily AS (
+  UPDATE "UsageDaily" d SET "costUsd" = d."costUsd" + dd.cost, "unpricedCalls" = d."unpricedCalls" + dd.unpriced
+    FROM dd
+   WHERE d."orgId" = $1 AND d.dimension = dd.dimension AND d.day = dd.day AND d.value = dd.value
+  RETURNING d.day
+),
 g AS (
   SELECT ev."orgId", ev."teamId", ev."costCenterId", ev."keyId", ev.agent, ev."userId", ev.model, ev.task, ev."executionId",
          ${LOCAL_PERIOD_START("day", 'ev."occurredAt"', "o.timezone")} AS d, ${LOCAL_PERIOD_START("week", 'ev."occurredAt"', "o.timezone")} AS w,
@@ -161,6 +173,7 @@ counters AS (
 SELECT (SELECT count(*) FROM ev)::int AS "eventsExpected", (SELECT count(*) FROM events)::int AS events,
        (SELECT count(*) FROM xd)::int AS "executionsExpected", (SELECT count(*) FROM executions)::int AS executions,
        (SELECT count(*) FROM rd)::int AS "rollupsExpected", (SELECT count(*) FROM rollups)::int AS rollups,
+       (SELECT count(*) FROM dd)::int AS "dailyExpected", (SELECT count(*) FROM daily)::int AS daily,
        (SELECT count(*) FROM counters)::int AS counters,
        ARRAY(SELECT DISTINCT "budgetId" FROM counters) AS budgets`;
 
@@ -171,6 +184,8 @@ type TApplied = {
   executions: number;
   rollupsExpected: number;
   rollups: number;
+  dailyExpected: number;
+  daily: number;
   counters: number;
   budgets: string[];
 };
@@ -306,7 +321,7 @@ export async function repriceModel(
           const [applied] = await tx.$queryRawUnsafe<TApplied[]>(APPLY_SQL, orgId, JSON.stringify(changed));
           // Every changed call belongs to an execution (if it names one) and to an hourly rollup row;
           // a missing one means the totals had already drifted: refuse rather than write half.
-          if (applied.events !== changed.length || applied.eventsExpected !== changed.length || applied.executions !== applied.executionsExpected || applied.rollups !== applied.rollupsExpected) {
+          if (applied.events !== changed.length || applied.eventsExpected !== changed.length || applied.executions !== applied.executionsExpected || applied.rollups !== applied.rollupsExpected || applied.daily !== applied.dailyExpected) {
             throw new Error(`reprice: totals out of step for org ${orgId} (${JSON.stringify(applied)}, ${changed.length} changed calls)`);
           }
           repriced += applied.events;
