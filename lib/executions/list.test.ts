@@ -219,7 +219,7 @@ describe("executions list", () => {
       expect(err.message).toBe("Invalid page cursor");
     }
     // Out-of-range values of the right shape: a bigint beyond int8, a date that is no date.
-    for (const [sort, v] of [["calls", "99999999999999999999"], ["last_seen", "2026-13-45T99:00:00Z"], ["duration", "-5"]] as const) {
+    for (const [sort, v] of [["calls", "99999999999999999999"], ["calls", "1 OR 1=1"], ["retries", "abc"], ["last_seen", "2026-13-45T99:00:00Z"], ["duration", "-5"]] as const) {
       const err = await listExecutions({ orgId: org.id, sort, dir: "desc", cursor: encodeCursor({ s: sort, d: "desc", k: "after", v, i: "x" }) }).then(() => null, (e) => e);
       expect(err?.status, `${sort} ${v}`).toBe(400);
     }

@@ -25,7 +25,10 @@ export const LIST_MAX_PAGE_SIZE = 200;
 
 // A decimal string as numeric(38,12) holds it; bigint counters; milliseconds of a duration.
 const ZDecimalText = z.string().regex(/^\d{1,26}(\.\d{1,12})?$/);
-const ZBigintText = z.string().regex(/^\d{1,19}$/).refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n);
+// One check, not regex-then-refine: zod runs every refinement even after the regex failed, and
+// BigInt("1 OR 1=1") throws.
+export const fitsBigint = (v: string) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9_223_372_036_854_775_807n;
+const ZBigintText = z.string().refine(fitsBigint);
 const ZInstantText = z.iso.datetime({ offset: true });
 const ZMillisText = z.string().regex(/^\d{1,15}$/);
 

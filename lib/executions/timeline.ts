@@ -9,6 +9,7 @@ import { z } from "zod";
 import { pool } from "../db";
 import { badRequest } from "../errors";
 import { formatUsd } from "../money";
+import { fitsBigint } from "./list";
 import { EXECUTION_SUMMARY_COLUMNS, toExecutionSummary, type TExecutionSummary } from "../reports/executions";
 
 // The chart draws at most this many calls (the first ones) and says so; beyond that, bars thinner
@@ -144,7 +145,7 @@ function toCall(row: TCallRow, n: number): TTimelineCall {
 // The call table's cursor: the last row's time and event id (the tiebreak), and its position.
 const ZCallsCursor = z.strictObject({
   t: z.iso.datetime({ offset: true }),
-  i: z.string().regex(/^\d{1,19}$/).refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n),
+  i: z.string().refine(fitsBigint),
   n: z.number().int().min(0).max(2 ** 40),
 });
 
