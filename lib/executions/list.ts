@@ -278,3 +278,14 @@ export function listHref(orgSlug: string, search: TListSearch, change: Partial<R
   const s = qs.toString();
   return `/${orgSlug}/executions${s ? `?${s}` : ""}`;
 }
+
+// The choices of the filter form that are small tables (teams, cost centers); agents, tasks, users
+// and repositories are typed or picked by clicking a value in the list (a DISTINCT over a year of
+// executions would cost more than the page).
+export async function listFilterOptions(orgId: string): Promise<{ teams: { slug: string; name: string }[]; costCenters: { code: string; name: string }[] }> {
+  const [teams, costCenters] = await Promise.all([
+    pool().query(`SELECT slug, name FROM "Team" WHERE "orgId" = $1 ORDER BY "archivedAt" NULLS FIRST, name`, [orgId]),
+    pool().query(`SELECT code, name FROM "CostCenter" WHERE "orgId" = $1 ORDER BY "archivedAt" NULLS FIRST, code`, [orgId]),
+  ]);
+  return { teams: teams.rows, costCenters: costCenters.rows };
+}
