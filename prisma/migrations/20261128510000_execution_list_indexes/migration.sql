@@ -28,6 +28,9 @@ CREATE INDEX "Execution_orgId_retries_id_idx" ON "Execution"("orgId", "retries" 
 -- CreateIndex: list sorted by retry cost.
 CREATE INDEX "Execution_orgId_retryCostUsd_id_idx" ON "Execution"("orgId", "retryCostUsd" DESC, "id" DESC);
 
+-- CreateIndex: list filtered by state (running / idle / blocked are a few among many done ones).
+CREATE INDEX "Execution_orgId_status_lastSeenAt_idx" ON "Execution"("orgId", "status", "lastSeenAt" DESC);
+
 -- CreateIndex: list sorted by duration (first call to last call). Hand-written: schema.prisma cannot
 -- express an index on an expression; lib/db/migrate.test.ts lists it as migration-only. The query
 -- must spell the expression exactly for the planner to use it: ("lastSeenAt" - "firstSeenAt").
