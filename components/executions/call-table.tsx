@@ -41,7 +41,7 @@ export function CallTable({ calls, timezone }: { calls: TTimelineCall[]; timezon
             <tr key={c.n} className={`border-t border-slate-100 dark:border-slate-800 ${tint}`} data-attempt={c.attempt} data-status={c.status}>
               <td className="px-2 py-1.5 text-right tabular-nums text-slate-500 dark:text-slate-400">{c.n}</td>
               <td className="whitespace-nowrap px-2 py-1.5 tabular-nums">{timeWithSeconds(c.at, timezone)}</td>
-              <td className="px-2 py-1.5">
+              <td className="whitespace-nowrap px-2 py-1.5">
                 {c.kind === "tool" ? (
                   <span className="inline-flex items-center gap-1"><span className="rounded bg-purple-100 px-1 text-[10px] font-medium text-purple-800 dark:bg-purple-950 dark:text-purple-300">tool</span>{c.tool ?? "?"}</span>
                 ) : (

@@ -10,15 +10,18 @@ type TFilterHref = (key: "agent" | "task" | "team" | "user" | "repository", valu
 
 const FOCUS = "rounded-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-500";
 
-// A column header that sorts: a real link (keyboard, middle-click, shareable), aria-sort for readers.
-function SortHeader({ label, link, align = "left", title }: { label: string; link: TSortLinks[TExecutionSort]; align?: "left" | "right"; title?: string }) {
-  const arrow = link.active ? (link.dir === "desc" ? "▼" : "▲") : "";
+// A column header that sorts: real links (keyboard, middle-click, shareable), aria-sort for readers.
+// Two related sorts may share a column (retries and their cost; start and last call), one per line.
+function SortHeader({ sorts, align = "left" }: { sorts: { label: string; link: TSortLinks[TExecutionSort]; title?: string }[]; align?: "left" | "right" }) {
+  const active = sorts.find((s) => s.link.active)?.link;
   return (
-    <th scope="col" aria-sort={link.active ? (link.dir === "desc" ? "descending" : "ascending") : undefined} className={`px-3 py-2 font-medium ${align === "right" ? "text-right" : "text-left"}`}>
-      <Link href={link.href} title={title ?? `Sort by ${label.toLowerCase()}`} className={`${FOCUS} inline-flex items-center gap-1 whitespace-nowrap hover:text-slate-900 dark:hover:text-white ${link.active ? "text-slate-900 dark:text-white" : ""}`}>
-        {label}
-        <span aria-hidden className="w-2 text-[10px]">{arrow}</span>
-      </Link>
+    <th scope="col" aria-sort={active ? (active.dir === "desc" ? "descending" : "ascending") : undefined} className={`px-3 py-2 font-medium ${align === "right" ? "text-right" : "text-left"}`}>
+      {sorts.map(({ label, link, title }) => (
+        <Link key={label} href={link.href} title={title ?? `Sort by ${label.toLowerCase()}`} className={`${FOCUS} flex items-center gap-1 whitespace-nowrap hover:text-slate-900 dark:hover:text-white ${align === "right" ? "justify-end" : ""} ${link.active ? "text-slate-900 dark:text-white" : ""}`}>
+          {label}
+          <span aria-hidden className="w-2 text-[10px]">{link.active ? (link.dir === "desc" ? "▼" : "▲") : ""}</span>
+        </Link>
+      ))}
     </th>
   );
 }
@@ -39,20 +42,24 @@ export function ExecutionTable({ orgSlug, rows, timezone, sortLinks, filterHref 
           <th scope="col" className="px-3 py-2 text-left font-medium">Execution</th>
           <th scope="col" className="px-3 py-2 text-left font-medium">Agent · task</th>
           <th scope="col" className="px-3 py-2 text-left font-medium">Team · user</th>
-          <SortHeader label="Cost" link={sortLinks.cost} align="right" />
-          <SortHeader label="Calls" link={sortLinks.calls} align="right" />
-          <SortHeader label="Retries" link={sortLinks.retries} align="right" title="Sort by retries (calls with attempt > 1)" />
-          <SortHeader label="Retry cost" link={sortLinks.retry_cost} align="right" title="Sort by what attempts after the first cost" />
-          <SortHeader label="Duration" link={sortLinks.duration} align="right" title="Sort by duration (first call to last call)" />
-          <SortHeader label="Started" link={sortLinks.first_seen} />
-          <SortHeader label="Last call" link={sortLinks.last_seen} />
+          <SortHeader sorts={[{ label: "Cost", link: sortLinks.cost }]} align="right" />
+          <SortHeader sorts={[{ label: "Calls", link: sortLinks.calls }]} align="right" />
+          <SortHeader
+            align="right"
+            sorts={[
+              { label: "Retries", link: sortLinks.retries, title: "Sort by retries (calls with attempt > 1)" },
+              { label: "Retry cost", link: sortLinks.retry_cost, title: "Sort by what attempts after the first cost" },
+            ]}
+          />
+          <SortHeader sorts={[{ label: "Duration", link: sortLinks.duration, title: "Sort by duration (first call to last call)" }]} align="right" />
+          <SortHeader sorts={[{ label: "Started", link: sortLinks.first_seen }, { label: "Last call", link: sortLinks.last_seen }]} />
         </tr>
       </thead>
       <tbody>
         {rows.map((ex) => (
           <tr key={ex.id} className="border-t border-slate-100 align-top hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/50">
-            <td className="max-w-[16rem] px-3 py-2">
-              <Link href={`/${orgSlug}/executions/${encodeURIComponent(ex.id)}`} className={`${FOCUS} block break-all font-mono text-xs font-medium text-sky-700 hover:underline dark:text-sky-400`}>
+            <td className="min-w-[12rem] max-w-[16rem] px-3 py-2">
+              <Link href={`/${orgSlug}/executions/${encodeURIComponent(ex.id)}`} className={`${FOCUS} block break-words font-mono text-xs font-medium text-sky-700 hover:underline dark:text-sky-400`}>
                 {ex.id}
               </Link>
               <div className="mt-1"><StateBadge state={ex.status} /></div>
@@ -67,11 +74,15 @@ export function ExecutionTable({ orgSlug, rows, timezone, sortLinks, filterHref 
             </td>
             <td className="px-3 py-2 text-right font-semibold tabular-nums"><Usd value={ex.cost_usd} /></td>
             <td className="px-3 py-2 text-right tabular-nums">{integer(ex.calls)}</td>
-            <td className={`px-3 py-2 text-right tabular-nums ${ex.retries > 0 ? "font-medium text-amber-700 dark:text-amber-400" : "text-slate-500 dark:text-slate-400"}`}>{integer(ex.retries)}</td>
-            <td className={`px-3 py-2 text-right tabular-nums ${ex.retries > 0 ? "text-amber-700 dark:text-amber-400" : "text-slate-500 dark:text-slate-400"}`}><Usd value={ex.retry_cost_usd} /></td>
+            <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${ex.retries > 0 ? "text-amber-700 dark:text-amber-400" : "text-slate-500 dark:text-slate-400"}`}>
+              <div className={ex.retries > 0 ? "font-semibold" : ""}>{integer(ex.retries)}</div>
+              <div className="text-xs"><Usd value={ex.retry_cost_usd} /></div>
+            </td>
             <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{formatDuration(ex.duration_ms)}</td>
-            <td className="whitespace-nowrap px-3 py-2 text-slate-600 dark:text-slate-300">{shortDateTime(ex.first_seen_at, timezone)}</td>
-            <td className="whitespace-nowrap px-3 py-2 text-slate-600 dark:text-slate-300">{shortDateTime(ex.last_seen_at, timezone)}</td>
+            <td className="whitespace-nowrap px-3 py-2 text-slate-600 dark:text-slate-300">
+              <div>{shortDateTime(ex.first_seen_at, timezone)}</div>
+              <div className="text-xs text-slate-500 dark:text-slate-400">{shortDateTime(ex.last_seen_at, timezone)}</div>
+            </td>
           </tr>
         ))}
       </tbody>

@@ -30,8 +30,8 @@ const LEGEND: [TCategory | "tokens" | "cumulative", string][] = [
   ["call", "LLM call"],
   ["subagent", "Subagent call"],
   ["tool", "Tool call"],
-  ["retry", "Retry (attempt > 1) ▲"],
-  ["error", "Error ▲"],
+  ["retry", "Retry (attempt > 1), amber ▼"],
+  ["error", "Error, red ▼"],
   ["tokens", "Input tokens per call (context)"],
 ];
 
@@ -56,17 +56,34 @@ function PointTooltip({ active, payload, timezone }: { active?: boolean; payload
   );
 }
 
+function CumulativeTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: TTimelinePoint }[] }) {
+  const p = active ? payload?.[0]?.payload : undefined;
+  if (!p) return null;
+  return (
+    <div className="rounded-md border border-slate-200 bg-white px-2 py-1 text-xs shadow dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+      After call #{p.n}: <span className="font-semibold tabular-nums">{exactUsd(p.cumulative_usd)}</span>
+    </div>
+  );
+}
+
 // A triangle over each retry or error, so a retry storm shows even where its bars are small.
 function Marker(props: { x?: number | string; y?: number | string; width?: number | string; index?: number; points: TTimelinePoint[] }) {
   const p = props.index === undefined ? undefined : props.points[props.index];
   if (!p || !(p.retry || p.error)) return null;
   const x = Number(props.x) + Number(props.width) / 2;
   const y = Number(props.y) - 4;
-  const fill = p.error ? COLOR.error : COLOR.retry;
-  return <path d={`M${x - 4},${y - 7} L${x + 4},${y - 7} L${x},${y} Z`} fill={fill} stroke={fill} />;
+  // A retry is marked as a retry even when it failed too (its bar is red): the storm reads as
+  // one red failure followed by a row of amber retries.
+  const fill = p.retry ? COLOR.retry : COLOR.error;
+  return <path className={p.retry ? "timeline-marker-retry" : "timeline-marker-error"} d={`M${x - 4},${y - 7} L${x + 4},${y - 7} L${x},${y} Z`} fill={fill} stroke={fill} />;
 }
 
-export function TimelineChart({ points, timezone, capped, totalCalls }: { points: TTimelinePoint[]; timezone: string; capped: boolean; totalCalls: number }) {
+// What the chart draws: the input-token line skips calls that read no context (tool calls, errors
+// refused before the model ran), else it would drop to zero and hide the growth.
+type TDrawn = TTimelinePoint & { tokens: number | null };
+
+export function TimelineChart({ points: raw, timezone, capped, totalCalls }: { points: TTimelinePoint[]; timezone: string; capped: boolean; totalCalls: number }) {
+  const points: TDrawn[] = raw.map((p) => ({ ...p, tokens: p.kind === "tool" || p.context_tokens === 0 ? null : p.context_tokens }));
   if (points.length === 0) return <p className="px-3 py-8 text-sm text-slate-500 dark:text-slate-400">This execution has no calls to draw yet.</p>;
   const retries = points.filter((p) => p.retry).length;
   const errors = points.filter((p) => p.error).length;
@@ -104,7 +121,7 @@ export function TimelineChart({ points, timezone, capped, totalCalls }: { points
               {points.map((p) => <Cell key={p.n} fill={COLOR[category(p)]} />)}
               <LabelList dataKey="n" content={(props) => <Marker x={props.x} y={props.y} width={props.width} index={props.index} points={points} />} />
             </Bar>
-            <Line yAxisId="tokens" dataKey="context_tokens" name="Input tokens" type="monotone" stroke={COLOR.tokens} strokeWidth={2} dot={false} isAnimationActive={false} />
+            <Line yAxisId="tokens" dataKey="tokens" name="Input tokens" type="linear" connectNulls stroke={COLOR.tokens} strokeWidth={2} dot={false} isAnimationActive={false} />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
@@ -118,7 +135,7 @@ export function TimelineChart({ points, timezone, capped, totalCalls }: { points
             <CartesianGrid stroke="currentColor" strokeOpacity={0.12} vertical={false} />
             <XAxis dataKey="n" tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} minTickGap={16} height={24} />
             <YAxis tickFormatter={usdTick} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} />
-            <Tooltip content={(props) => <PointTooltip active={props.active} payload={props.payload as readonly { payload?: TTimelinePoint }[]} timezone={timezone} />} isAnimationActive={false} />
+            <Tooltip content={(props) => <CumulativeTooltip active={props.active} payload={props.payload as readonly { payload?: TTimelinePoint }[]} />} isAnimationActive={false} />
             <Area dataKey="cumulative" name="Cumulative cost" type="stepAfter" stroke={COLOR.cumulative} fill={COLOR.cumulative} fillOpacity={0.15} strokeWidth={2} isAnimationActive={false} />
           </AreaChart>
         </ResponsiveContainer>

@@ -280,3 +280,22 @@ function subagentShares(rows: { subagent: string | null; calls: string; cost_usd
     return { subagent: r.subagent, calls: Number(r.calls), cost_usd: formatUsd(r.cost_usd), share_percent: part.toFixed(1) };
   });
 }
+
+// The execution a URL segment names in this org, or null. The segment may arrive percent-encoded or
+// not depending on the router path (an id may hold "/" or spaces): the literal form first, then the
+// decoded one.
+export async function resolveExecutionId(orgId: string, segment: string): Promise<string | null> {
+  const candidates = [segment];
+  if (segment.includes("%")) {
+    try {
+      candidates.push(decodeURIComponent(segment));
+    } catch {
+      // Not decodable: only the literal form.
+    }
+  }
+  const { rows } = await pool().query<{ executionId: string }>(
+    `SELECT "executionId" FROM "Execution" WHERE "orgId" = $1 AND "executionId" = ANY($2::text[])`,
+    [orgId, candidates],
+  );
+  return candidates.find((c) => rows.some((r) => r.executionId === c)) ?? null;
+}

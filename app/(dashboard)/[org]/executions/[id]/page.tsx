@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { requireOrgPage } from "@/lib/auth/session";
 import { DomainError } from "@/lib/errors";
-import { executionTimeline, type TExecutionTimeline } from "@/lib/executions/timeline";
+import { executionTimeline, resolveExecutionId, type TExecutionTimeline } from "@/lib/executions/timeline";
 import { displayUsd, exactUsd } from "@/lib/money";
 import { CallTable } from "@/components/executions/call-table";
 import { formatDuration, integer, timeWithSeconds } from "@/components/executions/format";
@@ -43,19 +43,9 @@ export default async function ExecutionPage({ params, searchParams }: { params: 
   const sp = await searchParams;
   const callsCursor = typeof sp.calls === "string" && sp.calls ? sp.calls : null;
 
-  let { timeline, cursorRefused } = await load(org.id, rawId, callsCursor);
-  // An id with reserved characters arrives percent-encoded or not depending on the router path;
-  // try the decoded form before answering 404.
-  let id = rawId;
-  if (!timeline && rawId.includes("%")) {
-    try {
-      id = decodeURIComponent(rawId);
-      ({ timeline, cursorRefused } = await load(org.id, id, callsCursor));
-    } catch {
-      // Not decodable: no such execution.
-    }
-  }
-  // Not in this org — whether it exists elsewhere or nowhere, the same 404.
+  // The layout answered 404 for an id this org does not have; resolve the same way here.
+  const id = await resolveExecutionId(org.id, rawId);
+  const { timeline, cursorRefused } = id ? await load(org.id, id, callsCursor) : { timeline: null, cursorRefused: false };
   if (!timeline) notFound();
   const ex = timeline.execution;
   const base = `/${org.slug}/executions/${encodeURIComponent(ex.id)}`;

@@ -71,10 +71,10 @@ export default async function ExecutionsPage({ params, searchParams }: { params:
         </p>
       </header>
 
-      <Panel title="Filters">
+      <section aria-label="Filters" className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <ListFilters action={`/${org.slug}/executions`} search={search} teams={options.teams} costCenters={options.costCenters} timezone={org.timezone} />
         <ActiveFilters chips={chips} />
-      </Panel>
+      </section>
 
       {cursorRefused && (
         <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
@@ -82,7 +82,7 @@ export default async function ExecutionsPage({ params, searchParams }: { params:
         </p>
       )}
 
-      <Panel title="Executions" aside={page.executions.length ? `${page.executions.length} on this page` : undefined}>
+      <Panel title={`By ${SORT_LABEL[search.sort]}, ${search.dir === "desc" ? "highest first" : "lowest first"}`} aside={page.executions.length ? `${page.executions.length} on this page` : undefined}>
         {page.executions.length === 0 ? (
           <div className="px-3 py-8 text-sm text-slate-600 dark:text-slate-300">
             <p className="font-medium">No executions match{chips.length ? " these filters" : ""} in {period}.</p>
