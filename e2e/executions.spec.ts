@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { displayUsd } from "../lib/money";
+import { displayUsd, exactUsd } from "../lib/money";
 import { admin } from "./support/admin";
 import { e2eEnv } from "./support/env";
 import { signIn } from "./support/sign-in";
@@ -71,7 +71,7 @@ test("the list sorted by cost shows the runaway first; sorting by retries puts t
   await expect(first).toContainText(seeded.runawayExecutionId);
   await expect(first).toContainText(displayUsd(seeded.runawayCostUsd));
   // The exact amount is on hover.
-  await expect(first.getByTitle(/^exact \$/).first()).toBeVisible();
+  await expect(first.locator("td:nth-child(4)").getByTitle(`exact ${exactUsd(seeded.runawayCostUsd)}`)).toBeVisible();
   await expect(page.getByRole("columnheader", { name: /Cost/ })).toHaveAttribute("aria-sort", "descending");
 
   await page.getByRole("link", { name: "Retries", exact: true }).click();
@@ -134,7 +134,7 @@ test("the runaway's detail: context growth on the chart, its totals; the retry l
   // The call table lists attempts 2–8 of the failing call, marked.
   const retried = page.getByTestId("call-table").locator("tbody tr:not([data-attempt='1'])");
   await expect(retried).toHaveCount(7);
-  expect(await retried.locator("td:nth-child(11)").allInnerTexts()).toEqual(["2 ↻", "3 ↻", "4 ↻", "5 ↻", "6 ↻", "7 ↻", "8 ↻"]);
+  expect(await retried.locator("td:nth-child(5)").allInnerTexts()).toEqual(["2 ↻", "3 ↻", "4 ↻", "5 ↻", "6 ↻", "7 ↻", "8 ↻"]);
   await expect(page.getByTestId("call-table").locator("tbody tr[data-status='error']")).toHaveCount(8);
 });
 
@@ -148,6 +148,18 @@ test("another org's execution, or an unknown id, is the not-found page", async (
   // Nor does it show up in the lead's own list.
   await page.goto(listUrl());
   await expect(page.getByText(OTHER_EXECUTION)).toHaveCount(0);
+});
+
+test("a new org's list says how executions appear, at 390 px without overflow", async ({ page }, info) => {
+  const empty = `exec-empty-${run}`;
+  admin("org", "create", empty, "--timezone", "Asia/Kolkata");
+  admin("member", "add", "--org", empty, email, "--role", "viewer");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/${empty}/executions`);
+  await expect(page.getByText("No executions match in the last 30 days.")).toBeVisible();
+  await expect(page.getByText("execution_id", { exact: true })).toBeVisible();
+  await noOverflow(page, "the empty list");
+  await page.screenshot({ path: info.outputPath("executions-empty-390.png"), fullPage: true });
 });
 
 for (const [width, height] of [[1440, 900], [390, 844]] as const) {

@@ -21,15 +21,15 @@ export function CallTable({ calls, timezone }: { calls: TTimelineCall[]; timezon
           <th scope="col" className="px-2 py-2 text-right font-medium">#</th>
           <th scope="col" className="px-2 py-2 font-medium">Time</th>
           <th scope="col" className="px-2 py-2 font-medium">Model / tool</th>
+          <th scope="col" className="px-2 py-2 text-right font-medium">Cost</th>
+          <th scope="col" className="px-2 py-2 text-right font-medium">Attempt</th>
+          <th scope="col" className="px-2 py-2 font-medium">Status</th>
           <th scope="col" className="px-2 py-2 text-right font-medium" title="Uncached input tokens">Input</th>
           <th scope="col" className="px-2 py-2 text-right font-medium">Cache read</th>
           <th scope="col" className="px-2 py-2 text-right font-medium">Cache write</th>
           <th scope="col" className="px-2 py-2 text-right font-medium">Output</th>
           <th scope="col" className="px-2 py-2 text-right font-medium">Reasoning</th>
-          <th scope="col" className="px-2 py-2 text-right font-medium">Cost</th>
           <th scope="col" className="px-2 py-2 font-medium">Source</th>
-          <th scope="col" className="px-2 py-2 text-right font-medium">Attempt</th>
-          <th scope="col" className="px-2 py-2 font-medium">Status</th>
           <th scope="col" className="px-2 py-2 text-right font-medium">Latency</th>
         </tr>
       </thead>
@@ -49,17 +49,17 @@ export function CallTable({ calls, timezone }: { calls: TTimelineCall[]; timezon
                 )}
                 {c.subagent && <span className="ml-1 rounded bg-teal-100 px-1 text-[10px] font-medium text-teal-800 dark:bg-teal-950 dark:text-teal-300" title="Subagent">{c.subagent}</span>}
               </td>
+              <td className="px-2 py-1.5 text-right font-medium tabular-nums"><Usd value={c.cost_usd} /></td>
+              <td className={`px-2 py-1.5 text-right tabular-nums ${retry ? "font-semibold text-amber-700 dark:text-amber-400" : ""}`}>{retry ? `${c.attempt} ↻` : c.attempt}</td>
+              <td className="whitespace-nowrap px-2 py-1.5">
+                {c.status === "error" ? <span className="font-medium text-red-700 dark:text-red-400">error{c.error_type ? `: ${c.error_type}` : ""}</span> : <span className="text-slate-500 dark:text-slate-400">ok</span>}
+              </td>
               <td className="px-2 py-1.5 text-right tabular-nums">{num(c.input_tokens)}</td>
               <td className="px-2 py-1.5 text-right tabular-nums">{num(c.cache_read_tokens)}</td>
               <td className="px-2 py-1.5 text-right tabular-nums">{num(c.cache_write_tokens)}</td>
               <td className="px-2 py-1.5 text-right tabular-nums">{num(c.output_tokens)}</td>
               <td className="px-2 py-1.5 text-right tabular-nums">{num(c.reasoning_tokens)}</td>
-              <td className="px-2 py-1.5 text-right font-medium tabular-nums"><Usd value={c.cost_usd} /></td>
               <td className="whitespace-nowrap px-2 py-1.5 text-slate-500 dark:text-slate-400" title={SOURCE[c.cost_source]}>{c.cost_source}</td>
-              <td className={`px-2 py-1.5 text-right tabular-nums ${retry ? "font-semibold text-amber-700 dark:text-amber-400" : ""}`}>{retry ? `${c.attempt} ↻` : c.attempt}</td>
-              <td className="whitespace-nowrap px-2 py-1.5">
-                {c.status === "error" ? <span className="font-medium text-red-700 dark:text-red-400">error{c.error_type ? `: ${c.error_type}` : ""}</span> : <span className="text-slate-500 dark:text-slate-400">ok</span>}
-              </td>
               <td className="whitespace-nowrap px-2 py-1.5 text-right tabular-nums">{c.latency_ms == null ? "—" : c.latency_ms >= 10_000 ? `${(c.latency_ms / 1000).toFixed(1)} s` : `${integer(c.latency_ms)} ms`}</td>
             </tr>
           );

@@ -62,7 +62,11 @@ export function ExecutionTable({ orgSlug, rows, timezone, sortLinks, filterHref 
               <Link href={`/${orgSlug}/executions/${encodeURIComponent(ex.id)}`} className={`${FOCUS} block break-words font-mono text-xs font-medium text-sky-700 hover:underline dark:text-sky-400`}>
                 {ex.id}
               </Link>
-              <div className="mt-1"><StateBadge state={ex.status} /></div>
+              <div className="mt-1 flex items-center gap-2">
+                <StateBadge state={ex.status} />
+                {/* On a phone the cost column is off to the right: the cost rides with the id. */}
+                <span className="text-sm font-semibold tabular-nums sm:hidden"><Usd value={ex.cost_usd} /></span>
+              </div>
             </td>
             <td className="min-w-[10rem] max-w-[18rem] px-3 py-2">
               <div className="font-medium">{filterLink("agent", ex.agent)}</div>

@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-const LINK = "rounded-md border border-slate-200 bg-white px-3 py-1.5 text-sm hover:bg-slate-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+const LINK = "rounded-md border border-slate-200 bg-white px-3 py-1.5 text-sm text-slate-800 hover:bg-slate-50 dark:text-slate-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-orange-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 const OFF = "rounded-md border border-slate-100 px-3 py-1.5 text-sm text-slate-400 dark:border-slate-800 dark:text-slate-600";
 
 // Keyset paging: previous / next (and back to the first page). No page numbers: a keyset page has

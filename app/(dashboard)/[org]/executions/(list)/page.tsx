@@ -63,11 +63,11 @@ export default async function ExecutionsPage({ params, searchParams }: { params:
   const firstPage = search.cursor && !cursorRefused ? href({}) : null;
 
   return (
-    <main className="mx-auto max-w-6xl space-y-4 px-4 py-6 sm:px-6 sm:py-8">
+    <main className="mx-auto max-w-6xl space-y-4 px-4 py-6 text-slate-900 sm:px-6 sm:py-8 dark:text-slate-100">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Executions</h1>
         <p className="text-sm text-slate-500 dark:text-slate-400">
-          Agent runs active in {period}, by {SORT_LABEL[search.sort]}, {search.dir === "desc" ? "highest first" : "lowest first"} · times in {org.timezone}. Click a column to sort, a value to filter by it, an execution to see its calls.
+          Agent runs active in {period}, by {SORT_LABEL[search.sort]}, {search.dir === "desc" ? "highest first" : "lowest first"} · times in {org.timezone}.<span className="hidden sm:inline"> Click a column to sort, a value to filter by it, an execution to see its calls.</span>
         </p>
       </header>
 

@@ -52,7 +52,7 @@ export default async function ExecutionPage({ params, searchParams }: { params: 
   const callsTo = timeline.callsFrom + timeline.calls.length - 1;
 
   return (
-    <main className="mx-auto max-w-6xl space-y-4 px-4 py-6 sm:px-6 sm:py-8">
+    <main className="mx-auto max-w-6xl space-y-4 px-4 py-6 text-slate-900 sm:px-6 sm:py-8 dark:text-slate-100">
       <nav aria-label="Breadcrumb" className="text-sm">
         <Link href={`/${org.slug}/executions`} className="text-sky-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-orange-500 dark:text-sky-400">← Executions</Link>
       </nav>
