@@ -9,7 +9,7 @@ export function SubagentShare({ rows }: { rows: TSubagentShare[] }) {
     <ul className="space-y-2 px-3 py-2 text-sm" data-testid="subagent-share">
       {rows.map((r) => (
         <li key={r.subagent ?? ""}>
-          <div className="flex items-baseline justify-between gap-3">
+          <div className="flex flex-wrap items-baseline justify-between gap-x-3">
             <span className="truncate font-medium">{r.subagent ?? <span>main agent <span className="font-normal text-slate-500 dark:text-slate-400">(no subagent)</span></span>}</span>
             <span className="whitespace-nowrap tabular-nums text-slate-600 dark:text-slate-300">
               <Usd value={r.cost_usd} /> · {integer(r.calls)} {r.calls === 1 ? "call" : "calls"} · <span className="font-semibold">{r.share_percent} %</span>
