@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 
 const LINKS = [
   ["overview", "Overview"],
+  ["executions", "Executions"],
   ["budgets", "Budgets"],
   ["keys", "Keys"],
   ["teams", "Teams"],
