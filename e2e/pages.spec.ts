@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { admin } from "./support/admin";
 import { signIn } from "./support/sign-in";
@@ -8,7 +10,18 @@ import { signIn } from "./support/sign-in";
 const run = randomBytes(4).toString("hex");
 const slug = `pages-${run}`;
 const email = `lead-${run}@example.test`;
-const PAGES = ["overview", "budgets", "keys", "teams", "cost-centers", "models", "alerts", "members", "audit", "settings"];
+// Discovered, not listed: every page.tsx under the org segment without a dynamic segment of its own
+// (route groups like "(list)" are not part of the URL). Pages with an id have their own specs.
+const ORG_DIR = path.join("app", "(dashboard)", "[org]");
+const PAGES = (readdirSync(ORG_DIR, { recursive: true }) as string[])
+  .filter((file) => path.basename(file) === "page.tsx")
+  .map((file) => path.dirname(file).split(path.sep).filter((part) => !/^\(.*\)$/.test(part)))
+  .filter((parts) => parts.length > 0 && !parts.some((part) => part.startsWith("[")))
+  .map((parts) => parts.join("/"))
+  .sort();
+test("the page list is discovered from app/", () => {
+  expect(PAGES).toEqual(expect.arrayContaining(["overview", "executions", "budgets", "cost-centers", "models", "settings"]));
+});
 
 test.use({ viewport: { width: 390, height: 844 }, timezoneId: "Asia/Tokyo" });
 
