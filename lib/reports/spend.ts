@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ZUsd } from "../api/openapi";
 import { pool } from "../db";
-import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { formatUsd } from "../money";
+import { EVENT_AT_EDGES, filterSql, RANGE_BOUNDS_CTE, ROLLUP_IN_RANGE, type TFilters } from "./filters";
 
 export const SPEND_GROUPS = ["team", "agent", "model", "user", "task", "execution", "cost_center", "repository", "key", "day"] as const;
 export type TSpendGroup = (typeof SPEND_GROUPS)[number];
@@ -21,8 +21,6 @@ const DIMENSIONS: Record<TSpendGroup, { rollup: string | null; event: string; la
   task: { rollup: null, event: `coalesce(e.task, '')` },
   execution: { rollup: null, event: `coalesce(e."executionId", '')` },
 };
-
-const FROM_HOUR = LOCAL_HOUR_START("$2::timestamptz", "$4");
 
 export const ZSpendGroupRow = z.strictObject({
   key: z.string().nullable().describe("The group's value (team slug, agent, model, execution id, YYYY-MM-DD in the org's zone…); null for calls that name none"),
@@ -46,27 +44,26 @@ export async function spendReport(args: {
   to: Date;
   groupBy?: TSpendGroup | null;
   limit?: number;
+  // Only calls matching every filter (lib/reports/filters.ts): rollup dimensions only.
+  filters?: TFilters;
 }): Promise<TSpendReport> {
   const dim = args.groupBy ? DIMENSIONS[args.groupBy] : { rollup: `''`, event: `''` };
+  const where = filterSql(args.filters ?? {}, 5);
   const rollupPart = dim.rollup
     ? `SELECT ${dim.rollup} AS k, r.calls, r."inputTokens", r."outputTokens", r."cacheReadTokens", r."cacheWriteTokens", r."costUsd"
          FROM "UsageRollup" r, b
-        WHERE r."orgId" = $1 AND b.hf < b.ht AND r.hour >= b.hf AND r.hour < b.ht
+        WHERE ${ROLLUP_IN_RANGE}${where.rollup}
        UNION ALL`
     : "";
   // With no rollup dimension every event in range is read; otherwise only the edges.
-  const edgeOnly = dim.rollup ? `AND (b.hf >= b.ht OR e."occurredAt" < b.hf OR e."occurredAt" >= b.ht)` : "";
+  const eventsWhere = dim.rollup ? EVENT_AT_EDGES : `e."orgId" = $1 AND e."occurredAt" >= b.f AND e."occurredAt" < b.t`;
   const sql = `
-    WITH b AS (
-      SELECT $2::timestamptz AS f, $3::timestamptz AS t,
-             CASE WHEN ${FROM_HOUR} < $2::timestamptz THEN ${FROM_HOUR} + interval '1 hour' ELSE ${FROM_HOUR} END AS hf,
-             ${LOCAL_HOUR_START("$3::timestamptz", "$4")} AS ht
-    ),
+    WITH ${RANGE_BOUNDS_CTE},
     src AS (
       ${rollupPart}
       SELECT ${dim.event} AS k, 1 AS calls, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd"
         FROM "UsageEvent" e, b
-       WHERE e."orgId" = $1 AND e."occurredAt" >= b.f AND e."occurredAt" < b.t ${edgeOnly}
+       WHERE ${eventsWhere}${where.event}
     ),
     g AS (
       SELECT k, sum("costUsd") AS cost, sum(calls)::bigint AS calls, sum("inputTokens")::bigint AS input,
@@ -77,7 +74,7 @@ export async function spendReport(args: {
     SELECT ${dim.label ?? "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
            (sum(g.cost) OVER ())::text AS total
       FROM g ORDER BY ${args.groupBy === "day" ? "g.k" : "g.cost DESC, g.k"} ${args.limit ? `LIMIT ${Math.floor(args.limit)}` : ""}`;
-  const { rows } = await pool().query(sql, [args.orgId, args.from, args.to, args.timezone]);
+  const { rows } = await pool().query(sql, [args.orgId, args.from, args.to, args.timezone, ...where.params]);
   const groups: TSpendGroupRow[] = rows.map((row) => ({
     key: row.key === "" ? null : row.key,
     cost_usd: formatUsd(row.cost),
