@@ -25,7 +25,7 @@ export function OrgNav(props: {
   const pathname = usePathname();
   const router = useRouter();
   return (
-    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <header className="border-b border-slate-200 bg-white text-slate-900 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-100">
       {/* The links have a row of their own (scrolling sideways on a phone): nine of them beside the
           org switcher and the account do not fit one line of the 6xl container. */}
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">

@@ -16,7 +16,7 @@ await fetch("${baseUrl}/api/v1/events", {
 });`;
   const code = "block overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100 dark:bg-black/60";
   return (
-    <section className="rounded-lg border border-orange-200 bg-white p-5 shadow-sm sm:p-6 dark:border-orange-900 dark:bg-slate-900" data-testid="first-event-guide" aria-labelledby="first-event-title">
+    <section className="rounded-lg border border-orange-200 bg-white p-5 text-slate-900 shadow-sm sm:p-6 dark:border-orange-900 dark:bg-slate-900 dark:text-slate-100" data-testid="first-event-guide" aria-labelledby="first-event-title">
       <h2 id="first-event-title" className="text-lg font-semibold text-slate-900 dark:text-slate-50">Send your first event</h2>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
         This organization has no spend recorded yet. Three steps and this page shows your burn rate, projection and most expensive runs.

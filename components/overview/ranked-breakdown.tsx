@@ -39,7 +39,7 @@ export function RankedBreakdown({ tabs }: { tabs: TRankedTab[] }) {
           </button>
         ))}
       </div>
-      <div id={`ranked-${tab.id}`} role="tabpanel" className="min-h-[27rem]">
+      <div id={`ranked-${tab.id}`} role="tabpanel" className="min-h-[16rem]">
         {tab.rows.length === 0 ? (
           <p className="px-3 py-6 text-sm text-slate-500 dark:text-slate-400">No spend in this range.</p>
         ) : (

@@ -44,7 +44,7 @@ export function SpendChart({ chart, unattributedLabel, stackLabel }: { chart: TC
             stroke="currentColor"
             strokeOpacity={0.4}
             width={52}
-            label={{ value: unit, angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11, dy: 40, dx: 2 }}
+            label={{ value: unit, angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11, style: { textAnchor: "middle" } }}
           />
           {showPeriod ? (
             <YAxis
@@ -56,7 +56,7 @@ export function SpendChart({ chart, unattributedLabel, stackLabel }: { chart: TC
               stroke="currentColor"
               strokeOpacity={0.4}
               width={52}
-              label={{ value: `${chart.period.label}, $`, angle: 90, position: "insideRight", fill: "currentColor", fontSize: 11, dy: -40, dx: -2 }}
+              label={{ value: `${chart.period.label.toLowerCase()}, $`, angle: 90, position: "insideRight", fill: "currentColor", fontSize: 11, style: { textAnchor: "middle" } }}
             />
           ) : null}
           <Tooltip

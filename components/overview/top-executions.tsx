@@ -52,9 +52,11 @@ export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, wi
               data-outlier={ex.outlier ? "true" : "false"}
             >
               <td className="px-3 py-2">
+                {/* Not prefetched: ten detail pages on every 10-second refresh would be wasted work. */}
                 <Link
                   href={`/${orgSlug}/executions/${encodeURIComponent(ex.id)}`}
-                  className="font-mono text-xs text-slate-900 underline decoration-slate-300 underline-offset-2 hover:decoration-slate-900 focus-visible:outline-2 focus-visible:outline-orange-500 dark:text-slate-100 dark:decoration-slate-600"
+                  prefetch={false}
+                  className="whitespace-nowrap font-mono text-xs text-slate-900 underline decoration-slate-300 underline-offset-2 hover:decoration-slate-900 focus-visible:outline-2 focus-visible:outline-orange-500 dark:text-slate-100 dark:decoration-slate-600"
                 >
                   {ex.id}
                 </Link>
@@ -62,7 +64,7 @@ export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, wi
                   <span className={`inline-block rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_STYLE[ex.status] ?? ""}`}>{ex.status}</span>
                   {ex.outlier ? (
                     <span
-                      className="inline-block rounded bg-rose-600 px-1.5 py-0.5 text-[11px] font-semibold text-white"
+                      className="inline-block whitespace-nowrap rounded bg-rose-600 px-1.5 py-0.5 text-[11px] font-semibold text-white"
                       data-testid="outlier-mark"
                       title={`Cost more than ${outlierFactor}× the median execution of ${ex.agent ?? "its agent"} over the last ${windowDays} days (median ${ex.agentMedianUsd ? `$${ex.agentMedianUsd}` : "—"})`}
                     >

@@ -36,10 +36,10 @@ export function RangePicker({ presets, action, hidden, fromDate, toDate, customA
           <input key={h.name} type="hidden" name={h.name} value={h.value} />
         ))}
         <label className="sr-only" htmlFor="range-from">From</label>
-        <input id="range-from" name="from" type="date" defaultValue={fromDate} required className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900" />
+        <input id="range-from" name="from" type="date" defaultValue={fromDate} required className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
         <span className="text-slate-400" aria-hidden>→</span>
         <label className="sr-only" htmlFor="range-to">To</label>
-        <input id="range-to" name="to" type="date" defaultValue={toDate} required className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900" />
+        <input id="range-to" name="to" type="date" defaultValue={toDate} required className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100" />
         <button type="submit" className={`${pill(customActive)} border border-slate-300 dark:border-slate-600`}>
           {customActive ? "Custom ✓" : "Apply"}
         </button>

@@ -17,7 +17,7 @@ export function StatCard({ label, value, hint, children, tone = "neutral", testI
   testId?: string;
 }) {
   return (
-    <div className={`rounded-lg border bg-white p-5 shadow-sm dark:bg-slate-900 ${TONES[tone]}`} data-testid={testId}>
+    <div className={`rounded-lg border bg-white p-5 text-slate-900 shadow-sm dark:bg-slate-900 dark:text-slate-100 ${TONES[tone]}`} data-testid={testId}>
       <div className="text-sm font-medium text-slate-500 dark:text-slate-400">{label}</div>
       <div className="mt-2 text-3xl font-semibold tabular-nums tracking-tight text-slate-900 dark:text-slate-50">{value}</div>
       {hint && <div className="mt-1 text-xs text-slate-500 dark:text-slate-400">{hint}</div>}

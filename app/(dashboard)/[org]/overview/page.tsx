@@ -127,7 +127,7 @@ export default async function OverviewPage({ params, searchParams }: { params: P
           <div className="mt-2 h-2 rounded bg-slate-100 dark:bg-slate-800" aria-hidden>
             {budget ? <div className={`h-2 rounded ${budget.state === "exceeded" ? "bg-rose-600" : budget.state === "warning" ? "bg-amber-500" : "bg-emerald-500"}`} style={{ width: `${Math.min(100, budget.percent)}%` }} /> : null}
           </div>
-          <div className="mt-1 truncate text-xs text-slate-500 dark:text-slate-400">{budget ? budget.name : `Calendar month in ${tz}`}</div>
+          <div className="mt-1 truncate text-xs text-slate-500 dark:text-slate-400">{budget ? budget.name : "Calendar month, no budget"}</div>
         </StatCard>
 
         <StatCard label="Burn rate, last hour" value={<span data-testid="burn-hour"><Usd value={burn.lastHourUsd} /><span className="text-base font-normal text-slate-500 dark:text-slate-400"> /h</span></span>}>
@@ -165,7 +165,7 @@ export default async function OverviewPage({ params, searchParams }: { params: P
         title={
           <>
             Spend over time · {rangeLabel} ·{" "}
-            <span className="tabular-nums" data-testid="range-total" data-usd={o.rangeTotalUsd} title={`exact ${exactUsd(o.rangeTotalUsd)}`}>
+            <span className="tabular-nums" data-testid="range-total" data-usd={o.rangeTotalUsd} data-from={o.range.from} data-to={o.range.to} title={`exact ${exactUsd(o.rangeTotalUsd)}`}>
               {displayUsd(o.rangeTotalUsd)}
             </span>{" "}
             <span className="font-normal text-slate-500 dark:text-slate-400">in {o.rangeCalls.toLocaleString("en-US")} calls</span>
