@@ -34,8 +34,8 @@ export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, wi
         <thead>
           <tr className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
             <th className="px-3 py-2 font-medium">Execution</th>
-            <th className="px-3 py-2 font-medium">Agent · task</th>
             <th className="px-3 py-2 text-right font-medium">Cost</th>
+            <th className="px-3 py-2 font-medium">Agent · task</th>
             <th className="px-3 py-2 text-right font-medium">Calls</th>
             <th className="px-3 py-2 text-right font-medium">Retries (cost)</th>
             <th className="px-3 py-2 text-right font-medium">Duration</th>
@@ -73,12 +73,12 @@ export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, wi
                   ) : null}
                 </div>
               </td>
+              <td className="px-3 py-2 text-right font-semibold tabular-nums" data-testid="execution-cost" data-usd={ex.cost_usd}>
+                <Usd value={ex.cost_usd} />
+              </td>
               <td className="px-3 py-2">
                 <div className="font-medium">{ex.agent ?? "—"}</div>
                 <div className="max-w-[18rem] truncate text-xs text-slate-500 dark:text-slate-400" title={ex.task ?? ""}>{ex.task ?? ""}</div>
-              </td>
-              <td className="px-3 py-2 text-right font-semibold tabular-nums" data-testid="execution-cost" data-usd={ex.cost_usd}>
-                <Usd value={ex.cost_usd} />
               </td>
               <td className="px-3 py-2 text-right tabular-nums">{ex.calls.toLocaleString("en-US")}</td>
               <td className="px-3 py-2 text-right tabular-nums">

@@ -196,7 +196,7 @@ function chartOf(
       budgetUsd: ctx.period.budget ? Number(ctx.period.budget.amountUsd) : null,
       projectedUsd: projected ? projected.toNumber() : null,
       label: `Spent ${word}`,
-      note: ctx.forecastFits ? null : `The forecast to the end of ${word.replace("this ", "the ")} shows with a range that runs to now at a coarser step (e.g. "This month").`,
+      note: ctx.forecastFits ? null : `The forecast to the end of ${word.replace("this ", "the ")} is drawn on a range that runs to now with daily buckets: choose "This month".`,
     },
   };
 }
