@@ -280,6 +280,24 @@ describe("the page's loader against GET /api/v1/spend", () => {
     expect(all.rangeTotalUsd).toBe("7.873456");
     expect(all.empty).toBe(false);
     expect(all.topExecutions.map((x) => x.id)).toEqual(["r3", "r2", "r1"]);
+    expect(all.alerts).toEqual([]);
+
+    // A $0.10 monthly org budget: the newest call alone passes it. The period card reads that
+    // budget, and its alerts are the latest alerts (the other org's never).
+    await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "0.10", period: "MONTH", name: "Tiny" });
+    await createBudget(other.org.id, null, { scope: "ORG", amountUsd: "0.10", period: "MONTH", name: "Other org's" });
+    for (const [secret, id] of [[t.secret, "p5"], [other.secret, "o5"]]) {
+      const res = await api(server.url, "/api/v1/events", { secret, body: { events: [costAt(id, ago(1), "0.20")] } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    let withAlerts = all;
+    for (let i = 0; i < 50 && !withAlerts.alerts.some((a) => a.threshold === 100); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      withAlerts = await overviewFor({ id: t.org.id, timezone: "Asia/Kolkata" }, parseDashboardView({}), new Date());
+    }
+    expect(withAlerts.alerts.find((a) => a.threshold === 100)).toMatchObject({ budgetName: "Tiny", kind: "threshold", limitUsd: "0.10" });
+    expect(withAlerts.alerts.every((a) => a.budgetName === "Tiny")).toBe(true);
+    expect(withAlerts.period.budget).toMatchObject({ name: "Tiny", amountUsd: "0.10", state: "exceeded" });
 
     // The API validates the filters as it does every query parameter.
     const bad = await api(server.url, `/api/v1/spend?team=`, { secret: t.secret });

@@ -1,6 +1,6 @@
 import { listAlerts } from "../alerts/history";
 import { pool } from "../db";
-import { Decimal } from "../money";
+import { Decimal, formatUsd } from "../money";
 import { burnRate, type TBurnRate } from "./burn-rate";
 import { resolveRange, type TDashboardView, type TResolvedRange } from "./filters";
 import { budgetsForView, periodProjection, type TPeriodProjection } from "./period-projection";
@@ -116,8 +116,8 @@ export async function overviewFor(org: { id: string; timezone: string }, view: T
       kind: a.kind,
       threshold: a.threshold,
       percent: a.percent,
-      spentUsd: a.spentUsd,
-      limitUsd: a.limitUsd,
+      spentUsd: formatUsd(a.spentUsd),
+      limitUsd: formatUsd(a.limitUsd),
       budgetName: a.budget.name,
       scope: a.budget.scope,
       item: a.item,
