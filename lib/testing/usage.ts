@@ -1,4 +1,3 @@
-import { prisma } from "../db";
 import { forgetDirectory } from "../ingest/directory";
 import { prepareEvents } from "../ingest/prepare";
 import { sortRows, storeEvents } from "../ingest/store";
@@ -40,7 +39,3 @@ export const costAt = (id: string, at: string | Date, usd: string, extra: Record
   cost_usd: usd,
   ...extra,
 });
-
-export async function orgTimezone(orgId: string): Promise<string> {
-  return (await prisma().organization.findUniqueOrThrow({ where: { id: orgId }, select: { timezone: true } })).timezone;
-}
