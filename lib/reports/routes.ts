@@ -3,6 +3,7 @@ import { invalid } from "../errors";
 import { ZInstantOut, ZUsd } from "../api/openapi";
 import { withApiKey } from "../api/with-api-key";
 import { topExecutions, ZExecutionSummary } from "./executions";
+import { ZFilterFields } from "./filters";
 import { periodStarts } from "./periods";
 import { SPEND_GROUPS, spendReport, ZSpendGroupRow } from "./spend";
 
@@ -43,24 +44,28 @@ async function resolveRange(timezone: string, from?: string, to?: string): Promi
   return { from: start, to: end };
 }
 
-// GET /api/v1/spend?from=&to=&group_by=
+// GET /api/v1/spend?from=&to=&group_by=&team=&agent=&model=&key=&cost_center=&repository=&user=
 export const getSpend = withApiKey(
   {
     scope: "read",
     query: z.strictObject({
       ...ZRange,
+      // The dashboard's filters (lib/reports/filters.ts), so its sums can be checked here.
+      ...ZFilterFields,
       group_by: z.enum(SPEND_GROUPS).optional().describe("Break the total down; day is a day in the org's time zone"),
       limit: z.coerce.number().int().min(1).max(10_000).optional(),
     }),
     doc: {
       summary: "Spend over a range, exact to the event",
-      description: "Whole hours come from hourly rollups, the partial hours at the range's edges from raw events: any range is exact. At most 400 days.",
+      description:
+        "Whole hours come from hourly rollups, the partial hours at the range's edges from raw events: any range is exact. At most 400 days. Filters (team, agent, model, key, cost_center, repository, user) keep only the calls matching all of them; an unknown value matches nothing.",
       responses: { 200: { description: "The total and its groups", schema: ZSpendResponse } },
     },
   },
   async ({ key, query }) => {
     const range = await resolveRange(key.orgTimezone, query.from, query.to);
-    const report = await spendReport({ orgId: key.orgId, timezone: key.orgTimezone, ...range, groupBy: query.group_by, limit: query.limit });
+    const { group_by, limit, from: _from, to: _to, ...filters } = query;
+    const report = await spendReport({ orgId: key.orgId, timezone: key.orgTimezone, ...range, groupBy: group_by, limit, filters });
     return { status: 200, body: { ...report, group_by: query.group_by ?? null, currency: "USD" } };
   },
 );

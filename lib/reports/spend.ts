@@ -3,6 +3,7 @@ import { ZUsd } from "../api/openapi";
 import { pool } from "../db";
 import { spendSourceSql, type TRangeKey } from "../rollups/range";
 import { formatUsd } from "../money";
+import type { TFilters } from "./filters";
 
 export const SPEND_GROUPS = ["team", "agent", "model", "user", "task", "execution", "cost_center", "repository", "key", "day"] as const;
 export type TSpendGroup = (typeof SPEND_GROUPS)[number];
@@ -51,9 +52,11 @@ export async function spendReport(args: {
   to: Date;
   groupBy?: TSpendGroup | null;
   limit?: number;
+  // Only calls matching every filter (lib/reports/filters.ts): rollup dimensions only.
+  filters?: TFilters;
 }): Promise<TSpendReport> {
   const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
-  const source = spendSourceSql(args.groupBy ? GROUP_KEYS[args.groupBy] : { none: true }, {}, params);
+  const source = spendSourceSql(args.groupBy ? GROUP_KEYS[args.groupBy] : { none: true }, args.filters ?? {}, params);
   const sql = `
     WITH ${source},
     g AS (

@@ -106,14 +106,21 @@ describe.each(["Europe/Berlin", "Asia/Kolkata", "America/New_York"])("in %s", (t
       const from = new Date(windowStart + Math.floor(rng() * 10 * 24) * HOUR + Math.floor(rng() * HOUR));
       const to = new Date(now - Math.floor(rng() * 5 * 24 * HOUR));
       const dimension = pick(DAILY_DIMENSIONS) as TDailyDimension;
+      // A filter names things as people do: a team by slug, a cost center by code, a key by prefix.
       const { rows: values } = await pool().query(
-        `SELECT DISTINCT value FROM "UsageDaily" WHERE "orgId" = $1 AND dimension = $2`,
+        `SELECT DISTINCT d.value, coalesce(t.slug, c.code, k.prefix, d.value) AS name FROM "UsageDaily" d
+           LEFT JOIN "Team" t ON d.dimension = 'team' AND t.id = d.value
+           LEFT JOIN "CostCenter" c ON d.dimension = 'cost_center' AND c.id = d.value
+           LEFT JOIN "VirtualKey" k ON d.dimension = 'key' AND k.id = d.value
+          WHERE d."orgId" = $1 AND d.dimension = $2 AND d.value <> ''`,
         [orgId, dimension],
       );
-      const value = pick(values.map((v) => v.value as string));
+      if (!values.length) continue;
+      const chosen = pick(values as { value: string; name: string }[]);
+      const value = chosen.value;
       const groupBy = pick([null, dimension, "model"] as const);
       const params: unknown[] = [orgId, from, to, timezone];
-      const source = spendSourceSql(groupBy ? { dimension: groupBy } : { none: true }, { [dimension]: value }, params);
+      const source = spendSourceSql(groupBy ? { dimension: groupBy } : { none: true }, { [dimension]: chosen.name }, params);
       const { rows } = await pool().query(`WITH ${source} SELECT coalesce(sum("costUsd"), 0)::text AS cost, coalesce(sum(calls), 0)::int AS calls FROM src`, params);
       const column = { team: `"teamId"`, agent: "agent", model: "model", user: `"userId"`, repository: "repository", cost_center: `"costCenterId"`, key: `"keyId"` }[dimension];
       const { rows: raw } = await pool().query(
@@ -121,7 +128,7 @@ describe.each(["Europe/Berlin", "Asia/Kolkata", "America/New_York"])("in %s", (t
           WHERE "orgId" = $1 AND "occurredAt" >= $2 AND "occurredAt" < $3 AND coalesce(${column}, '') = $4`,
         [orgId, from, to, value],
       );
-      expect([Number(rows[0].cost).toFixed(12), rows[0].calls], `${dimension}=${value} by ${groupBy}`).toEqual([Number(raw[0].cost).toFixed(12), raw[0].calls]);
+      expect([Number(rows[0].cost).toFixed(12), rows[0].calls], `${dimension}=${chosen.name} by ${groupBy}`).toEqual([Number(raw[0].cost).toFixed(12), raw[0].calls]);
     }
   });
 });

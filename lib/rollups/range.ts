@@ -22,6 +22,9 @@ export type TRangeKey =
   // only the events have it (task, execution): every event of the range is read
   | { eventOnly: string };
 
+// Filters as people name things (lib/reports/filters.ts): a team by its slug, a cost center by its
+// code, a key by its prefix, the rest by value. Resolved to stored ids in the statement, within the
+// org ($1).
 export type TRangeFilter = Partial<Record<TDailyDimension, string>>;
 
 const HOURLY_COLUMN: Record<TDailyDimension, string> = {
@@ -42,34 +45,48 @@ const EVENT_COLUMN: Record<TDailyDimension, string> = {
   cost_center: `coalesce(e."costCenterId", '')`,
   key: `e."keyId"`,
 };
+const NAMED_BY: Partial<Record<TDailyDimension, string>> = {
+  team: `SELECT id FROM "Team" WHERE "orgId" = $1 AND slug = `,
+  cost_center: `SELECT id FROM "CostCenter" WHERE "orgId" = $1 AND code = `,
+  key: `SELECT id FROM "VirtualKey" WHERE "orgId" = $1 AND prefix = `,
+};
+const matches = (column: string, dimension: TDailyDimension, p: string) =>
+  NAMED_BY[dimension] ? `${column} IN (${NAMED_BY[dimension]}${p})` : `${column} = ${p}`;
+
+export type TSourceOptions = {
+  // Adds a `bucket` column: the org-local hour (an instant) or the org-local day (a local
+  // timestamp at midnight). Hourly buckets never read the daily level.
+  bucket?: "hour" | "day";
+  // Suffix of the two CTEs' names (b<name>, src<name>), to read several sources in one statement.
+  name?: string;
+};
 
 // SQL for two CTEs: `b` (the bounds) and `src` (k, calls, errors, "inputTokens", "outputTokens",
-// "cacheReadTokens", "cacheWriteTokens", "costUsd", unpriced — one row per stored row read). The
-// caller's parameters: $1 org id, $2 from, $3 to, $4 the org's time zone; filter values are
-// appended to `params` and referenced by number.
-export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unknown[]): string {
-  const filters = Object.entries(filter).filter(([, value]) => value !== undefined) as [TDailyDimension, string][];
-  const placeholder = (value: string) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const filterSql = filters.map(([dimension, value]) => ({ dimension, p: placeholder(value) }));
-  const hourlyWhere = filterSql.map(({ dimension, p }) => `AND ${HOURLY_COLUMN[dimension]} = ${p}`).join(" ");
-  const eventWhere = filterSql.map(({ dimension, p }) => `AND ${EVENT_COLUMN[dimension]} = ${p}`).join(" ");
+// "cacheReadTokens", "cacheWriteTokens", "costUsd", unpriced — one row per stored row read, plus
+// `bucket` when asked). The caller's parameters: $1 org id, $2 from, $3 to, $4 the org's time zone;
+// filter values are appended to `params` and referenced by number.
+export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unknown[], options: TSourceOptions = {}): string {
+  const b = `b${options.name ?? ""}`;
+  const filters = DAILY_DIMENSIONS.filter((d) => filter[d] !== undefined && filter[d] !== "").map((d) => {
+    params.push(filter[d]);
+    return { dimension: d, p: `$${params.length}` };
+  });
+  const hourlyWhere = filters.map(({ dimension, p }) => `AND ${matches(HOURLY_COLUMN[dimension], dimension, p)}`).join(" ");
+  const eventWhere = filters.map(({ dimension, p }) => `AND ${matches(EVENT_COLUMN[dimension], dimension, p)}`).join(" ");
 
-  const dailyDimension =
-    "dimension" in key
-      ? filters.every(([d]) => d === key.dimension)
-        ? key.dimension
-        : null
-      : "eventOnly" in key
-        ? null
+  const dailyDimension: TDailyDimension | null =
+    options.bucket === "hour" || "eventOnly" in key
+      ? null
+      : "dimension" in key
+        ? filters.every((f) => f.dimension === key.dimension)
+          ? key.dimension
+          : null
         : filters.length === 0
           ? "key"
           : filters.length === 1
-            ? filters[0][0]
+            ? filters[0].dimension
             : null;
-  const dailyWhere = dailyDimension ? filterSql.map(({ p }) => `AND d.value = ${p}`).join(" ") : "";
+  const dailyWhere = dailyDimension ? filters.map(({ dimension, p }) => `AND ${matches("d.value", dimension, p)}`).join(" ") : "";
 
   const k = {
     daily: "dimension" in key ? "d.value" : "day" in key ? `to_char(d.day, 'YYYY-MM-DD')` : `''`,
@@ -83,19 +100,29 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
             ? key.eventOnly
             : `''`,
   };
+  const bucket = {
+    daily: options.bucket ? `, d.day::timestamp AS bucket` : "",
+    hourly: options.bucket === "hour" ? `, r.hour AS bucket` : options.bucket === "day" ? `, date_trunc('day', r.hour AT TIME ZONE $4) AS bucket` : "",
+    event:
+      options.bucket === "hour"
+        ? `, ${LOCAL_HOUR_START(`e."occurredAt"`, "$4")} AS bucket`
+        : options.bucket === "day"
+          ? `, date_trunc('day', e."occurredAt" AT TIME ZONE $4) AS bucket`
+          : "",
+  };
   const measures = (t: string) =>
     `${t}.calls, ${t}.errors, ${t}."inputTokens", ${t}."outputTokens", ${t}."cacheReadTokens", ${t}."cacheWriteTokens", ${t}."costUsd", ${t}."unpricedCalls" AS unpriced`;
   const eventMeasures = `1 AS calls, (e.status = 'ERROR')::int AS errors, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd", (e."costSource" = 'UNPRICED')::int AS unpriced`;
   const events = (lower: string, upper: string) =>
-    `SELECT ${k.event} AS k, ${eventMeasures} FROM "UsageEvent" e, b
+    `SELECT ${k.event} AS k, ${eventMeasures}${bucket.event} FROM "UsageEvent" e, ${b}
       WHERE e."orgId" = $1 AND e."occurredAt" >= ${lower} AND e."occurredAt" < ${upper} ${eventWhere}`;
   const hourly = (lower: string, upper: string) =>
-    `SELECT ${k.hourly} AS k, ${measures("r")} FROM "UsageRollup" r, b
+    `SELECT ${k.hourly} AS k, ${measures("r")}${bucket.hourly} FROM "UsageRollup" r, ${b}
       WHERE r."orgId" = $1 AND r.hour >= ${lower} AND r.hour < ${upper} ${hourlyWhere}`;
 
   const localMidnight = (ts: string) => `(date_trunc('day', ${ts} AT TIME ZONE $4) AT TIME ZONE $4)`;
   // f ≤ hf ≤ df ≤ dt ≤ ht ≤ t, each clamped into the one before, so the five parts never overlap.
-  const bounds = `b AS MATERIALIZED (
+  const bounds = `${b} AS MATERIALIZED (
       SELECT f, t, hf, ht, df, ${dailyDimension ? `greatest(least(${localMidnight("t")}, ht), df)` : "df"} AS dt
         FROM (SELECT f, t, hf, ht,
                      ${dailyDimension ? `greatest(least(CASE WHEN ${localMidnight("f")} < f THEN ((date_trunc('day', f AT TIME ZONE $4) + interval '1 day') AT TIME ZONE $4) ELSE f END, ht), hf)` : "hf"} AS df
@@ -106,22 +133,23 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
                                                 ELSE $2::timestamptz END, $3::timestamptz) AS hf,
                                      ${LOCAL_HOUR_START("$3::timestamptz", "$4")} AS ht) raw) hours) days
     )`;
+  const src = `src${options.name ?? ""}`;
   if ("eventOnly" in key) {
-    return `${bounds}, src AS (${events("b.f", "b.t")})`;
+    return `${bounds}, ${src} AS (${events(`${b}.f`, `${b}.t`)})`;
   }
-  const parts = [events("b.f", "b.hf"), hourly("b.hf", "b.df")];
+  const parts = [events(`${b}.f`, `${b}.hf`), hourly(`${b}.hf`, `${b}.df`)];
   if (dailyDimension) {
     parts.push(
-      `SELECT ${k.daily} AS k, ${measures("d")} FROM "UsageDaily" d, b
-        WHERE d."orgId" = $1 AND d.dimension = '${dailyDimension}' AND d.day >= ${LOCAL_DAY("b.df", "$4")} AND d.day < ${LOCAL_DAY("b.dt", "$4")}
-          AND b.df < b.dt ${dailyWhere}`,
-      hourly("b.dt", "b.ht"),
+      `SELECT ${k.daily} AS k, ${measures("d")}${bucket.daily} FROM "UsageDaily" d, ${b}
+        WHERE d."orgId" = $1 AND d.dimension = '${dailyDimension}' AND d.day >= ${LOCAL_DAY(`${b}.df`, "$4")} AND d.day < ${LOCAL_DAY(`${b}.dt`, "$4")}
+          AND ${b}.df < ${b}.dt ${dailyWhere}`,
+      hourly(`${b}.dt`, `${b}.ht`),
     );
   } else {
-    parts.push(hourly("b.df", "b.ht"));
+    parts.push(hourly(`${b}.df`, `${b}.ht`));
   }
-  parts.push(events("b.ht", "b.t"));
-  return `${bounds}, src AS (${parts.join("\n UNION ALL\n")})`;
+  parts.push(events(`${b}.ht`, `${b}.t`));
+  return `${bounds}, ${src} AS (${parts.join("\n UNION ALL\n")})`;
 }
 
 export { DAILY_DIMENSIONS };

@@ -5,6 +5,7 @@ import { executionTimeline } from "../../lib/executions/timeline";
 import { periodStarts } from "../../lib/reports/periods";
 import { spendReport } from "../../lib/reports/spend";
 import { overviewFor } from "../../lib/reports/overview";
+import { parseDashboardView } from "../../lib/reports/filters";
 import { topExecutions } from "../../lib/reports/executions";
 import { showbackCsv } from "../../lib/showback/csv";
 import { shiftMonth, currentMonth } from "../../lib/showback/month";
@@ -25,10 +26,24 @@ export type TDashboardScenario = {
 export const DASHBOARD_SCENARIOS: TDashboardScenario[] = [
   {
     name: "overview",
-    label: "overview, this month",
+    label: "overview, default view (this month)",
     targetP95Ms: 150,
     flat: true,
-    prepare: async (org) => () => overviewFor(org, new Date()),
+    prepare: async (org) => () => overviewFor(org, parseDashboardView({}), new Date()),
+  },
+  {
+    name: "overview-filtered",
+    label: "overview, 30 days, team platform, stacked by model",
+    targetP95Ms: 150,
+    flat: true,
+    prepare: async (org) => () => overviewFor(org, parseDashboardView({ range: "30d", team: "platform", stack: "model" }), new Date()),
+  },
+  {
+    name: "overview-7d",
+    label: "overview, 7 days (hourly chart)",
+    targetP95Ms: 150,
+    flat: true,
+    prepare: async (org) => () => overviewFor(org, parseDashboardView({ range: "7d" }), new Date()),
   },
   {
     name: "spend-90d",

@@ -1,0 +1,56 @@
+import Link from "next/link";
+
+// A new org's overview: how to get the first event in, ready to paste — not an empty dashboard.
+export function FirstEventGuide({ orgSlug, baseUrl, canIssueKeys }: { orgSlug: string; baseUrl: string; canIssueKeys: boolean }) {
+  const curl = `curl -s ${baseUrl}/api/v1/events \\
+  -H "Authorization: Bearer $BURNRATE_KEY" \\
+  -H "Content-Type: application/json" \\
+  -d '{"id": "first-call-1", "model": "gpt-4o-mini",
+       "usage": {"input_tokens": 1200, "output_tokens": 300},
+       "agent": "my-agent", "execution_id": "run-1"}'`;
+  const sdk = `const r = await openai.chat.completions.create({ model, messages });
+await fetch("${baseUrl}/api/v1/events", {
+  method: "POST",
+  headers: { Authorization: \`Bearer \${process.env.BURNRATE_KEY}\`, "Content-Type": "application/json" },
+  body: JSON.stringify({ id: r.id, model: r.model, usage: r.usage, agent: "my-agent", execution_id: runId }),
+});`;
+  const code = "block overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100 dark:bg-black/60";
+  return (
+    <section className="rounded-lg border border-orange-200 bg-white p-5 text-slate-900 shadow-sm sm:p-6 dark:border-orange-900 dark:bg-slate-900 dark:text-slate-100" data-testid="first-event-guide" aria-labelledby="first-event-title">
+      <h2 id="first-event-title" className="text-lg font-semibold text-slate-900 dark:text-slate-50">Send your first event</h2>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
+        This organization has no spend recorded yet. Three steps and this page shows your burn rate, projection and most expensive runs.
+      </p>
+      <ol className="mt-5 space-y-5 text-sm">
+        <li>
+          <div className="font-medium text-slate-900 dark:text-slate-100">1. Issue a key with the <code>ingest</code> scope</div>
+          <p className="mt-1 text-slate-600 dark:text-slate-300">
+            {canIssueKeys ? (
+              <Link href={`/${orgSlug}/keys`} className="font-medium text-orange-700 underline underline-offset-2 hover:text-orange-900 dark:text-orange-400 dark:hover:text-orange-300" data-testid="issue-key-link">
+                Issue a key on the keys page
+              </Link>
+            ) : (
+              <>Ask an owner or admin to issue one on the keys page</>
+            )}
+            ; its secret is shown once. Keep it in <code>BURNRATE_KEY</code>.
+          </p>
+        </li>
+        <li>
+          <div className="font-medium text-slate-900 dark:text-slate-100">2. Report a call</div>
+          <pre className={`mt-2 ${code}`} data-testid="first-event-curl">{curl}</pre>
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+            The answer is <code>{`{"accepted": 1, …}`}</code> with the call&apos;s cost. <code>usage</code> can be pasted as OpenAI or Anthropic return it; <code>cost_usd</code> overrides the price list.
+          </p>
+        </li>
+        <li>
+          <div className="font-medium text-slate-900 dark:text-slate-100">3. From your agent: after each SDK call, send its usage</div>
+          <pre className={`mt-2 ${code}`}>{sdk}</pre>
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+            Keep your OpenAI / Anthropic client as it is — there is no base URL to swap today: Burnrate is not in the request path, so it never adds latency or sees prompts.
+            (A gateway you point the SDK&apos;s <code>baseURL</code> at is planned; until then, report usage as above.) Every field is in the API reference (<code>docs/api.md</code>).
+          </p>
+        </li>
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { pool } from "../db";
+import { formatUsd } from "../money";
+import { spendSourceSql } from "../rollups/range";
+import { FILTER_DIMENSIONS, type TFilterDimension, type TFilters } from "./filters";
+
+// The overview's ranked breakdowns: spend of the range by team, agent, model, user, repository,
+// cost center and key at once — one statement, each dimension from its own source
+// (lib/rollups/range.ts: whole days from the daily level when no other dimension is filtered).
+// Each group's key is what a filter takes (slug, code, prefix, name), so a row links to the view
+// filtered by it; the sums equal GET /api/v1/spend?group_by=<dimension> for the same range and filters.
+
+export type TRankedRow = { key: string | null; costUsd: string; calls: number };
+export type TRankedSpend = {
+  totalUsd: string;
+  calls: number;
+  // Biggest first, at most `limit` rows each; `groups` counts all of them.
+  dimensions: Record<TFilterDimension, { rows: TRankedRow[]; groups: number }>;
+};
+
+const LABELS: Record<TFilterDimension, string> = {
+  team: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = x.k)`,
+  agent: `x.k`,
+  model: `x.k`,
+  key: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = x.k)`,
+  cost_center: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = x.k)`,
+  repository: `x.k`,
+  user: `x.k`,
+};
+
+export async function rankedSpend(args: { orgId: string; timezone: string; from: Date; to: Date; filters?: TFilters; limit?: number }): Promise<TRankedSpend> {
+  const limit = Math.max(1, Math.floor(args.limit ?? 10));
+  const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
+  const sources = FILTER_DIMENSIONS.map((d) => spendSourceSql({ dimension: d }, args.filters ?? {}, params, { name: `_${d}` }));
+  // Every call has exactly one value per dimension: the total is any one dimension's sum (key's).
+  const sql = `
+    WITH ${sources.join(",\n")},
+    g AS (
+      ${FILTER_DIMENSIONS.map((d) => `SELECT '${d}' AS dim, k, sum("costUsd") AS cost, sum(calls)::bigint AS calls FROM src_${d} GROUP BY k`).join("\n      UNION ALL\n      ")}
+      UNION ALL
+      SELECT 'total', NULL, sum("costUsd"), sum(calls)::bigint FROM src_key
+    ),
+    x AS (
+      SELECT g.*, row_number() OVER (PARTITION BY dim ORDER BY cost DESC, k) AS rn, count(*) OVER (PARTITION BY dim) AS n FROM g
+    )
+    SELECT x.dim, CASE x.dim ${FILTER_DIMENSIONS.map((d) => `WHEN '${d}' THEN ${LABELS[d]}`).join(" ")} END AS key, x.cost::text AS cost, x.calls, x.n
+      FROM x WHERE x.rn <= ${limit} ORDER BY x.dim, x.rn`;
+  const { rows } = await pool().query<{ dim: string; key: string | null; cost: string | null; calls: string | null; n: string }>(sql, params);
+  const dimensions = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { rows: [] as TRankedRow[], groups: 0 }])) as TRankedSpend["dimensions"];
+  let totalUsd = "0.00";
+  let calls = 0;
+  for (const row of rows) {
+    if (row.dim === "total") {
+      totalUsd = formatUsd(row.cost ?? "0");
+      calls = Number(row.calls ?? 0);
+      continue;
+    }
+    const d = dimensions[row.dim as TFilterDimension];
+    d.groups = Number(row.n);
+    d.rows.push({ key: row.key === "" ? null : row.key, costUsd: formatUsd(row.cost), calls: Number(row.calls) });
+  }
+  return { totalUsd, calls, dimensions };
+}
