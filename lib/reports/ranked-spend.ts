@@ -1,6 +1,6 @@
 import { pool } from "../db";
 import { formatUsd } from "../money";
-import { spendSourceSql } from "../rollups/range";
+import { rangeBounds, spendSourceSql } from "../rollups/range";
 import { FILTER_DIMENSIONS, type TFilterDimension, type TFilters } from "./filters";
 
 // The overview's ranked breakdowns: spend of the range by team, agent, model, user, repository,
@@ -30,7 +30,8 @@ const LABELS: Record<TFilterDimension, string> = {
 export async function rankedSpend(args: { orgId: string; timezone: string; from: Date; to: Date; filters?: TFilters; limit?: number }): Promise<TRankedSpend> {
   const limit = Math.max(1, Math.floor(args.limit ?? 10));
   const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
-  const sources = FILTER_DIMENSIONS.map((d) => spendSourceSql({ dimension: d }, args.filters ?? {}, params, { name: `_${d}` }));
+  const bounds = await rangeBounds(args.from, args.to, args.timezone);
+  const sources = FILTER_DIMENSIONS.map((d) => spendSourceSql({ dimension: d }, args.filters ?? {}, params, { bounds, name: `_${d}` }));
   // Every call has exactly one value per dimension: the total is any one dimension's sum (key's).
   const sql = `
     WITH ${sources.join(",\n")},

@@ -2,7 +2,7 @@ import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { type TFilters, type TGranularity, type TStackDimension } from "./filters";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
-import { spendSourceSql } from "../rollups/range";
+import { rangeBounds, spendSourceSql } from "../rollups/range";
 
 // Spend over time for the overview's chart: one bucket per local hour (ranges up to a week) or per
 // local day of the org's zone, every bucket present (a quiet hour is a $0 bucket, not a gap the
@@ -52,7 +52,8 @@ export async function spendSeries(args: {
   // from the daily level, lib/rollups/range.ts).
   const hourly = args.granularity === "hour";
   const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
-  const source = spendSourceSql({ dimension: args.stackBy }, args.filters ?? {}, params, { bucket: hourly ? "hour" : "day" });
+  const bounds = await rangeBounds(args.from, args.to, args.timezone);
+  const source = spendSourceSql({ dimension: args.stackBy }, args.filters ?? {}, params, { bounds, bucket: hourly ? "hour" : "day" });
   params.push(args.bucketsUntil && args.bucketsUntil > args.to ? args.bucketsUntil : args.to);
   const until = `$${params.length}::timestamptz`;
   // Every bucket of the range, generated in SQL so empty ones are there before the chart sees them.

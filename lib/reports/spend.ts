@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZUsd } from "../api/openapi";
 import { pool } from "../db";
-import { spendSourceSql, type TRangeKey } from "../rollups/range";
+import { rangeBounds, spendSourceSql, type TRangeKey } from "../rollups/range";
 import { formatUsd } from "../money";
 import type { TFilters } from "./filters";
 
@@ -56,7 +56,8 @@ export async function spendReport(args: {
   filters?: TFilters;
 }): Promise<TSpendReport> {
   const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
-  const source = spendSourceSql(args.groupBy ? GROUP_KEYS[args.groupBy] : { none: true }, args.filters ?? {}, params);
+  const bounds = await rangeBounds(args.from, args.to, args.timezone);
+  const source = spendSourceSql(args.groupBy ? GROUP_KEYS[args.groupBy] : { none: true }, args.filters ?? {}, params, { bounds });
   const sql = `
     WITH ${source},
     g AS (

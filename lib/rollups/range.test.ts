@@ -7,7 +7,7 @@ import { SPEND_GROUPS, spendReport, type TSpendGroup } from "../reports/spend";
 import { createTeam, createTestKey, createTestOrg } from "../testing/fixtures";
 import { api, startMachineServer } from "../testing/machine-server";
 import { mulberry32 } from "../../prisma/seed/random";
-import { spendSourceSql } from "./range";
+import { rangeBounds, spendSourceSql } from "./range";
 import { DAILY_DIMENSIONS, type TDailyDimension } from "./daily";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
@@ -120,7 +120,7 @@ describe.each(["Europe/Berlin", "Asia/Kolkata", "America/New_York"])("in %s", (t
       const value = chosen.value;
       const groupBy = pick([null, dimension, "model"] as const);
       const params: unknown[] = [orgId, from, to, timezone];
-      const source = spendSourceSql(groupBy ? { dimension: groupBy } : { none: true }, { [dimension]: chosen.name }, params);
+      const source = spendSourceSql(groupBy ? { dimension: groupBy } : { none: true }, { [dimension]: chosen.name }, params, { bounds: await rangeBounds(from, to, timezone) });
       const { rows } = await pool().query(`WITH ${source} SELECT coalesce(sum("costUsd"), 0)::text AS cost, coalesce(sum(calls), 0)::int AS calls FROM src`, params);
       const column = { team: `"teamId"`, agent: "agent", model: "model", user: `"userId"`, repository: "repository", cost_center: `"costCenterId"`, key: `"keyId"` }[dimension];
       const { rows: raw } = await pool().query(
@@ -133,12 +133,16 @@ describe.each(["Europe/Berlin", "Asia/Kolkata", "America/New_York"])("in %s", (t
   });
 });
 
-test("the daily level is what a month by team reads: one index range, not the month's events", async () => {
-  const params: unknown[] = ["org", new Date("2026-11-01T00:00:00Z"), new Date("2026-11-28T10:17:00Z"), "UTC"];
-  const source = spendSourceSql({ dimension: "team" }, {}, params);
+test("a month by team reads whole days from the daily level and only the edge hours' events, by index range", async () => {
+  const from = new Date("2026-11-01T00:00:00Z");
+  const to = new Date("2026-11-28T10:17:00Z");
+  const params: unknown[] = ["org", from, to, "UTC"];
+  const source = spendSourceSql({ dimension: "team" }, {}, params, { bounds: await rangeBounds(from, to, "UTC") });
   const { rows } = await pool().query(`EXPLAIN WITH ${source} SELECT k, sum("costUsd") FROM src GROUP BY k`, params);
   const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");
   expect(plan).toMatch(/UsageDaily/);
-  // The events are read only between the edges' bounds (index conditions on occurredAt).
-  expect(plan).toMatch(/"occurredAt" >= b\.f\) AND \("occurredAt" < b\.hf/);
+  // Whole days 1–27 from the daily level; the 28th's whole hours from the hourly rollups; the
+  // events only of [10:00, 10:17) — plain instants the planner can use for an index range.
+  const bounds = await rangeBounds(from, to, "UTC");
+  expect([bounds.dfDay, bounds.dtDay, bounds.ht.toISOString()]).toEqual(["2026-11-01", "2026-11-28", "2026-11-28T10:00:00.000Z"]);
 });
