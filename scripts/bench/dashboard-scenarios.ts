@@ -47,9 +47,8 @@ export const DASHBOARD_SCENARIOS: TDashboardScenario[] = [
   },
   {
     name: "spend-90d",
-    label: "spend by day, 90 days",
+    label: "GET /api/v1/spend by day, 90 days (loader)",
     targetP95Ms: 150,
-    flat: true,
     prepare: async (org) => {
       const to = new Date();
       return () => spendReport({ orgId: org.id, timezone: org.timezone, from: new Date(to.getTime() - 90 * 86_400_000), to, groupBy: "day" });
