@@ -31,14 +31,29 @@ export async function rankedSpend(args: { orgId: string; timezone: string; from:
   const limit = Math.max(1, Math.floor(args.limit ?? 10));
   const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
   const bounds = await rangeBounds(args.from, args.to, args.timezone);
-  const sources = FILTER_DIMENSIONS.map((d) => spendSourceSql({ dimension: d }, args.filters ?? {}, params, { bounds, name: `_${d}` }));
-  // Every call has exactly one value per dimension: the total is any one dimension's sum (key's).
-  const sql = `
-    WITH ${sources.join(",\n")},
-    g AS (
-      ${FILTER_DIMENSIONS.map((d) => `SELECT '${d}' AS dim, k, sum("costUsd") AS cost, sum(calls)::bigint AS calls FROM src_${d} GROUP BY k`).join("\n      UNION ALL\n      ")}
+  const filtered = FILTER_DIMENSIONS.some((d) => args.filters?.[d]);
+  let g: string;
+  let sources: string;
+  if (!filtered) {
+    // Each dimension from its own source: whole days from the daily level (a few rows per value per day).
+    sources = FILTER_DIMENSIONS.map((d) => spendSourceSql({ dimension: d }, {}, params, { bounds, name: `_${d}` })).join(",\n");
+    // Every call has exactly one value per dimension: the total is any one dimension's sum (key's).
+    g = `${FILTER_DIMENSIONS.map((d) => `SELECT '${d}' AS dim, k, sum("costUsd") AS cost, sum(calls)::bigint AS calls FROM src_${d} GROUP BY k`).join("\n      UNION ALL\n      ")}
       UNION ALL
-      SELECT 'total', NULL, sum("costUsd"), sum(calls)::bigint FROM src_key
+      SELECT 'total', NULL, sum("costUsd"), sum(calls)::bigint FROM src_key`;
+  } else {
+    // Filtered: the daily level cannot split one dimension by another, so one pass over the hourly
+    // rollups (and edge events) with GROUPING SETS rather than seven.
+    sources = spendSourceSql({ all: true }, args.filters ?? {}, params, { bounds });
+    const which = (what: (d: string) => string) => FILTER_DIMENSIONS.map((d) => `WHEN GROUPING("d_${d}") = 0 THEN ${what(d)}`).join(" ");
+    g = `SELECT CASE ${which((d) => `'${d}'`)} ELSE 'total' END AS dim, CASE ${which((d) => `"d_${d}"`)} END AS k,
+             sum("costUsd") AS cost, sum(calls)::bigint AS calls
+        FROM src GROUP BY GROUPING SETS (${FILTER_DIMENSIONS.map((d) => `("d_${d}")`).join(", ")}, ())`;
+  }
+  const sql = `
+    WITH ${sources},
+    g AS (
+      ${g}
     ),
     x AS (
       SELECT g.*, row_number() OVER (PARTITION BY dim ORDER BY cost DESC, k) AS rn, count(*) OVER (PARTITION BY dim) AS n FROM g

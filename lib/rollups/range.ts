@@ -21,7 +21,9 @@ export type TRangeKey =
   // one group
   | { none: true }
   // only the events have it (task, execution): every event of the range is read
-  | { eventOnly: string };
+  | { eventOnly: string }
+  // every dimension at once, as columns d_team, d_agent, … (for GROUPING SETS); never daily
+  | { all: true };
 
 // Filters as people name things (lib/reports/filters.ts): a team by its slug, a cost center by its
 // code, a key by its prefix, the rest by value. Resolved to stored ids in the statement, within the
@@ -108,7 +110,7 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
   const eventWhere = filters.map(({ dimension, p }) => `AND ${matches(EVENT_COLUMN[dimension], dimension, p)}`).join(" ");
 
   const dailyDimension: TDailyDimension | null =
-    options.bucket === "hour" || "eventOnly" in key
+    options.bucket === "hour" || "eventOnly" in key || "all" in key
       ? null
       : "dimension" in key
         ? filters.every((f) => f.dimension === key.dimension)
@@ -121,6 +123,7 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
             : null;
   const dailyWhere = dailyDimension ? filters.map(({ dimension, p }) => `AND ${matches("d.value", dimension, p)}`).join(" ") : "";
 
+  const allColumns = (column: Record<TDailyDimension, string>) => DAILY_DIMENSIONS.map((d) => `${column[d]} AS "d_${d}"`).join(", ");
   const k = {
     daily: "dimension" in key ? "d.value" : "day" in key ? `to_char(d.day, 'YYYY-MM-DD')` : `''`,
     hourly: "dimension" in key ? HOURLY_COLUMN[key.dimension] : "day" in key ? `to_char(r.hour AT TIME ZONE $4, 'YYYY-MM-DD')` : `''`,
@@ -147,10 +150,10 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
     `${t}.calls, ${t}.errors, ${t}."inputTokens", ${t}."outputTokens", ${t}."cacheReadTokens", ${t}."cacheWriteTokens", ${t}."costUsd", ${t}."unpricedCalls" AS unpriced`;
   const eventMeasures = `1 AS calls, (e.status = 'ERROR')::int AS errors, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd", (e."costSource" = 'UNPRICED')::int AS unpriced`;
   const events = (lower: string, upper: string) =>
-    `SELECT ${k.event} AS k, ${eventMeasures}${bucket.event} FROM "UsageEvent" e
+    `SELECT ${"all" in key ? allColumns(EVENT_COLUMN) : `${k.event} AS k`}, ${eventMeasures}${bucket.event} FROM "UsageEvent" e
       WHERE e."orgId" = $1 AND e."occurredAt" >= ${lower} AND e."occurredAt" < ${upper} ${eventWhere}`;
   const hourly = (lower: string, upper: string) =>
-    `SELECT ${k.hourly} AS k, ${measures("r")}${bucket.hourly} FROM "UsageRollup" r
+    `SELECT ${"all" in key ? allColumns(HOURLY_COLUMN) : `${k.hourly} AS k`}, ${measures("r")}${bucket.hourly} FROM "UsageRollup" r
       WHERE r."orgId" = $1 AND r.hour >= ${lower} AND r.hour < ${upper} ${hourlyWhere}`;
 
   const { bounds } = options;
