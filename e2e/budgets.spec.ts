@@ -67,7 +67,7 @@ test("an admin creates a $10 monthly budget for the team on the budgets page", a
   adminPage = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await signIn(adminPage, lead);
   const errors = watchConsole(adminPage);
-  await adminPage.getByRole("navigation").getByRole("link", { name: "Budgets" }).click();
+  await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Budgets" }).click();
   await expect(adminPage).toHaveURL(new RegExp(`/${slug}/budgets$`));
   await expect(adminPage.getByRole("heading", { name: "Budgets", level: 1 })).toBeVisible();
   await expect(adminPage.getByText("No budgets yet.")).toBeVisible();

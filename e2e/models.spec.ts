@@ -99,8 +99,11 @@ test.beforeAll(async ({ request }) => {
 test("the models page lists both models; the unpriced one says it counts $0", async ({ browser, request }, info) => {
   adminPage = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
   await signIn(adminPage, lead);
+  // Sign-in lands on the overview: let it finish streaming first — leaving a page mid-stream makes
+  // React report the abandoned Suspense boundary (#419), which is not the models page's doing.
+  await adminPage.waitForLoadState("networkidle");
   const errors = watchConsole(adminPage);
-  await adminPage.getByRole("navigation").getByRole("link", { name: "Models" }).click();
+  await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models" }).click();
   await expect(adminPage).toHaveURL(new RegExp(`/${slug}/models$`));
   await expect(adminPage.getByRole("heading", { name: "Models", level: 1 })).toBeVisible();
 
@@ -183,7 +186,7 @@ test("the admin adds a price and reprices with the keyboard; page and API move b
   expect(new Decimal(x2.retry_cost_usd).eq("1.7")).toBe(true);
 
   // Audited.
-  await page.getByRole("navigation").getByRole("link", { name: "Audit log" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
   await expect(page.getByText(`repriced 2 calls of ${model}`)).toBeVisible();
   await expect(page.getByText(`added a price for ${model}`)).toBeVisible();
   await page.goBack();

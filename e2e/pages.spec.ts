@@ -47,7 +47,7 @@ test("every org page at 390 px in Asia/Tokyo: no console error, no horizontal ov
   const errors = watchConsole(page);
   for (const path of PAGES) {
     await page.goto(`/${slug}/${path}`);
-    await expect(page.getByRole("navigation")).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
     await page.waitForLoadState("networkidle");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, `${path} is ${overflow}px wider than the screen`).toBeLessThanOrEqual(0);
@@ -103,8 +103,8 @@ test.describe("on a desktop", () => {
     for (const width of [1280, 1100, 1440]) {
       await page.setViewportSize({ width, height: 800 });
       await page.goto(`/${slug}/overview`);
-      const nav = await page.getByRole("navigation").boundingBox();
-      for (const link of await page.getByRole("navigation").getByRole("link").all()) {
+      const nav = await page.getByRole("navigation", { name: "Main" }).boundingBox();
+      for (const link of await page.getByRole("navigation", { name: "Main" }).getByRole("link").all()) {
         const box = await link.boundingBox();
         expect(box && nav && box.x >= nav.x - 1 && box.x + box.width <= nav.x + nav.width + 1, `${await link.textContent()} at ${width}px`).toBe(true);
       }

@@ -47,7 +47,7 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm">
+        <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);
