@@ -10,6 +10,7 @@
 // value must match its sort's type and range, and a cursor made for another sort or direction is
 // refused. A refused cursor is a DomainError (bad_request), never a 500.
 import { z } from "zod";
+import { textProblem } from "../ingest/storable";
 import { pool } from "../db";
 import { badRequest } from "../errors";
 import { env } from "../env";
@@ -202,7 +203,13 @@ export const LIST_RANGES = ["today", "7d", "30d", "month", "all"] as const;
 export type TListRange = (typeof LIST_RANGES)[number];
 
 const ZLocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
-const ZText = z.string().trim().min(1).max(256);
+// Text Postgres can compare (no NUL, no lone surrogate): anything else is dropped like a typo.
+const ZText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .refine((s) => textProblem(s) === null);
 
 // Every search parameter is optional; an unusable one is dropped (a shared URL with a typo still
 // shows a list), except the cursor, whose refusal the page says out loud.

@@ -18,10 +18,18 @@ declare global {
   }
 }
 
-function textProblem(s: string): string | null {
+// Why Postgres could not store (or compare with) this text, or null. Shared by every boundary that
+// puts client text into SQL: ingest, and the dashboard's filters.
+export function textProblem(s: string): string | null {
   if (s.includes("\u0000")) return "must not contain NUL (U+0000) characters";
   if (!s.isWellFormed()) return "must be well-formed Unicode (a lone UTF-16 surrogate such as \\ud800 cannot be stored)";
   return null;
+}
+
+// For zod schemas of text that reaches SQL: `.superRefine(storableText)`.
+export function storableText(s: string, ctx: { addIssue: (issue: { code: "custom"; message: string }) => void }): void {
+  const problem = textProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
 }
 
 /** Problems of one raw event, one per top-level field at most; [] when none (the common case). */

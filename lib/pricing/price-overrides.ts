@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "../ingest/storable";
 import { recordAudit } from "../audit/log";
 import { pool, prisma } from "../db";
 import { conflict, invalid, zodDetails } from "../errors";
@@ -33,11 +34,12 @@ const ZOptionalRate = z
   .pipe(ZRate.nullable());
 
 export const ZModelPriceInput = z.object({
-  model: z.string().trim().min(1, "is required").max(200),
+  model: z.string().trim().min(1, "is required").max(200).superRefine(storableText),
   provider: z
     .string()
     .trim()
     .max(100)
+    .superRefine(storableText)
     .optional()
     .nullable()
     .transform((v) => v || null),

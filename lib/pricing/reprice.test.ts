@@ -443,6 +443,8 @@ describe("reprice", () => {
         details: [{ path: "model", message: "has no price to apply" }],
       });
       await unchanged(w.org.id, () => repriceModel(w.org.id, null, { model: "gpt-4o", from: now, to: from }), { code: "invalid_request", details: [{ path: "from", message: "must be before 'to'" }] });
+      // Text Postgres cannot compare is a field error, not a database error.
+      await unchanged(w.org.id, () => repriceModel(w.org.id, null, { model: "gpt\u0000-4o", from, to: now }), { code: "invalid_request", details: [expect.objectContaining({ path: "model" })] });
       await unchanged(w.org.id, () => repriceModel(w.org.id, null, { model: "gpt-4o", from: "2024-01-01", to: "2026-01-01" }), {
         code: "invalid_request",
         details: [{ path: "from", message: "the range is limited to 400 days" }],
@@ -471,6 +473,9 @@ describe("reprice", () => {
         [{ ...base, inputMtok: "2000000" }, "inputMtok"],
         [{ ...base, inputMtok: "0.0000000001" }, "inputMtok"],
         [{ ...base, model: " " }, "model"],
+        [{ ...base, model: "acme\u0000x" }, "model"],
+        [{ ...base, model: "acme-\ud800" }, "model"],
+        [{ ...base, provider: "a\u0000" }, "provider"],
         [{ ...base, effectiveFrom: "2026-13-01" }, "effectiveFrom"],
       ] as const) {
         await expect(addModelPrice(w.org.id, null, input), JSON.stringify(input)).rejects.toMatchObject({ code: "invalid_request", details: [expect.objectContaining({ path })] });

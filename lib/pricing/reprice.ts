@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "../ingest/storable";
 import { recordAudit } from "../audit/log";
 import { lockOrgBudgets } from "../budgets/backfill";
 import { evaluateBudget } from "../budgets/manage";
@@ -49,7 +50,7 @@ export const MAX_REPRICE_DAYS = 400;
 const BATCH = 5_000;
 
 export const ZRepriceInput = z.object({
-  model: z.string().trim().min(1, "is required").max(200),
+  model: z.string().trim().min(1, "is required").max(200).superRefine(storableText),
   from: ZDayOrInstant,
   to: ZDayOrInstant,
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "../ingest/storable";
 import { pool } from "../db";
 
 // The dashboard's view — a date range, filters and what the chart stacks by — as one zod definition
@@ -22,7 +23,17 @@ export const DIMENSION_LABELS: Record<TFilterDimension, string> = {
   user: "User",
 };
 
-const filterValue = (what: string) => z.string().trim().min(1).max(256).optional().describe(what);
+// Text Postgres can compare: a NUL or a lone surrogate is a 422 (it was a 500, found by
+// lib/reports/fuzz-read.test.ts), dropped from a page's URL.
+const filterValue = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(256)
+    .superRefine(storableText)
+    .optional()
+    .describe(what);
 
 // The filters as the API documents them; values as people know them (slug, code, prefix, name).
 export const ZFilterFields = {
