@@ -10,6 +10,7 @@
 // value must match its sort's type and range, and a cursor made for another sort or direction is
 // refused. A refused cursor is a DomainError (bad_request), never a 500.
 import { z } from "zod";
+import { ZUsableDate, ZUsableInstant } from "../http/dates";
 import { textProblem } from "../ingest/storable";
 import { pool } from "../db";
 import { badRequest } from "../errors";
@@ -30,7 +31,7 @@ const ZDecimalText = z.string().regex(/^\d{1,26}(\.\d{1,12})?$/);
 // BigInt("1 OR 1=1") throws.
 export const fitsBigint = (v: string) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9_223_372_036_854_775_807n;
 const ZBigintText = z.string().refine(fitsBigint);
-const ZInstantText = z.iso.datetime({ offset: true });
+const ZInstantText = ZUsableInstant;
 const ZMillisText = z.string().regex(/^\d{1,15}$/);
 
 type TSortSpec = {
@@ -202,7 +203,7 @@ export async function listExecutions(args: {
 export const LIST_RANGES = ["today", "7d", "30d", "month", "all"] as const;
 export type TListRange = (typeof LIST_RANGES)[number];
 
-const ZLocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
+const ZLocalDate = ZUsableDate;
 // Text Postgres can compare (no NUL, no lone surrogate): anything else is dropped like a typo.
 const ZText = z
   .string()

@@ -6,6 +6,8 @@
 // cumulative costs are numeric in SQL (a window sum), strings here; the chart also gets them as
 // numbers, for drawing only.
 import { z } from "zod";
+import { ZUsableInstant } from "../http/dates";
+import { textProblem } from "../ingest/storable";
 import { pool } from "../db";
 import { badRequest } from "../errors";
 import { formatUsd } from "../money";
@@ -144,7 +146,7 @@ function toCall(row: TCallRow, n: number): TTimelineCall {
 
 // The call table's cursor: the last row's time and event id (the tiebreak), and its position.
 const ZCallsCursor = z.strictObject({
-  t: z.iso.datetime({ offset: true }),
+  t: ZUsableInstant,
   i: z.string().refine(fitsBigint),
   n: z.number().int().min(0).max(2 ** 40),
 });
@@ -285,14 +287,18 @@ function subagentShares(rows: { subagent: string | null; calls: string; cost_usd
 // not depending on the router path (an id may hold "/" or spaces): the literal form first, then the
 // decoded one.
 export async function resolveExecutionId(orgId: string, segment: string): Promise<string | null> {
-  const candidates = [segment];
+  const forms = [segment];
   if (segment.includes("%")) {
     try {
-      candidates.push(decodeURIComponent(segment));
+      forms.push(decodeURIComponent(segment));
     } catch {
       // Not decodable: only the literal form.
     }
   }
+  // An id with a NUL or a lone surrogate was never stored (ingest refuses it): not found, without
+  // asking Postgres, which would refuse the text itself (a 500).
+  const candidates = forms.filter((c) => textProblem(c) === null);
+  if (!candidates.length) return null;
   const { rows } = await pool().query<{ executionId: string }>(
     `SELECT "executionId" FROM "Execution" WHERE "orgId" = $1 AND "executionId" = ANY($2::text[])`,
     [orgId, candidates],

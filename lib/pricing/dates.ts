@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUsableDate, isUsableInstant } from "../http/dates";
 import { pool } from "../db";
 
 // The models page takes days ("2026-11-01", a day in the org's time zone, as a lead thinks of
@@ -6,7 +7,7 @@ import { pool } from "../db";
 export const ZDayOrInstant = z
   .string()
   .trim()
-  .refine((v) => z.iso.date().safeParse(v).success || z.iso.datetime({ offset: true }).safeParse(v).success, {
+  .refine((v) => isUsableDate(v) || isUsableInstant(v), {
     message: "must be a date (YYYY-MM-DD, in the organization's time zone) or an ISO-8601 date-time with a zone",
   });
 
@@ -43,7 +44,7 @@ export async function pageRange(
 ): Promise<{ from: Date; to: Date; fromDay: string; toDay: string; problem: string | null }> {
   const today = localDay(now, timezone);
   const monthStart = `${today.slice(0, 8)}01`;
-  const valid = (v: string | null | undefined): v is string => !!v && isDay(v) && z.iso.date().safeParse(v).success;
+  const valid = (v: string | null | undefined): v is string => !!v && isUsableDate(v);
   let fromDay = valid(raw.from) ? raw.from : monthStart;
   let toDay = valid(raw.to) ? raw.to : today;
   let problem: string | null = (raw.from && !valid(raw.from)) || (raw.to && !valid(raw.to)) ? "That range is not a pair of dates (YYYY-MM-DD); showing this month." : null;

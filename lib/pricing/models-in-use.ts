@@ -1,6 +1,6 @@
 import { pool } from "../db";
 import { formatUsd } from "../money";
-import { LOCAL_HOUR_START } from "../rollups/buckets";
+import { rangeBounds } from "../rollups/range";
 import { findCatalogModel } from "./catalog";
 import { resolveRates } from "./cost";
 import { findOverride } from "./overrides";
@@ -73,24 +73,22 @@ type TRow = {
   total: string;
 };
 
-const FROM_HOUR = LOCAL_HOUR_START("$2::timestamptz", "$4");
+// $4 / $5: the first and last whole local hours of the range (lib/rollups/range.ts rangeBounds),
+// given as plain instants so each part is an index range: rollups for the whole hours, the events of
+// the partial hours at either edge only.
+const EVENT_COLUMNS = `coalesce(e.model, ''), 1, (e."costSource" = 'UNPRICED')::int, e."inputTokens", e."outputTokens", e."cacheReadTokens",
+         e."cacheWriteTokens", e."costUsd", e."occurredAt", e."occurredAt"`;
 
 const SQL = `
-WITH b AS (
-  SELECT $2::timestamptz AS f, $3::timestamptz AS t,
-         CASE WHEN ${FROM_HOUR} < $2::timestamptz THEN ${FROM_HOUR} + interval '1 hour' ELSE ${FROM_HOUR} END AS hf,
-         ${LOCAL_HOUR_START("$3::timestamptz", "$4")} AS ht
-),
-src AS (
+WITH src AS (
   SELECT r.model AS m, r.calls, r."unpricedCalls" AS unpriced, r."inputTokens" AS input, r."outputTokens" AS output,
          r."cacheReadTokens" AS cache_read, r."cacheWriteTokens" AS cache_write, r."costUsd" AS cost, r.hour AS first, r.hour AS last
-    FROM "UsageRollup" r, b
-   WHERE r."orgId" = $1 AND b.hf < b.ht AND r.hour >= b.hf AND r.hour < b.ht
+    FROM "UsageRollup" r
+   WHERE r."orgId" = $1 AND r.hour >= $4::timestamptz AND r.hour < $5::timestamptz
   UNION ALL
-  SELECT coalesce(e.model, ''), 1, (e."costSource" = 'UNPRICED')::int, e."inputTokens", e."outputTokens", e."cacheReadTokens",
-         e."cacheWriteTokens", e."costUsd", e."occurredAt", e."occurredAt"
-    FROM "UsageEvent" e, b
-   WHERE e."orgId" = $1 AND e."occurredAt" >= b.f AND e."occurredAt" < b.t AND (b.hf >= b.ht OR e."occurredAt" < b.hf OR e."occurredAt" >= b.ht)
+  SELECT ${EVENT_COLUMNS} FROM "UsageEvent" e WHERE e."orgId" = $1 AND e."occurredAt" >= $2::timestamptz AND e."occurredAt" < $4::timestamptz
+  UNION ALL
+  SELECT ${EVENT_COLUMNS} FROM "UsageEvent" e WHERE e."orgId" = $1 AND e."occurredAt" >= $5::timestamptz AND e."occurredAt" < $3::timestamptz
 ),
 g AS (
   SELECT m, sum(calls)::bigint AS calls, sum(unpriced)::bigint AS unpriced, sum(input)::bigint AS input, sum(output)::bigint AS output,
@@ -107,7 +105,7 @@ SELECT g.m, g.calls, g.unpriced, g.input, g.output, g.cache_read, g.cache_write,
 
 export async function modelsInUse(args: { orgId: string; timezone: string; from: Date; to: Date }): Promise<TModelsInUse> {
   const [{ rows }, overrides, overrideRows] = await Promise.all([
-    pool().query<TRow>(SQL, [args.orgId, args.from, args.to, args.timezone]),
+    rangeBounds(args.from, args.to, args.timezone).then((b) => pool().query<TRow>(SQL, [args.orgId, args.from, args.to, b.hf, b.ht])),
     loadPriceOverrides(args.orgId),
     listModelPrices(args.orgId),
   ]);

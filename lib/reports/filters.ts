@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZUsableDate } from "../http/dates";
 import { storableText } from "../ingest/storable";
 import { pool } from "../db";
 
@@ -63,7 +64,7 @@ export const RANGE_LABELS: Record<TRangePreset, string> = {
 export const STACK_DIMENSIONS = ["team", "agent", "model", "cost_center", "key"] as const;
 export type TStackDimension = (typeof STACK_DIMENSIONS)[number];
 
-const ZLocalDate = z.iso.date();
+const ZLocalDate = ZUsableDate;
 
 // Invalid values fall back to the default instead of failing the page: a hand-edited or stale
 // link still opens a dashboard.

@@ -7,6 +7,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { filtersOf, listExecutions, parseListSearch, resolveListRange } from "../executions/list";
+import { executionTimeline, resolveExecutionId } from "../executions/timeline";
+import { pageRange } from "../pricing/dates";
 import { monthParam } from "../showback/month";
 import { DomainError } from "../errors";
 import { Decimal } from "../money";
@@ -126,17 +128,42 @@ test("the pages' URL parsers never throw: a hand-edited link still opens the ove
 });
 
 // Odd text a person can paste into a URL, decoded as Next decodes it.
-const oddText = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "a\u0000b", "\ud800", "x\udfff", "\u202e", "💸", "' OR 1=1 --", " ", "%", "platform"));
+const oddText = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom("\u0000", "a\u0000b", "\ud800", "x\udfff", "\u202e", "💸", "' OR 1=1 --", " ", "%", "platform", "custom"),
+  // Dates zod's ISO checks accept and Postgres refuses.
+  fc.constantFrom("0000-01-01", "2024-01-01", "9999-12-31", "2024-01-01T00:00:00+23:59", "0000-01-01T00:00:00Z"),
+);
+// Cursors as a forger makes them: base64url JSON of the right shape with odd values.
+const forgedCursor = fc
+  .record({
+    s: fc.constantFrom("cost", "last_seen", "first_seen", "calls", "retries", "retry_cost", "duration", "x"),
+    d: fc.constantFrom("asc", "desc"),
+    k: fc.constantFrom("after", "before"),
+    v: fc.oneof(oddText, fc.constantFrom("1", "0.5", "99999999999999999999999999", "2026-11-01T00:00:00.000Z")),
+    i: fc.oneof(fc.constantFrom("abc", "x-1"), oddText),
+    t: oddText,
+    n: fc.integer(),
+  })
+  .map((c) => Buffer.from(JSON.stringify(c), "utf8").toString("base64url"));
 const pageParams = fc.dictionary(
   fc.constantFrom("range", "from", "to", "stack", "team", "agent", "model", "key", "cost_center", "repository", "user", "sort", "dir", "state", "task", "cursor"),
-  oddText,
+  fc.oneof(oddText, forgedCursor),
   { maxKeys: 6 },
 );
 
-test("the overview and the executions list load for any search params (odd text in filters is dropped, never a 500)", async () => {
+test("the overview, executions list and detail, and models page load for any search params (odd text is dropped or a 400, never a 500)", async () => {
   await fc.assert(
-    fc.asyncProperty(pageParams, async (params) => {
+    fc.asyncProperty(pageParams, oddText, forgedCursor, async (params, executionSegment, callsCursor) => {
       await overviewFor(org, parseDashboardView(params));
+      await pageRange(org.timezone, { from: params.from, to: params.to });
+      expect(await resolveExecutionId(org.id, executionSegment)).toBeNull();
+      try {
+        await executionTimeline({ orgId: org.id, executionId: "x-1", callsCursor });
+      } catch (err) {
+        expect(err).toBeInstanceOf(DomainError);
+        expect((err as DomainError).status).toBe(400);
+      }
       const search = parseListSearch(params);
       const range = await resolveListRange(org.timezone, search);
       try {

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Decimal } from "@/lib/money";
 import Link from "next/link";
 import { headers } from "next/headers";
 import { requireOrgPage } from "@/lib/auth/session";
@@ -61,7 +62,7 @@ export default async function OverviewPage({ params, searchParams }: { params: P
   const change = burn.changePercent;
   const dayBudget = o.dayBudgets[0];
   const budget = period.budget;
-  const projectedOver = budget && period.projectedUsd !== null && Number(period.projectedUsd) >= Number(budget.amountUsd);
+  const projectedOver = budget && period.projectedUsd !== null && new Decimal(period.projectedUsd).gte(budget.amountUsd);
   const total = Number(o.rangeTotalUsd) || 1; // display ratio only
 
   const tabs: TRankedTab[] = RANK_ORDER.map((d) => ({
