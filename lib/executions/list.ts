@@ -23,7 +23,8 @@ export type TExecutionSort = (typeof EXECUTION_SORTS)[number];
 export type TSortDir = "asc" | "desc";
 
 export const LIST_PAGE_SIZE = 50;
-export const LIST_MAX_PAGE_SIZE = 200;
+// The API's largest page (GET /api/v1/executions?limit=).
+export const LIST_MAX_PAGE_SIZE = 500;
 
 // A decimal string as numeric(38,12) holds it; bigint counters; milliseconds of a duration.
 const ZDecimalText = z.string().regex(/^\d{1,26}(\.\d{1,12})?$/);

@@ -333,6 +333,29 @@ describe("GET /api/v1/executions", () => {
       ["xd", "3"],
       ["xc", "1"],
     ]);
+    expect(all.body.next_cursor).toBeNull();
+
+    // Page by page with the cursor: the same executions in the same order, none twice, then null.
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page: any = await api(server.url, `/api/v1/executions?${q({ ...range, order: "cost", limit: 1, ...(cursor ? { cursor } : {}) })}`, { secret });
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      walked.push(...page.body.executions.map((e: any) => e.id));
+      cursor = page.body.next_cursor;
+      if (!cursor) break;
+    }
+    expect(walked).toEqual(["xb", "xa", "xd", "xc"]);
+    const newest = await api(server.url, `/api/v1/executions?${q({ ...range, order: "recent", limit: 2 })}`, { secret });
+    expect(newest.body.executions.map((e: any) => e.id)).toEqual(["xd", "xc"]);
+    // A cursor made for another order, or not made by us: a clear 400, never a 500.
+    const costCursor = (await api(server.url, `/api/v1/executions?${q({ ...range, order: "cost", limit: 1 })}`, { secret })).body.next_cursor;
+    for (const bad of [costCursor, "not-a-cursor", Buffer.from('{"s":"cost","d":"desc","k":"after","v":"1 OR 1=1","i":"x"}').toString("base64url")]) {
+      const refused = await api(server.url, `/api/v1/executions?${q({ ...range, order: bad === costCursor ? "recent" : "cost", cursor: bad })}`, { secret });
+      expect(refused.status, bad).toBe(400);
+      expectErrorShape(refused.body);
+    }
+
     const xa = all.body.executions.find((e: any) => e.id === "xa");
     expect(xa.calls).toBe(2);
     expect(xa.retries).toBe(1);

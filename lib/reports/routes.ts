@@ -2,7 +2,8 @@ import { z } from "zod";
 import { invalid } from "../errors";
 import { ZInstantOut, ZUsd } from "../api/openapi";
 import { withApiKey } from "../api/with-api-key";
-import { topExecutions, ZExecutionSummary } from "./executions";
+import { listExecutions } from "../executions/list";
+import { ZExecutionSummary } from "./executions";
 import { ZFilterFields } from "./filters";
 import { periodStarts } from "./periods";
 import { SPEND_GROUPS, spendReport, ZSpendGroupRow } from "./spend";
@@ -25,6 +26,7 @@ export const ZExecutionsResponse = z.strictObject({
   to: ZInstantOut,
   order: z.enum(["cost", "recent"]),
   executions: z.array(ZExecutionSummary),
+  next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page (same range and order); null on the last page"),
 });
 const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
 
@@ -70,7 +72,7 @@ export const getSpend = withApiKey(
   },
 );
 
-// GET /api/v1/executions?from=&to=&order=cost&limit=
+// GET /api/v1/executions?from=&to=&order=cost&limit=&cursor=
 export const getExecutions = withApiKey(
   {
     scope: "read",
@@ -78,6 +80,7 @@ export const getExecutions = withApiKey(
       ...ZRange,
       order: z.enum(["cost", "recent"]).default("cost"),
       limit: z.coerce.number().int().min(1).max(500).default(20),
+      cursor: z.string().max(400).optional().describe("The previous page's next_cursor (keyset: any depth costs the same)"),
     }),
     doc: {
       summary: "Executions active in a range, most expensive (or most recent) first",
@@ -86,7 +89,20 @@ export const getExecutions = withApiKey(
   },
   async ({ key, query }) => {
     const range = await resolveRange(key.orgTimezone, query.from, query.to);
-    const executions = await topExecutions({ orgId: key.orgId, ...range, order: query.order, limit: query.limit });
-    return { status: 200, body: { from: range.from.toISOString(), to: range.to.toISOString(), order: query.order, executions } };
+    // The executions list's keyset pages (lib/executions/list.ts): a cursor from another order or a
+    // forged one is a 400.
+    const page = await listExecutions({
+      orgId: key.orgId,
+      sort: query.order === "cost" ? "cost" : "last_seen",
+      dir: "desc",
+      filters: { from: range.from, to: range.to },
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+    const executions = page.executions.map(({ duration_ms: _duration, ...summary }) => summary);
+    return {
+      status: 200,
+      body: { from: range.from.toISOString(), to: range.to.toISOString(), order: query.order, executions, next_cursor: page.nextCursor },
+    };
   },
 );
