@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { Decimal } from "../money";
 import { createCostCenter, createTeam, createTestKey, createTestOrg } from "../testing/fixtures";
+import { oracleItem, utcPeriodStart, type TEventRecord } from "../testing/counters-oracle";
 import { api, startMachineServer } from "../testing/machine-server";
 import { createBudget, updateBudget } from "./manage";
 
@@ -18,54 +19,6 @@ afterAll(() => server.close());
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const post = (secret: string, events: unknown[]) => api(server.url, "/api/v1/events", { secret, body: { events } });
-
-type TEventRecord = {
-  occurredAt: Date;
-  costUsd: string;
-  costSource: string;
-  teamId: string | null;
-  costCenterId: string | null;
-  keyId: string;
-  agent: string | null;
-  userId: string | null;
-  model: string | null;
-  task: string | null;
-  executionId: string | null;
-};
-
-// The oracle, for a UTC org: which counter (period, item) each stored event belongs to, by plain JS.
-function utcPeriodStart(period: string, at: Date): number {
-  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-  if (period === "DAY") return d.getTime();
-  if (period === "WEEK") return d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY;
-  if (period === "MONTH") return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
-  return 0;
-}
-
-function oracleItem(scope: string, value: string, e: TEventRecord): string | null {
-  const is = (field: string | null) => (field !== null && field === value ? "" : null);
-  switch (scope) {
-    case "ORG":
-      return "";
-    case "TEAM":
-      return is(e.teamId);
-    case "COST_CENTER":
-      return is(e.costCenterId);
-    case "KEY":
-      return is(e.keyId);
-    case "AGENT":
-      return is(e.agent);
-    case "USER":
-      return is(e.userId);
-    case "MODEL":
-      return is(e.model);
-    case "TASK":
-      return e.task !== null && (value === "*" || value === e.task) ? e.task : null;
-    case "EXECUTION":
-      return e.executionId !== null && (value === "*" || value === e.executionId) ? e.executionId : null;
-  }
-  throw new Error(scope);
-}
 
 async function expectCountersExact(orgId: string) {
   const { rows: events } = await pool().query<TEventRecord>(

@@ -9,6 +9,7 @@ import { createBudget } from "../budgets/manage";
 import { pool, prisma } from "../db";
 import { Decimal } from "../money";
 import { createCostCenter, createTeam, createTestKey, createTestOrg } from "../testing/fixtures";
+import { oracleItem, utcPeriodStart, type TEventRecord as TOracleEvent } from "../testing/counters-oracle";
 import { ingestLedger } from "../testing/ingest-ledger";
 import { api, startMachineServer } from "../testing/machine-server";
 import { addModelPrice, listModelPrices } from "./price-overrides";
@@ -91,20 +92,7 @@ async function postAll(secret: string, all: TCall[]) {
   for (let i = 0; i < all.length; i += 500) await post(secret, all.slice(i, i + 500).map(wire));
 }
 
-type TEventRecord = {
-  eventId: string;
-  occurredAt: Date;
-  costUsd: string;
-  costSource: string;
-  teamId: string | null;
-  costCenterId: string | null;
-  keyId: string;
-  agent: string | null;
-  userId: string | null;
-  model: string | null;
-  task: string | null;
-  executionId: string | null;
-};
+type TEventRecord = TOracleEvent & { eventId: string };
 
 const storedEvents = async (orgId: string) =>
   (
@@ -114,41 +102,6 @@ const storedEvents = async (orgId: string) =>
       [orgId],
     )
   ).rows;
-
-// The counters' oracle (as in lib/budgets/counters.test.ts), for a UTC org: which counter each
-// stored event belongs to, by plain JS.
-function utcPeriodStart(period: string, at: Date): number {
-  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-  if (period === "DAY") return d.getTime();
-  if (period === "WEEK") return d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY;
-  if (period === "MONTH") return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
-  return 0;
-}
-
-function oracleItem(scope: string, value: string, e: TEventRecord): string | null {
-  const is = (field: string | null) => (field !== null && field === value ? "" : null);
-  switch (scope) {
-    case "ORG":
-      return "";
-    case "TEAM":
-      return is(e.teamId);
-    case "COST_CENTER":
-      return is(e.costCenterId);
-    case "KEY":
-      return is(e.keyId);
-    case "AGENT":
-      return is(e.agent);
-    case "USER":
-      return is(e.userId);
-    case "MODEL":
-      return is(e.model);
-    case "TASK":
-      return e.task !== null && (value === "*" || value === e.task) ? e.task : null;
-    case "EXECUTION":
-      return e.executionId !== null && (value === "*" || value === e.executionId) ? e.executionId : null;
-  }
-  throw new Error(scope);
-}
 
 // events = executions = rollups = counters, to the last digit.
 async function expectTotalsExact(orgId: string) {
