@@ -1,20 +1,13 @@
 import { expect } from "vitest";
 import { authenticateKey } from "../keys/authenticate";
-import { prepareEvents } from "../ingest/prepare";
-import { sortRows, storeEvents } from "../ingest/store";
+import { ingestWithKey } from "./usage";
 
-// Test support for showback: store events at any moment through the real ingest path (validation,
-// attribution, the one-statement write of events and hourly rollups). The API refuses events older
-// than 35 days, so each event is prepared as if it arrived when it happened.
+// Test support for showback: events at any moment through the real ingest path (lib/testing/usage.ts),
+// each as if it arrived when it happened (the API refuses events older than 35 days).
 export async function ingestAt(secret: string, events: ({ id: string; timestamp: string } & Record<string, unknown>)[]): Promise<void> {
   const key = await authenticateKey(secret);
   if (typeof key === "string") throw new Error(`key refused: ${key}`);
-  for (const event of events) {
-    const { rows, rejected } = await prepareEvents(key, [{ model: "gpt-4o", ...event }], new Date(event.timestamp));
-    expect(rejected, JSON.stringify(rejected)).toEqual([]);
-    const stored = await storeEvents(sortRows(rows));
-    expect(stored.inserted.size).toBe(1);
-  }
+  await ingestWithKey(key, events.map((event) => ({ model: "gpt-4o", ...event })));
 }
 
 // A minimal RFC 4180 reader, written apart from the builder so the tests check the file, not the code.

@@ -1,5 +1,5 @@
 import { forgetDirectory } from "../ingest/directory";
-import { prepareEvents } from "../ingest/prepare";
+import { prepareEvents, type TEventRow } from "../ingest/prepare";
 import { sortRows, storeEvents } from "../ingest/store";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import type { createTestOrg } from "./fixtures";
@@ -8,7 +8,6 @@ import type { createTestOrg } from "./fixtures";
 // counters) as if received at `receivedAt` — so a test can place calls on any day (a DST change
 // in March) that the API's 35-day window would refuse today.
 export async function ingestAt(t: Awaited<ReturnType<typeof createTestOrg>>, events: Record<string, unknown>[], receivedAt: Date, keyOverride?: Partial<TAuthenticatedKey>): Promise<void> {
-  forgetDirectory(t.org.id);
   const key: TAuthenticatedKey = {
     id: t.key.id,
     orgId: t.org.id,
@@ -25,10 +24,22 @@ export async function ingestAt(t: Awaited<ReturnType<typeof createTestOrg>>, eve
     expiresAt: null,
     ...keyOverride,
   };
-  const prepared = await prepareEvents(key, events, receivedAt);
-  if (prepared.rejected.length) throw new Error(`rejected: ${JSON.stringify(prepared.rejected)}`);
-  const result = await storeEvents(sortRows(prepared.rows));
-  if (result.inserted.size !== prepared.rows.length) throw new Error(`stored ${result.inserted.size} of ${prepared.rows.length}`);
+  await ingestWithKey(key, events, receivedAt);
+}
+
+// The same for an authenticated key; without `receivedAt` each event is taken as received when it
+// happened (events months apart, in one write).
+export async function ingestWithKey(key: TAuthenticatedKey, events: Record<string, unknown>[], receivedAt?: Date): Promise<void> {
+  forgetDirectory(key.orgId);
+  const arrivals = receivedAt ? [{ at: receivedAt, events }] : events.map((event) => ({ at: new Date(String(event.timestamp)), events: [event] }));
+  const rows: TEventRow[] = [];
+  for (const arrival of arrivals) {
+    const prepared = await prepareEvents(key, arrival.events, arrival.at);
+    if (prepared.rejected.length) throw new Error(`rejected: ${JSON.stringify(prepared.rejected)}`);
+    rows.push(...prepared.rows);
+  }
+  const result = await storeEvents(sortRows(rows));
+  if (result.inserted.size !== rows.length) throw new Error(`stored ${result.inserted.size} of ${rows.length}`);
 }
 
 // A tool call of a known cost at a given instant: the simplest event whose cost is exact by hand.
