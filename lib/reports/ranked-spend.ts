@@ -1,6 +1,6 @@
 import { pool } from "../db";
 import { formatUsd } from "../money";
-import { rangeBounds, spendSourceSql } from "../rollups/range";
+import { dimensionLabelSql, rangeBounds, spendSourceSql } from "../rollups/range";
 import { FILTER_DIMENSIONS, type TFilterDimension, type TFilters } from "./filters";
 
 // The overview's ranked breakdowns: spend of the range by team, agent, model, user, repository,
@@ -15,16 +15,6 @@ export type TRankedSpend = {
   calls: number;
   // Biggest first, at most `limit` rows each; `groups` counts all of them.
   dimensions: Record<TFilterDimension, { rows: TRankedRow[]; groups: number }>;
-};
-
-const LABELS: Record<TFilterDimension, string> = {
-  team: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = x.k)`,
-  agent: `x.k`,
-  model: `x.k`,
-  key: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = x.k)`,
-  cost_center: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = x.k)`,
-  repository: `x.k`,
-  user: `x.k`,
 };
 
 export async function rankedSpend(args: { orgId: string; timezone: string; from: Date; to: Date; filters?: TFilters; limit?: number }): Promise<TRankedSpend> {
@@ -58,7 +48,7 @@ export async function rankedSpend(args: { orgId: string; timezone: string; from:
     x AS (
       SELECT g.*, row_number() OVER (PARTITION BY dim ORDER BY cost DESC, k) AS rn, count(*) OVER (PARTITION BY dim) AS n FROM g
     )
-    SELECT x.dim, CASE x.dim ${FILTER_DIMENSIONS.map((d) => `WHEN '${d}' THEN ${LABELS[d]}`).join(" ")} END AS key, x.cost::text AS cost, x.calls, x.n
+    SELECT x.dim, CASE x.dim ${FILTER_DIMENSIONS.map((d) => `WHEN '${d}' THEN ${dimensionLabelSql(d, "x.k")}`).join(" ")} END AS key, x.cost::text AS cost, x.calls, x.n
       FROM x WHERE x.rn <= ${limit} ORDER BY x.dim, x.rn`;
   const { rows } = await pool().query<{ dim: string; key: string | null; cost: string | null; calls: string | null; n: string }>(sql, params);
   const dimensions = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { rows: [] as TRankedRow[], groups: 0 }])) as TRankedSpend["dimensions"];

@@ -2,7 +2,7 @@ import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { type TFilters, type TGranularity, type TStackDimension } from "./filters";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
-import { rangeBounds, spendSourceSql } from "../rollups/range";
+import { dimensionLabelSql, rangeBounds, spendSourceSql } from "../rollups/range";
 
 // Spend over time for the overview's chart: one bucket per local hour (ranges up to a week) or per
 // local day of the org's zone, every bucket present (a quiet hour is a $0 bucket, not a gap the
@@ -24,15 +24,6 @@ export type TSpendSeries = {
 };
 
 export const OTHER_SERIES = "__other";
-
-// How each stack dimension's key is labelled (what a filter takes: slug, code, prefix, value).
-const STACK_LABELS: Record<TStackDimension, string> = {
-  team: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = t.k)`,
-  cost_center: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = t.k)`,
-  key: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = t.k)`,
-  agent: `t.k`,
-  model: `t.k`,
-};
 
 export async function spendSeries(args: {
   orgId: string;
@@ -65,7 +56,7 @@ export async function spendSeries(args: {
     WITH ${source},
     g AS (SELECT bucket, k, sum("costUsd") AS cost FROM src GROUP BY bucket, k),
     t AS (SELECT k, sum(cost) AS total, row_number() OVER (ORDER BY sum(cost) DESC, k) AS rn FROM g GROUP BY k),
-    named AS (SELECT t.k, t.total, t.rn, CASE WHEN t.rn <= ${top} THEN t.k ELSE '${OTHER_SERIES}' END AS series, ${STACK_LABELS[args.stackBy]} AS label FROM t),
+    named AS (SELECT t.k, t.total, t.rn, CASE WHEN t.rn <= ${top} THEN t.k ELSE '${OTHER_SERIES}' END AS series, ${dimensionLabelSql(args.stackBy, "t.k")} AS label FROM t),
     bk AS (${buckets})
     SELECT 'bucket' AS what, bk.start, n.series, sum(g.cost)::text AS cost, NULL::text AS label, NULL::bigint AS rn
       FROM bk LEFT JOIN g ON g.bucket = bk.bucket LEFT JOIN named n ON n.k = g.k

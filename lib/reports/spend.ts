@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZUsd } from "../api/openapi";
 import { pool } from "../db";
-import { rangeBounds, spendSourceSql, type TRangeKey } from "../rollups/range";
+import { dimensionLabelSql, rangeBounds, spendSourceSql, type TRangeKey } from "../rollups/range";
 import { formatUsd } from "../money";
 import type { TFilters } from "./filters";
 
@@ -9,8 +9,7 @@ export const SPEND_GROUPS = ["team", "agent", "model", "user", "task", "executio
 export type TSpendGroup = (typeof SPEND_GROUPS)[number];
 
 // What each group is keyed by in lib/rollups/range.ts (task and execution are not rollup
-// dimensions — unbounded cardinality — so they are summed from the events), and how a key becomes
-// its label.
+// dimensions — unbounded cardinality — so they are summed from the events).
 const GROUP_KEYS: Record<TSpendGroup, TRangeKey> = {
   team: { dimension: "team" },
   cost_center: { dimension: "cost_center" },
@@ -22,11 +21,6 @@ const GROUP_KEYS: Record<TSpendGroup, TRangeKey> = {
   day: { day: true },
   task: { eventOnly: `coalesce(e.task, '')` },
   execution: { eventOnly: `coalesce(e."executionId", '')` },
-};
-const LABELS: Partial<Record<TSpendGroup, string>> = {
-  team: `(SELECT slug FROM "Team" WHERE "orgId" = $1 AND id = g.k)`,
-  cost_center: `(SELECT code FROM "CostCenter" WHERE "orgId" = $1 AND id = g.k)`,
-  key: `(SELECT prefix FROM "VirtualKey" WHERE "orgId" = $1 AND id = g.k)`,
 };
 
 export const ZSpendGroupRow = z.strictObject({
@@ -57,7 +51,8 @@ export async function spendReport(args: {
 }): Promise<TSpendReport> {
   const params: unknown[] = [args.orgId, args.from, args.to, args.timezone];
   const bounds = await rangeBounds(args.from, args.to, args.timezone);
-  const source = spendSourceSql(args.groupBy ? GROUP_KEYS[args.groupBy] : { none: true }, args.filters ?? {}, params, { bounds });
+  const key: TRangeKey | null = args.groupBy ? GROUP_KEYS[args.groupBy] : null;
+  const source = spendSourceSql(key ?? { none: true }, args.filters ?? {}, params, { bounds });
   const sql = `
     WITH ${source},
     g AS (
@@ -66,7 +61,7 @@ export async function spendReport(args: {
              sum("cacheWriteTokens")::bigint AS cache_write
         FROM src GROUP BY k
     )
-    SELECT ${(args.groupBy && LABELS[args.groupBy]) ?? "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
+    SELECT ${key && "dimension" in key ? dimensionLabelSql(key.dimension, "g.k") : "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
            (sum(g.cost) OVER ())::text AS total
       FROM g ORDER BY ${args.groupBy === "day" ? "g.k" : "g.cost DESC, g.k"} ${args.limit ? `LIMIT ${Math.floor(args.limit)}` : ""}`;
   const { rows } = await pool().query(sql, params);
