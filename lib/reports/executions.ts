@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { ZInstantOut, ZUsd } from "../api/openapi";
-import { pool } from "../db";
 import { env } from "../env";
 import { EXECUTION_STATES, executionState } from "../executions/state";
 import { formatUsd } from "../money";
@@ -52,26 +51,4 @@ export function toExecutionSummary(row: Record<string, unknown> & { stored_statu
     last_seen_at: row.last_seen_at.toISOString(),
     ended_at: row.ended_at ? row.ended_at.toISOString() : null,
   };
-}
-
-// Executions active in [from, to), most expensive (or most recent) first.
-export async function topExecutions(args: {
-  orgId: string;
-  from: Date;
-  to: Date;
-  order: "cost" | "recent";
-  limit: number;
-}): Promise<TExecutionSummary[]> {
-  const orderBy = args.order === "cost" ? `e."costUsd" DESC, e."lastSeenAt" DESC` : `e."lastSeenAt" DESC`;
-  const { rows } = await pool().query(
-    `SELECT ${EXECUTION_SUMMARY_COLUMNS}
-       FROM "Execution" e
-       LEFT JOIN "Team" t ON t."orgId" = e."orgId" AND t.id = e."teamId"
-      WHERE e."orgId" = $1 AND e."lastSeenAt" >= $2 AND e."firstSeenAt" < $3
-      ORDER BY ${orderBy}
-      LIMIT $4`,
-    [args.orgId, args.from, args.to, args.limit],
-  );
-  const now = new Date();
-  return rows.map((row) => toExecutionSummary(row, now));
 }

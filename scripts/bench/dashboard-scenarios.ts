@@ -2,11 +2,9 @@
 import { pool } from "../../lib/db";
 import { encodeCursor, filtersOf, listExecutions, listFilterOptions, parseListSearch, resolveListRange } from "../../lib/executions/list";
 import { executionTimeline } from "../../lib/executions/timeline";
-import { periodStarts } from "../../lib/reports/periods";
 import { spendReport } from "../../lib/reports/spend";
 import { overviewFor } from "../../lib/reports/overview";
 import { parseDashboardView } from "../../lib/reports/filters";
-import { topExecutions } from "../../lib/reports/executions";
 import { showbackCsv } from "../../lib/showback/csv";
 import { shiftMonth, currentMonth } from "../../lib/showback/month";
 import { monthlyShowback } from "../../lib/showback/monthly";
@@ -54,17 +52,6 @@ export const DASHBOARD_SCENARIOS: TDashboardScenario[] = [
       return () => spendReport({ orgId: org.id, timezone: org.timezone, from: new Date(to.getTime() - 90 * 86_400_000), to, groupBy: "day" });
     },
   },
-  {
-    name: "top-executions",
-    label: "top executions, this month",
-    targetP95Ms: 100,
-    prepare: async (org) => {
-      const to = new Date();
-      const { monthStart } = await periodStarts(org.timezone, to);
-      return () => topExecutions({ orgId: org.id, from: monthStart, to, order: "cost", limit: 10 });
-    },
-  },
-
   {
     name: "showback-csv",
     label: "cost-center showback CSV, last month",
