@@ -129,17 +129,26 @@ exec AS (
     "endedAt" = coalesce(x."endedAt", EXCLUDED."endedAt")
   RETURNING "orgId", "executionId", "costUsd", status
 ),
+-- The inserted events summed per hourly rollup row, once: the hourly upsert writes these rows and
+-- the daily level unpivots them (fewer rows than the events themselves).
+rg AS MATERIALIZED (
+  SELECT i."orgId", ${LOCAL_HOUR_START('i."occurredAt"', "o.timezone")} AS hour, o.timezone,
+         i."keyId", coalesce(i."teamId", '') AS "teamId", coalesce(i."costCenterId", '') AS "costCenterId",
+         coalesce(i.agent, '') AS agent, coalesce(i.model, '') AS model, coalesce(i."userId", '') AS "userId",
+         coalesce(i.repository, '') AS repository, count(*) AS calls,
+         count(*) FILTER (WHERE i.status = 'ERROR') AS errors, sum(i."inputTokens") AS "inputTokens",
+         sum(i."outputTokens") AS "outputTokens", sum(i."cacheReadTokens") AS "cacheReadTokens",
+         sum(i."cacheWriteTokens") AS "cacheWriteTokens", sum(i."costUsd") AS "costUsd",
+         count(*) FILTER (WHERE i."costSource" = 'UNPRICED') AS "unpricedCalls"
+    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+),
 roll AS (
   INSERT INTO "UsageRollup" AS r ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId",
     repository, calls, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
-  SELECT i."orgId", ${LOCAL_HOUR_START('i."occurredAt"', "o.timezone")},
-         i."keyId", coalesce(i."teamId", ''), coalesce(i."costCenterId", ''), coalesce(i.agent, ''),
-         coalesce(i.model, ''), coalesce(i."userId", ''), coalesce(i.repository, ''), count(*),
-         count(*) FILTER (WHERE i.status = 'ERROR'), sum(i."inputTokens"), sum(i."outputTokens"),
-         sum(i."cacheReadTokens"), sum(i."cacheWriteTokens"), sum(i."costUsd"),
-         count(*) FILTER (WHERE i."costSource" = 'UNPRICED')
-    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
-   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+  SELECT "orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId", repository, calls, errors,
+         "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls"
+    FROM rg
    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ON CONFLICT ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId", repository) DO UPDATE SET
     calls = r.calls + EXCLUDED.calls,
@@ -154,12 +163,10 @@ roll AS (
 daily AS (
   INSERT INTO "UsageDaily" AS d ("orgId", day, dimension, value, calls, errors, "inputTokens", "outputTokens",
     "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
-  SELECT i."orgId", ${LOCAL_DAY('i."occurredAt"', "o.timezone")}, dd.dimension, dd.value, count(*),
-         count(*) FILTER (WHERE i.status = 'ERROR'), sum(i."inputTokens"), sum(i."outputTokens"),
-         sum(i."cacheReadTokens"), sum(i."cacheWriteTokens"), sum(i."costUsd"),
-         count(*) FILTER (WHERE i."costSource" = 'UNPRICED')
-    FROM ins i JOIN "Organization" o ON o.id = i."orgId"
-   CROSS JOIN LATERAL ${DAILY_UNPIVOT("i")}
+  SELECT rg."orgId", ${LOCAL_DAY("rg.hour", "rg.timezone")}, dd.dimension, dd.value, sum(rg.calls), sum(rg.errors),
+         sum(rg."inputTokens"), sum(rg."outputTokens"), sum(rg."cacheReadTokens"), sum(rg."cacheWriteTokens"),
+         sum(rg."costUsd"), sum(rg."unpricedCalls")
+    FROM rg CROSS JOIN LATERAL ${DAILY_UNPIVOT("rg", true)}
    GROUP BY 1, 3, 2, 4
    ORDER BY 1, 3, 2, 4
   ON CONFLICT ("orgId", dimension, day, value) DO UPDATE SET
