@@ -42,6 +42,23 @@ export function prisma(): PrismaClient {
   return db().prisma;
 }
 
+// One transaction on a pooled client for code that writes with pg directly: COMMIT when `run`
+// resolves, ROLLBACK when it throws (and rethrow).
+export async function withTransaction<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN");
+    const result = await run(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 // Resolves once every connection is closed. pool.end() alone resolves before its clients' sockets
 // have closed; a Postgres stopped in that window (shutdown of `npm run dev`) makes each of them
 // report "terminating connection due to administrator command".

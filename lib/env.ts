@@ -16,6 +16,9 @@ const ZEnv = z.object({
   INGEST_GROUP_MAX_WAIT_MS: z.coerce.number().int().min(0).max(100).default(0),
   // An open execution with no call for this long is shown (and reported by the API) as idle.
   EXECUTION_IDLE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
+  // Runaway detection on ingest (lib/anomalies). "off" turns every detector and the circuit breaker
+  // off for this process — an escape hatch and the benchmark's baseline; orgs tune kinds in settings.
+  ANOMALY_DETECTION: z.enum(["on", "off"]).default("on"),
   // Where the embedded development database keeps its files when DATABASE_URL is unset.
   BURNRATE_DATA_DIR: z.string().default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

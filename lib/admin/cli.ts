@@ -12,6 +12,7 @@ import { displayUsd } from "../money";
 import { createOrg, findOrgBySlug } from "../orgs/create";
 import { addModelPrice } from "../pricing/price-overrides";
 import { repriceModel } from "../pricing/reprice";
+import { resumeExecution } from "../executions/resume";
 import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
 
@@ -33,6 +34,8 @@ const USAGE = `usage: npm run admin -- <command>
   budget archive --org <slug> <budget id>
   price add --org <slug> --model <name> --input <usd per 1M> --output <usd per 1M> [--cache-read <usd per 1M>]
             [--cache-write <usd per 1M>] [--provider <name>] [--from <YYYY-MM-DD | ISO instant>]   (default from: now)
+  execution resume --org <slug> <execution id> [--note <why>]
+             (a blocked execution runs again; its open anomalies are resolved; audit-logged)
   reprice --org <slug> --model <name> --from <YYYY-MM-DD | ISO instant> --to <YYYY-MM-DD | ISO instant>
              (a day is the org's day; --to a day includes it. Client-reported costs are never changed.)`;
 
@@ -74,6 +77,7 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         provider: { type: "string" },
         from: { type: "string" },
         to: { type: "string" },
+        note: { type: "string" },
       },
     });
     const command = `${noun ?? ""} ${verb ?? ""}`.trim();
@@ -197,6 +201,13 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         });
         io.out(`added a price for ${price.model}${price.provider ? ` (${price.provider})` : ""} from ${price.effectiveFrom}: $${price.inputMtok} input, $${price.outputMtok} output per 1M tokens`);
         io.out("calls already stored keep their cost until repriced (npm run admin -- reprice …)");
+        return 0;
+      }
+      case "execution resume": {
+        const org = await requireOrg(values.org);
+        const id = one(positionals, "execution id");
+        const r = await resumeExecution(org.id, null, id, values.note ?? null);
+        io.out(r.resumed ? `resumed ${id} (was: ${r.previousReason ?? "blocked"}); ${r.resolvedAnomalies} anomalies resolved` : `${id} is not blocked; nothing to resume`);
         return 0;
       }
       case "reprice": {

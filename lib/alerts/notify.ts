@@ -27,7 +27,7 @@ import { kickWebhooks } from "./webhooks";
 export type TAlertChannels = { emails: string[]; webhookUrl: string | null };
 
 // Resend takes idempotency keys of at most 256 characters; a long address is named by its hash.
-const keyOf = (prefix: string, value: string) => {
+export const keyOf = (prefix: string, value: string) => {
   const key = `${prefix}/${value}`;
   return key.length <= 256 ? key : `${prefix}/sha256:${createHash("sha256").update(value).digest("hex")}`;
 };

@@ -44,7 +44,7 @@ export const WEBHOOK_POLICY: TWebhookSenderPolicy = {
   maxResponseBytes: 4096,
 };
 
-export const EVENT_TYPE = { ACTUAL: "budget.threshold_reached", FORECAST: "budget.forecast_exceeded" } as const;
+export const EVENT_TYPE = { ACTUAL: "budget.threshold_reached", FORECAST: "budget.forecast_exceeded", ANOMALY: "anomaly.detected" } as const;
 
 // The headers of one attempt. Slack's endpoint is no Burnrate receiver: it gets no signature.
 export function webhookHeaders(input: { deliveryId: string; eventType: string; body: string; secret: string | null; timestampSeconds?: number }): Record<string, string> {
@@ -100,7 +100,7 @@ async function claimDue(limit: number, leaseMs: number): Promise<TClaimedRow[]> 
     ) AS due
     WHERE d.id = due.id
     RETURNING d.id, d."orgId", d.url, d.body, d.attempts,
-      (SELECT a.kind::text FROM "BudgetAlert" a WHERE a.id = d."alertId") AS kind,
+      CASE WHEN d."anomalyId" IS NOT NULL THEN 'ANOMALY' ELSE (SELECT a.kind::text FROM "BudgetAlert" a WHERE a.id = d."alertId") END AS kind,
       (SELECT o."webhookSecret" FROM "Organization" o WHERE o.id = d."orgId") AS secret`;
 }
 

@@ -26,7 +26,9 @@ export type TAuditAction =
   | "budget.changed"
   | "budget.archived"
   | "model_price.added"
-  | "model.repriced";
+  | "model.repriced"
+  | "execution.resumed"
+  | "anomaly.acknowledged";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
 

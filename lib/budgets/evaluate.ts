@@ -1,7 +1,7 @@
 import type { PoolClient } from "pg";
 import { kickAlertDeliveries, queueAlertNotifications } from "../alerts/notify";
 import type { TAlertEvent } from "../alerts/notice";
-import { pool } from "../db";
+import { pool, withTransaction } from "../db";
 import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
@@ -29,21 +29,6 @@ export async function evaluateDueCounters(counters: TDueCounter[]): Promise<{ al
   }
   if (alerts) kickAlertDeliveries();
   return { alerts, blocked };
-}
-
-async function withTransaction<T>(run: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool().connect();
-  try {
-    await client.query("BEGIN");
-    const result = await run(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 export type TAlertBudget = {

@@ -49,6 +49,9 @@ export const ZEventSchema = z
     error_type: attribution(128),
     tool: attribution(128),
     latency_ms: z.number().int().min(0).max(86_400_000).nullish(),
+    // The client's hash of the request (docs/api.md "Fingerprints"): calls with one fingerprint are
+    // "the same call" for retry-loop detection. Without it, Burnrate compares model, tool, error type and sizes.
+    fingerprint: z.string().trim().min(1).max(128).nullish(),
     metadata: z.record(z.string().max(128), z.unknown()).nullish(),
   })
   .superRefine((event, ctx) => {

@@ -21,7 +21,12 @@ export const ZEventsResponse = z.strictObject({
     .describe("Valid events (accepted or duplicates) no catalogue entry or override priced: stored at $0 with costSource UNPRICED"),
   budgets: z.array(ZBudgetStatus).describe("Every budget the request's events fall under, with its spend after this request"),
   execution: z
-    .strictObject({ id: z.string(), cost_usd: ZUsd, state: z.enum(["ok", "warning", "exceeded", "blocked"]) })
+    .strictObject({
+      id: z.string(),
+      cost_usd: ZUsd,
+      state: z.enum(["ok", "warning", "exceeded", "blocked"]),
+      reason: z.string().nullable().describe("Why it is blocked (the circuit breaker's evidence, or the budget); null unless blocked"),
+    })
     .nullable()
     .describe(
       "The execution of the last accepted event, with its total after this request. state: blocked when the execution is blocked (a BLOCK budget on it or its task at 100 %, or the circuit breaker), else the worst state of the budgets that apply to it",
@@ -66,7 +71,7 @@ export const postEvents = withApiKey(
         rejected,
         warnings,
         budgets: result.budgets.map(budgetStatus),
-        execution: result.execution ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), state: executionState(result) } : null,
+        execution: result.execution ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), ...executionState(result) } : null,
       },
     };
   },
@@ -74,12 +79,13 @@ export const postEvents = withApiKey(
 
 // Blocked when the execution is (or a BLOCK budget that applies to it is used up: the follow-up that
 // marks it BLOCKED runs just after this write), else the worst of the budgets that apply to it.
-function executionState(result: Awaited<ReturnType<typeof submitEvents>>): "ok" | "warning" | "exceeded" | "blocked" {
+function executionState(result: Awaited<ReturnType<typeof submitEvents>>): { state: "ok" | "warning" | "exceeded" | "blocked"; reason: string | null } {
   const applying = result.budgets.filter((b) => b.ofInterest);
   const states = applying.map(budgetStatus);
-  const blockedByBudget = states.some((s) => s.state === "exceeded" && s.enforcement === "block" && (s.scope === "execution" || s.scope === "task"));
-  if (result.execution?.status === "BLOCKED" || blockedByBudget) return "blocked";
-  return worstState(states.map((s) => s.state));
+  if (result.execution?.status === "BLOCKED") return { state: "blocked", reason: result.execution.blockedReason ?? "blocked until a person resumes it" };
+  const overBudget = states.find((s) => s.state === "exceeded" && s.enforcement === "block" && (s.scope === "execution" || s.scope === "task"));
+  if (overBudget) return { state: "blocked", reason: `Budget "${overBudget.name ?? `${overBudget.scope} budget`}" reached ${overBudget.spent_usd} of ${overBudget.limit_usd} USD` };
+  return { state: worstState(states.map((s) => s.state)), reason: null };
 }
 
 function eventsOf(body: unknown): unknown[] {

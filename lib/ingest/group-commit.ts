@@ -3,6 +3,7 @@ import { env } from "../env";
 import type { TEventRow } from "./prepare";
 import type { TCounterState } from "../budgets/counters";
 import { evaluateDueCounters } from "../budgets/evaluate";
+import { detectAfterWrite } from "../anomalies/on-ingest";
 import { loadExecutionStates, rowKey, sortRows, storeEvents, type TExecutionState } from "./store";
 
 // Group commit: an agent that reports each call sends one small POST per call, and one transaction
@@ -151,6 +152,24 @@ async function writeGroup(group: TJob[]): Promise<void> {
   // Committed: thresholds reached now get their alerts (each exactly once, in its own transaction;
   // the sweep job catches anything a crash here leaves behind). Not awaited by the requests.
   if (stored.due.length) evaluateDueCounters(stored.due).catch((err: unknown) => console.error("[budgets] alert evaluation failed:", err));
+
+  // Committed: runaway detection on the executions this write touched, before anyone is answered,
+  // so the response that completes a loop already says "blocked". A failure here must not turn into
+  // a retry of stored events: the sweep job runs the same detectors a moment later.
+  if (stored.executions.size) {
+    const touched = [...stored.executions.keys()].map((k) => {
+      const [orgId, executionId] = k.split("\u0000");
+      return { orgId, executionId };
+    });
+    const recorded = await detectAfterWrite(touched).catch((err: unknown) => {
+      console.error("[anomalies] detection after ingest failed:", err);
+      return null;
+    });
+    for (const [k, reason] of recorded?.blocked ?? []) {
+      const state = stored.executions.get(k);
+      if (state) stored.executions.set(k, { ...state, status: "BLOCKED", blockedReason: reason });
+    }
+  }
 
   const missing = group
     .map((job) => job.executionOfInterest)

@@ -185,7 +185,7 @@ function toRow(key: TAuthenticatedKey, event: TEvent, directory: TOrgDirectory, 
     errorType: event.error_type ?? null,
     tool: event.tool ?? null,
     latencyMs: event.latency_ms ?? null,
-    fingerprint: null,
+    fingerprint: event.fingerprint ?? null,
     executionEnd: event.execution_status === "done" ? "DONE" : event.execution_status === "failed" ? "FAILED" : null,
     metadata,
   };

@@ -91,12 +91,14 @@ ins AS (
 exec AS (
   INSERT INTO "Execution" AS x (id, "orgId", "executionId", agent, task, "teamId", "userId", repository,
     "pullRequest", "firstSeenAt", "lastSeenAt", calls, "toolCalls", errors, retries, "inputTokens",
-    "outputTokens", "cacheReadTokens", "cacheWriteTokens", "maxInputTokens", "costUsd", "retryCostUsd", status, "endedAt")
+    "outputTokens", "cacheReadTokens", "cacheWriteTokens", "maxInputTokens", "firstInputTokens", "firstLlmAt", "costUsd", "retryCostUsd", status, "endedAt")
   SELECT gen_random_uuid()::text, "orgId", "executionId", min(agent), min(task), min("teamId"), min("userId"),
          min(repository), min("pullRequest"), min("occurredAt"), max("occurredAt"), count(*),
          count(*) FILTER (WHERE kind = 'TOOL'), count(*) FILTER (WHERE status = 'ERROR'),
          count(*) FILTER (WHERE attempt > 1), sum("inputTokens"), sum("outputTokens"), sum("cacheReadTokens"),
-         sum("cacheWriteTokens"), max("inputTokens" + "cacheReadTokens" + "cacheWriteTokens"), sum("costUsd"),
+         sum("cacheWriteTokens"), max("inputTokens" + "cacheReadTokens" + "cacheWriteTokens"),
+         coalesce((array_agg("inputTokens" + "cacheReadTokens" + "cacheWriteTokens" ORDER BY "occurredAt", "eventId") FILTER (WHERE kind = 'LLM'))[1], 0),
+         min("occurredAt") FILTER (WHERE kind = 'LLM'), sum("costUsd"),
          coalesce(sum("costUsd") FILTER (WHERE attempt > 1), 0),
          -- An event with execution_status ends its execution; the latest such event says how.
          coalesce((array_agg("executionEnd" ORDER BY "occurredAt" DESC) FILTER (WHERE "executionEnd" IS NOT NULL))[1], 'RUNNING'),
@@ -122,12 +124,15 @@ exec AS (
     "cacheReadTokens" = x."cacheReadTokens" + EXCLUDED."cacheReadTokens",
     "cacheWriteTokens" = x."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
     "maxInputTokens" = greatest(x."maxInputTokens", EXCLUDED."maxInputTokens"),
+    -- The first LLM call by time, even when it arrives late.
+    "firstInputTokens" = CASE WHEN EXCLUDED."firstLlmAt" < x."firstLlmAt" OR x."firstLlmAt" IS NULL THEN EXCLUDED."firstInputTokens" ELSE x."firstInputTokens" END,
+    "firstLlmAt" = least(x."firstLlmAt", EXCLUDED."firstLlmAt"),
     "costUsd" = x."costUsd" + EXCLUDED."costUsd",
     "retryCostUsd" = x."retryCostUsd" + EXCLUDED."retryCostUsd",
     -- Ended stays ended (a late call still counts); a blocked execution stays blocked.
     status = CASE WHEN x.status = 'BLOCKED' OR EXCLUDED."endedAt" IS NULL THEN x.status ELSE EXCLUDED.status END,
     "endedAt" = coalesce(x."endedAt", EXCLUDED."endedAt")
-  RETURNING "orgId", "executionId", "costUsd", status
+  RETURNING "orgId", "executionId", "costUsd", status, "blockedReason"
 ),
 -- The inserted events summed per hourly rollup row, once: the hourly upsert writes these rows and
 -- the daily level unpivots them (fewer rows than the events themselves).
@@ -235,13 +240,13 @@ st AS (
 )
 SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
 UNION ALL
-SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, NULL FROM exec
+SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, json_build_object('blockedReason', "blockedReason") FROM exec
 UNION ALL
 SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched
 UNION ALL
 SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
 
-export type TExecutionState = { costUsd: string; status: string };
+export type TExecutionState = { costUsd: string; status: string; blockedReason: string | null };
 export type TStoreResult = {
   // `${orgId}\u0000${eventId}` of every event this write inserted (the rest were duplicates).
   inserted: Set<string>;
@@ -271,7 +276,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   const params = [...EVENT_COLUMNS.map(([, , pick]) => rows.map(pick)), jobs?.jobList ?? rows.map(() => null), jobs?.jobExecutions ?? [], orgIds];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v4",
+    name: "burnrate_ingest_v5",
     text: INGEST_SQL,
     values: params,
   });
@@ -281,7 +286,9 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   const due: TCounterState[] = [];
   for (const row of out) {
     if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
-    else if (row.what === "execution") executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status });
+    else if (row.what === "execution") {
+      executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status, blockedReason: (row.budget as { blockedReason: string | null }).blockedReason });
+    }
     else if (row.what === "state") {
       const state = toCounterState(row.budget as unknown as TRawCounterState);
       states.set(counterKey(state.orgId, state.budgetId, state.periodStart, state.itemKey), state);
@@ -308,10 +315,10 @@ export async function loadExecutionStates(keys: { orgId: string; executionId: st
   const result = new Map<string, TExecutionState>();
   if (keys.length === 0) return result;
   const { rows } = await pool().query(
-    `SELECT "orgId", "executionId", "costUsd"::text AS cost, status::text AS status
+    `SELECT "orgId", "executionId", "costUsd"::text AS cost, status::text AS status, "blockedReason"
        FROM "Execution" e JOIN unnest($1::text[], $2::text[]) AS k(org, ex) ON e."orgId" = k.org AND e."executionId" = k.ex`,
     [keys.map((k) => k.orgId), keys.map((k) => k.executionId)],
   );
-  for (const row of rows) result.set(rowKey(row.orgId, row.executionId), { costUsd: row.cost, status: row.status });
+  for (const row of rows) result.set(rowKey(row.orgId, row.executionId), { costUsd: row.cost, status: row.status, blockedReason: row.blockedReason });
   return result;
 }

@@ -2,6 +2,8 @@ import { kickWebhooks } from "../alerts/webhooks";
 import { sweepBudgets } from "../budgets/evaluate";
 import { forecastBudgets } from "../budgets/forecast";
 import { kickOutbox } from "../email/outbox";
+import { refreshAgentBaselines } from "../anomalies/baselines";
+import { sweepAnomalies } from "../anomalies/sweep";
 
 // A background job: runs once per tick, on one replica at a time; returns a JSON-able summary.
 // Jobs must be safe to run again at any moment (a tick can stop halfway through a crash).
@@ -19,4 +21,10 @@ export const JOBS: readonly TJob[] = [
   { name: "budget-sweep", everyMs: 60_000, run: sweepBudgets },
   // Forecast alerts from the period's burn rate.
   { name: "budget-forecast", everyMs: 5 * 60_000, run: () => forecastBudgets() },
+  // What is normal per agent (median run cost, usual model) for COST_SPIKE and MODEL_MISUSE.
+  { name: "agent-baselines", everyMs: 5 * 60_000, run: () => refreshAgentBaselines() },
+  // The per-execution detectors again on recently active executions (a crash between an ingest's
+  // commit and its detection loses nothing), the scope detectors (velocity, premium model), and
+  // closing scope anomalies whose cause is gone.
+  { name: "anomaly-sweep", everyMs: 30_000, run: sweepAnomalies },
 ];

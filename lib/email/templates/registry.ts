@@ -2,6 +2,7 @@ import { createElement, type ComponentType } from "react";
 import type { z } from "zod";
 import { alertSubject } from "../../alerts/format";
 import { renderEmail, type TRenderedEmail } from "../send";
+import { AnomalyAlertEmail, anomalySubject, ZAnomalyAlertEmail } from "./anomaly-alert";
 import { BudgetAlertEmail, ZBudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail, ZInvitationEmail } from "./invitation";
 import { MagicLinkEmail, ZMagicLinkEmail } from "./magic-link";
@@ -49,6 +50,13 @@ export const EMAIL_TEMPLATES = {
     payload: ZBudgetAlertEmail,
     subject: (p) => alertSubject(p.event),
     component: BudgetAlertEmail,
+    secretFields: [],
+  }),
+  // One per owner / admin of an org when an anomaly opens (lib/anomalies/record.ts).
+  "anomaly-alert": template({
+    payload: ZAnomalyAlertEmail,
+    subject: (p) => anomalySubject(p.event),
+    component: AnomalyAlertEmail,
     secretFields: [],
   }),
 };
