@@ -178,28 +178,28 @@ describe("COST_SPIKE", () => {
 });
 
 describe("CONTEXT_GROWTH", () => {
-  test("input per call growing 5× from 10k to 60k tokens is caught (not blocked by default); 1k to 9k is too small to matter", async () => {
+  test("input per call growing 5× from 20k to 120k tokens is caught (not blocked by default); 3k to 30k is a normal agent", async () => {
     const w = await orgWithOwner();
     const base = Date.now() - 10 * 60_000;
     const grow = (run: string, sizes: number[]) =>
       sizes.map((input, i) => ({ id: `${run}-${i}`, timestamp: at(base, i * 30), execution_id: run, model: "gpt-4o", usage: { prompt_tokens: input, completion_tokens: 200 + i } }));
-    expect((await post(w.secret, { events: grow("small", [1000, 3000, 9000]) })).body.execution.state).toBe("ok");
-    expect((await post(w.secret, { events: grow("big", [10_000, 25_000, 40_000]) })).body.execution.state).toBe("ok");
+    expect((await post(w.secret, { events: grow("small", [3000, 9000, 18_000, 30_000]) })).body.execution.state).toBe("ok");
+    expect((await post(w.secret, { events: grow("big", [20_000, 50_000, 80_000]) })).body.execution.state).toBe("ok");
     expect(await anomaliesOf(w.org.id)).toEqual([]);
-    await post(w.secret, { events: grow("big", [10_000, 25_000, 40_000, 60_000]).slice(3) });
+    await post(w.secret, { events: grow("big", [20_000, 50_000, 80_000, 120_000]).slice(3) });
     const anomalies = await anomaliesOf(w.org.id);
     expect(anomalies.map((a) => [a.kind, a.executionId, a.blocked, a.evidence])).toEqual([
-      ["CONTEXT_GROWTH", "big", false, { rule: "context_growth", first_input_tokens: 10_000, max_input_tokens: 60_000, growth: 6, calls: 4 }],
+      ["CONTEXT_GROWTH", "big", false, { rule: "context_growth", first_input_tokens: 20_000, max_input_tokens: 120_000, growth: 6, calls: 4 }],
     ]);
   });
 
   test("a late first call still sets the base the growth is measured from", async () => {
     const w = await orgWithOwner();
     const base = Date.now() - 10 * 60_000;
-    await post(w.secret, { id: "late-2", timestamp: at(base, 60), execution_id: "late", model: "gpt-4o", usage: { prompt_tokens: 50_000, completion_tokens: 1 } });
+    await post(w.secret, { id: "late-2", timestamp: at(base, 60), execution_id: "late", model: "gpt-4o", usage: { prompt_tokens: 150_000, completion_tokens: 1 } });
     await post(w.secret, { id: "late-1", timestamp: at(base, 0), execution_id: "late", model: "gpt-4o", usage: { prompt_tokens: 5_000, completion_tokens: 1 } });
     const { rows } = await pool().query(`SELECT "firstInputTokens", "maxInputTokens" FROM "Execution" WHERE "orgId" = $1 AND "executionId" = 'late'`, [w.org.id]);
-    expect(rows[0]).toEqual({ firstInputTokens: 5000, maxInputTokens: 50000 });
+    expect(rows[0]).toEqual({ firstInputTokens: 5000, maxInputTokens: 150000 });
     expect((await anomaliesOf(w.org.id)).map((a) => a.kind)).toEqual(["CONTEXT_GROWTH"]);
   });
 });

@@ -1,18 +1,22 @@
 import { pool } from "../db";
-import { settingSql } from "./settings";
+import { Decimal } from "../money";
+import { anomalySettingsOf } from "./settings";
 
 // The per-execution detectors (docs/architecture.md §6 "Anomalies"), run on the executions a write
 // just touched — right after the events commit and before the write is answered, so the response
 // that completes a loop already says "blocked" — and by the sweep job on every execution active in
-// the last minutes (a crash between the two loses nothing). One read-only statement; only what it
-// finds goes on to ./record.ts (rare: most writes find nothing).
+// the last minutes (a crash between the two loses nothing). Two read-only index lookups (the
+// executions, then the calls of those a call-level rule can fire on); the rules themselves are pure
+// functions below. Only what they find goes on to ./record.ts (rare: most writes find nothing).
+// Measured: comparing calls in SQL (a self-join) cost more than the ingest statement itself.
 //
 //   RETRY_LOOP      ≥ minCalls calls within windowMinutes with one fingerprint: the client's, or else
 //                   same model, tool and error type with input and output sizes within ±tolerance %.
 //                   Output size is part of it so that a conversation whose context grows by 1 % a
 //                   turn (a normal agent) is not a loop; a failing retry's output is the same (0).
-//   COST_SPIKE      one LLM call (a turn; not a tool's own cost) over the per-call limit (rule per_call), or the execution over factor ×
-//                   its agent's median finished execution (rule agent_median, AgentBaseline).
+//   COST_SPIKE      one LLM call (a turn; not a tool's own cost) over the per-call limit (rule
+//                   per_call), or the execution over factor × its agent's median finished execution
+//                   (rule agent_median, AgentBaseline).
 //   CONTEXT_GROWTH  largest call input ≥ factor × the first LLM call's, and ≥ minInputTokens.
 //
 // Loops and per-call spikes are looked for in the calls after the execution was last resumed; the
@@ -50,117 +54,200 @@ export type TExecutionFinding = {
   evidence: TRetryLoopEvidence | TPerCallEvidence | TMedianEvidence | TContextGrowthEvidence;
 };
 
-const S = (kind: Parameters<typeof settingSql>[1], name: string) => settingSql("x.s", kind, name as never);
+type TSettings = ReturnType<typeof anomalySettingsOf>;
 
-const DETECT_SQL = `
-WITH t AS (SELECT DISTINCT org, ex FROM unnest($1::text[], $2::text[]) AS t(org, ex)),
-x AS MATERIALIZED (
-  SELECT e."orgId", e."executionId", e.agent, e."costUsd", e.calls, e."firstInputTokens", e."maxInputTokens",
-         e."lastSeenAt", e."resumedAt", o."anomalySettings" AS s
-    FROM t JOIN "Execution" e ON e."orgId" = t.org AND e."executionId" = t.ex
-    JOIN "Organization" o ON o.id = e."orgId"
-),
--- The execution's calls in the loop window before its last call (after a resume), newest first.
-ev AS MATERIALIZED (
-  SELECT x."orgId", x."executionId", u."eventId", u."occurredAt", u.kind, u.model, u.tool, u."errorType", u.status,
-         u.fingerprint, u."costUsd", u."inputTokens" + u."cacheReadTokens" + u."cacheWriteTokens" AS input,
-         u."outputTokens" AS output, make_interval(mins => ${S("retryLoop", "windowMinutes")}::int) AS win,
-         ${S("retryLoop", "sizeTolerancePercent")} / 100.0 AS tol
-    FROM x CROSS JOIN LATERAL (
-      SELECT * FROM "UsageEvent" u
-       WHERE u."orgId" = x."orgId" AND u."executionId" = x."executionId"
-         AND u."occurredAt" >= x."lastSeenAt" - make_interval(mins => ${S("retryLoop", "windowMinutes")}::int)
-         AND (x."resumedAt" IS NULL OR u."occurredAt" > x."resumedAt")
-       ORDER BY u."occurredAt" DESC LIMIT 500
-    ) u
-   WHERE ${S("retryLoop", "enabled")} OR (${S("costSpike", "enabled")} AND ${S("costSpike", "perCallLimitUsd")} IS NOT NULL)
-),
--- For each call: the calls like it in the window that ends with it (itself included).
-rl AS (
-  SELECT a."orgId", a."executionId", a."occurredAt", count(*) AS calls,
-         count(*) FILTER (WHERE b.status = 'ERROR') AS errors, min(b."occurredAt") AS "firstAt",
-         (array_agg(b."eventId" ORDER BY b."occurredAt", b."eventId"))[1] AS "firstEventId", sum(b."costUsd") AS cost,
-         a.fingerprint, a.model, a.tool, a."errorType", a.input
-    FROM ev a JOIN x ON x."orgId" = a."orgId" AND x."executionId" = a."executionId"
-    JOIN ev b ON b."orgId" = a."orgId" AND b."executionId" = a."executionId"
-     AND b."occurredAt" <= a."occurredAt" AND b."occurredAt" >= a."occurredAt" - a.win
-     AND CASE WHEN a.fingerprint IS NOT NULL THEN b.fingerprint = a.fingerprint
-              ELSE b.fingerprint IS NULL AND a.kind = 'LLM' AND b.kind = 'LLM' AND a.input > 0
-               AND b.model IS NOT DISTINCT FROM a.model AND b.tool IS NOT DISTINCT FROM a.tool
-               AND b."errorType" IS NOT DISTINCT FROM a."errorType"
-               AND abs(b.input - a.input) <= a.input * a.tol AND abs(b.output - a.output) <= a.output * a.tol END
-   WHERE ${S("retryLoop", "enabled")}
-   GROUP BY a."orgId", a."executionId", a."eventId", a."occurredAt", a.fingerprint, a.model, a.tool, a."errorType", a.input, x.s
-  HAVING count(*) >= ${S("retryLoop", "minCalls")}
-),
-loop AS (
-  SELECT DISTINCT ON ("orgId", "executionId") * FROM rl ORDER BY "orgId", "executionId", calls DESC, "occurredAt" DESC
-),
-per_call AS (
-  SELECT DISTINCT ON (ev."orgId", ev."executionId") ev.*, ${S("costSpike", "perCallLimitUsd")} AS "limit"
-    FROM ev JOIN x ON x."orgId" = ev."orgId" AND x."executionId" = ev."executionId"
-   WHERE ${S("costSpike", "enabled")} AND ev.kind = 'LLM' AND ev."costUsd" > ${S("costSpike", "perCallLimitUsd")}
-   ORDER BY ev."orgId", ev."executionId", ev."costUsd" DESC, ev."occurredAt"
-),
-resolved AS (
-  SELECT a."orgId", a."executionId", a.kind FROM "Anomaly" a JOIN t ON a."orgId" = t.org AND a."executionId" = t.ex
-   WHERE a."resolvedAt" IS NOT NULL AND a.kind IN ('COST_SPIKE', 'CONTEXT_GROWTH')
-)
-SELECT x."orgId", x."executionId", x.agent, 'RETRY_LOOP' AS kind, loop.cost::text AS cost, x."costUsd"::text AS "executionCost",
-       ${S("retryLoop", "block")} AS block,
-       json_build_object('rule', 'retry_loop', 'calls', loop.calls, 'errors', loop.errors, 'fingerprint', loop.fingerprint,
-                         'model', loop.model, 'tool', loop.tool, 'error_type', loop."errorType", 'input_tokens', loop.input,
-                         'first_at', loop."firstAt", 'last_at', loop."occurredAt", 'first_event_id', loop."firstEventId",
-                         'cost_usd', trim_scale(loop.cost)::text) AS evidence
-  FROM loop JOIN x ON x."orgId" = loop."orgId" AND x."executionId" = loop."executionId"
-UNION ALL
-SELECT x."orgId", x."executionId", x.agent, 'COST_SPIKE', p."costUsd"::text, x."costUsd"::text, ${S("costSpike", "blockPerCall")},
-       json_build_object('rule', 'per_call', 'event_id', p."eventId", 'at', p."occurredAt", 'model', p.model,
-                         'cost_usd', trim_scale(p."costUsd")::text, 'limit_usd', trim_scale(p."limit")::text)
-  FROM per_call p JOIN x ON x."orgId" = p."orgId" AND x."executionId" = p."executionId"
-UNION ALL
-SELECT x."orgId", x."executionId", x.agent, 'COST_SPIKE', x."costUsd"::text, x."costUsd"::text, ${S("costSpike", "block")},
-       json_build_object('rule', 'agent_median', 'cost_usd', trim_scale(x."costUsd")::text, 'median_usd', trim_scale(b."medianExecutionCostUsd")::text,
-                         'factor', round(x."costUsd" / b."medianExecutionCostUsd", 1), 'history', b."finishedExecutions")
-  FROM x JOIN "AgentBaseline" b ON b."orgId" = x."orgId" AND b.agent = x.agent
- WHERE ${S("costSpike", "enabled")} AND b."finishedExecutions" >= ${S("costSpike", "minHistory")}
-   AND b."medianExecutionCostUsd" > 0 AND x."costUsd" > ${S("costSpike", "factor")} * b."medianExecutionCostUsd"
-   AND NOT EXISTS (SELECT 1 FROM resolved r WHERE r."orgId" = x."orgId" AND r."executionId" = x."executionId" AND r.kind = 'COST_SPIKE')
-   AND NOT EXISTS (SELECT 1 FROM per_call p WHERE p."orgId" = x."orgId" AND p."executionId" = x."executionId")
-UNION ALL
-SELECT x."orgId", x."executionId", x.agent, 'CONTEXT_GROWTH', x."costUsd"::text, x."costUsd"::text, ${S("contextGrowth", "block")},
-       json_build_object('rule', 'context_growth', 'first_input_tokens', x."firstInputTokens", 'max_input_tokens', x."maxInputTokens",
-                         'growth', round(x."maxInputTokens"::numeric / x."firstInputTokens", 1), 'calls', x.calls)
-  FROM x
- WHERE ${S("contextGrowth", "enabled")} AND x."firstInputTokens" > 0
-   AND x."maxInputTokens" >= ${S("contextGrowth", "factor")} * x."firstInputTokens"
-   AND x."maxInputTokens" >= ${S("contextGrowth", "minInputTokens")}
-   AND NOT EXISTS (SELECT 1 FROM resolved r WHERE r."orgId" = x."orgId" AND r."executionId" = x."executionId" AND r.kind = 'CONTEXT_GROWTH')`;
+// Each touched execution with what the whole-execution rules need: its totals, its org's settings,
+// its agent's baseline, and which kinds a person already resolved for it. By the unique
+// (orgId, executionId) — OFFSET 0 keeps the planner from joining the org's every execution.
+const EXECUTIONS_SQL = `
+SELECT e."orgId", e."executionId", e.agent, e."costUsd"::text AS "costUsd", e.calls, e."firstInputTokens", e."maxInputTokens",
+       e."lastSeenAt", e."resumedAt", o."anomalySettings" AS settings,
+       b."medianExecutionCostUsd"::text AS median, b."finishedExecutions" AS history,
+       ARRAY(SELECT DISTINCT a.kind::text FROM "Anomaly" a
+              WHERE a."orgId" = e."orgId" AND a."executionId" = e."executionId" AND a."resolvedAt" IS NOT NULL) AS resolved
+  FROM (SELECT DISTINCT org, ex FROM unnest($1::text[], $2::text[]) AS t(org, ex)) t
+  JOIN "Organization" o ON o.id = t.org
+ CROSS JOIN LATERAL (SELECT * FROM "Execution" e WHERE e."orgId" = t.org AND e."executionId" = t.ex OFFSET 0) e
+  LEFT JOIN "AgentBaseline" b ON b."orgId" = e."orgId" AND b.agent = e.agent`;
 
-type TRow = { orgId: string; executionId: string; agent: string | null; kind: TFindingKind; cost: string; executionCost: string; block: boolean; evidence: TExecutionFinding["evidence"] };
+// Their calls since `since` (the loop window before the last call, or the resume), newest first.
+const CALLS_SQL = `
+SELECT t.org AS "orgId", t.ex AS "executionId", u."eventId", u."occurredAt", u.kind::text AS kind, u.model, u.tool,
+       u."errorType", u.status::text AS status, u.fingerprint, u."costUsd"::text AS "costUsd",
+       u."inputTokens" + u."cacheReadTokens" + u."cacheWriteTokens" AS input, u."outputTokens" AS output
+  FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t(org, ex, since)
+ CROSS JOIN LATERAL (
+   SELECT * FROM "UsageEvent" u WHERE u."orgId" = t.org AND u."executionId" = t.ex AND u."occurredAt" > t.since
+    ORDER BY u."occurredAt" DESC LIMIT 500) u`;
+
+type TExecutionRow = {
+  orgId: string;
+  executionId: string;
+  agent: string | null;
+  costUsd: string;
+  calls: number;
+  firstInputTokens: number;
+  maxInputTokens: number;
+  lastSeenAt: Date;
+  resumedAt: Date | null;
+  settings: unknown;
+  median: string | null;
+  history: number | null;
+  resolved: string[];
+};
+
+export type TCall = {
+  eventId: string;
+  occurredAt: Date;
+  kind: string;
+  model: string | null;
+  tool: string | null;
+  errorType: string | null;
+  status: string;
+  fingerprint: string | null;
+  costUsd: string;
+  input: number;
+  output: number;
+};
 
 export async function detectExecutionAnomalies(executions: readonly { orgId: string; executionId: string }[]): Promise<TExecutionFinding[]> {
   if (executions.length === 0) return [];
-  const { rows } = await pool().query<TRow>({
-    name: "burnrate_detect_v1",
-    text: DETECT_SQL,
+  const db = pool();
+  const { rows } = await db.query<TExecutionRow>({
+    name: "burnrate_detect_executions_v1",
+    text: EXECUTIONS_SQL,
     values: [executions.map((e) => e.orgId), executions.map((e) => e.executionId)],
   });
-  return rows.map((r) => ({
-    orgId: r.orgId,
-    executionId: r.executionId,
-    agent: r.agent,
-    kind: r.kind,
-    costUsd: r.cost,
-    executionCostUsd: r.executionCost,
-    block: r.block,
-    evidence: normalizeTimes(r.evidence),
-  }));
+  const subjects = rows.map((row) => ({ row, settings: anomalySettingsOf(row.settings) }));
+  // Calls are read only for executions a call-level rule can still fire on.
+  const needCalls = subjects.filter(({ row, settings }) => (settings.retryLoop.enabled && row.calls >= settings.retryLoop.minCalls) || (settings.costSpike.enabled && settings.costSpike.perCallLimitUsd !== null));
+  const callsOf = new Map<string, TCall[]>();
+  if (needCalls.length) {
+    const since = needCalls.map(({ row, settings }) => {
+      const windowStart = row.lastSeenAt.getTime() - settings.retryLoop.windowMinutes * 60_000 - 1;
+      return new Date(Math.max(windowStart, row.resumedAt?.getTime() ?? -Infinity));
+    });
+    const { rows: calls } = await db.query<TCall & { orgId: string; executionId: string }>({
+      name: "burnrate_detect_calls_v1",
+      text: CALLS_SQL,
+      values: [needCalls.map((n) => n.row.orgId), needCalls.map((n) => n.row.executionId), since],
+    });
+    for (const c of calls) {
+      const k = `${c.orgId}\u0000${c.executionId}`;
+      let list = callsOf.get(k);
+      if (!list) callsOf.set(k, (list = []));
+      list.push(c);
+    }
+  }
+  const findings: TExecutionFinding[] = [];
+  for (const { row, settings } of subjects) {
+    const calls = callsOf.get(`${row.orgId}\u0000${row.executionId}`) ?? [];
+    const base = { orgId: row.orgId, executionId: row.executionId, agent: row.agent, executionCostUsd: row.costUsd };
+    const loop = settings.retryLoop.enabled ? findRetryLoop(calls, settings) : null;
+    if (loop) findings.push({ ...base, kind: "RETRY_LOOP", costUsd: loop.cost_usd, block: settings.retryLoop.block, evidence: loop });
+    const perCall = settings.costSpike.enabled ? findPerCallSpike(calls, settings) : null;
+    if (perCall) findings.push({ ...base, kind: "COST_SPIKE", costUsd: perCall.cost_usd, block: settings.costSpike.blockPerCall, evidence: perCall });
+    else if (settings.costSpike.enabled && !row.resolved.includes("COST_SPIKE")) {
+      const spike = findMedianSpike(row, settings);
+      if (spike) findings.push({ ...base, kind: "COST_SPIKE", costUsd: row.costUsd, block: settings.costSpike.block, evidence: spike });
+    }
+    if (settings.contextGrowth.enabled && !row.resolved.includes("CONTEXT_GROWTH")) {
+      const growth = findContextGrowth(row, settings);
+      if (growth) findings.push({ ...base, kind: "CONTEXT_GROWTH", costUsd: row.costUsd, block: settings.contextGrowth.block, evidence: growth });
+    }
+  }
+  return findings;
 }
 
-// json_build_object writes timestamps as Postgres text ("2026-11-28T10:00:00.123+00:00"): ISO, UTC.
-function normalizeTimes<T>(evidence: T): T {
-  const out = { ...evidence } as Record<string, unknown>;
-  for (const key of ["first_at", "last_at", "at"]) if (typeof out[key] === "string") out[key] = new Date(out[key] as string).toISOString();
-  return out as T;
+// Two calls are "the same call": the same client fingerprint; or, without one, LLM calls with input
+// to the same model and tool failing with the same error (or none), whose input and output sizes
+// are within the tolerance of each other.
+function sameKey(c: TCall): string | null {
+  if (c.fingerprint) return `f:${c.fingerprint}`;
+  if (c.kind !== "LLM" || c.input <= 0) return null;
+  return `d:${c.model ?? ""}\u0001${c.tool ?? ""}\u0001${c.errorType ?? ""}`;
+}
+
+// The largest set of ≥ minCalls same calls within the window, anchored at its newest call (the
+// anchor's sizes are the reference); ties go to the newest anchor. Pure: tested without a database.
+export function findRetryLoop(calls: readonly TCall[], settings: TSettings): TRetryLoopEvidence | null {
+  const { minCalls, windowMinutes, sizeTolerancePercent } = settings.retryLoop;
+  const windowMs = windowMinutes * 60_000;
+  const tol = sizeTolerancePercent / 100;
+  const groups = new Map<string, TCall[]>();
+  for (const c of calls) {
+    const k = sameKey(c);
+    if (!k) continue;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(c);
+  }
+  let best: { anchor: TCall; members: TCall[] } | null = null;
+  for (const group of groups.values()) {
+    if (group.length < minCalls) continue;
+    group.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.eventId < b.eventId ? -1 : 1));
+    for (const anchor of group) {
+      const end = anchor.occurredAt.getTime();
+      const members = group.filter((b) => {
+        const t = b.occurredAt.getTime();
+        if (t > end || t < end - windowMs) return false;
+        if (anchor.fingerprint) return true;
+        return Math.abs(b.input - anchor.input) <= anchor.input * tol && Math.abs(b.output - anchor.output) <= anchor.output * tol;
+      });
+      if (members.length < minCalls) continue;
+      if (!best || members.length > best.members.length || (members.length === best.members.length && end >= best.anchor.occurredAt.getTime())) best = { anchor, members };
+    }
+  }
+  if (!best) return null;
+  const { anchor, members } = best;
+  let cost = new Decimal(0);
+  for (const m of members) cost = cost.plus(m.costUsd);
+  return {
+    rule: "retry_loop",
+    calls: members.length,
+    errors: members.filter((m) => m.status === "ERROR").length,
+    fingerprint: anchor.fingerprint,
+    model: anchor.model,
+    tool: anchor.tool,
+    error_type: anchor.errorType,
+    input_tokens: anchor.input,
+    first_at: members[0].occurredAt.toISOString(),
+    last_at: anchor.occurredAt.toISOString(),
+    first_event_id: members[0].eventId,
+    cost_usd: cost.toFixed(),
+  };
+}
+
+// The costliest LLM call over the per-call limit (a tool's own cost is not a turn).
+export function findPerCallSpike(calls: readonly TCall[], settings: TSettings): TPerCallEvidence | null {
+  const limit = settings.costSpike.perCallLimitUsd;
+  if (limit === null) return null;
+  let worst: TCall | null = null;
+  for (const c of calls) {
+    if (c.kind !== "LLM" || !new Decimal(c.costUsd).gt(limit)) continue;
+    if (!worst || new Decimal(c.costUsd).gt(worst.costUsd)) worst = c;
+  }
+  if (!worst) return null;
+  return { rule: "per_call", event_id: worst.eventId, at: worst.occurredAt.toISOString(), model: worst.model, cost_usd: new Decimal(worst.costUsd).toFixed(), limit_usd: new Decimal(limit).toFixed() };
+}
+
+export function findMedianSpike(row: Pick<TExecutionRow, "costUsd" | "median" | "history">, settings: TSettings): TMedianEvidence | null {
+  const { factor, minHistory } = settings.costSpike;
+  if (row.median === null || (row.history ?? 0) < minHistory) return null;
+  const median = new Decimal(row.median);
+  const cost = new Decimal(row.costUsd);
+  if (median.lte(0) || !cost.gt(median.times(factor))) return null;
+  return { rule: "agent_median", cost_usd: cost.toFixed(), median_usd: median.toFixed(), factor: cost.div(median).toDecimalPlaces(1).toNumber(), history: row.history ?? 0 };
+}
+
+export function findContextGrowth(row: Pick<TExecutionRow, "firstInputTokens" | "maxInputTokens" | "calls">, settings: TSettings): TContextGrowthEvidence | null {
+  const { factor, minInputTokens } = settings.contextGrowth;
+  if (row.firstInputTokens <= 0 || row.maxInputTokens < factor * row.firstInputTokens || row.maxInputTokens < minInputTokens) return null;
+  return {
+    rule: "context_growth",
+    first_input_tokens: row.firstInputTokens,
+    max_input_tokens: row.maxInputTokens,
+    growth: Math.round((row.maxInputTokens / row.firstInputTokens) * 10) / 10,
+    calls: Number(row.calls),
+  };
 }

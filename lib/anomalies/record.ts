@@ -34,7 +34,7 @@ export type TFinding = {
 export type TRecorded = {
   // Anomalies inserted by this call (each announced once).
   opened: number;
-  // `${orgId}\u0000${executionId}` → the reason, for executions this call blocked.
+  // `${orgId}\u0000${executionId}` → the reason, for executions the breaker stopped (now or before).
   blocked: Map<string, string>;
 };
 
@@ -69,15 +69,23 @@ async function recordIn(client: PoolClient, findings: TFinding[]): Promise<TReco
   const toBlock = findings.filter((f) => f.block && f.executionId);
   if (toBlock.length) {
     const reasons = toBlock.map((f) => `${ANOMALY_KIND_LABEL[f.kind]}: ${describeEvidence(f.kind, f.evidence)}`.slice(0, 1000));
+    // Locked in key order; a RUNNING one becomes BLOCKED, one already BLOCKED (by another replica's
+    // detector a moment ago, or a budget) is reported with its reason — the caller's answer says
+    // blocked either way.
     const { rows } = await client.query<{ orgId: string; executionId: string; blockedReason: string }>(
       `WITH want AS (SELECT DISTINCT ON (org, ex) org, ex, reason FROM unnest($1::text[], $2::text[], $3::text[]) AS w(org, ex, reason) ORDER BY org, ex),
        locked AS (
-         SELECT e.id, want.reason FROM "Execution" e JOIN want ON e."orgId" = want.org AND e."executionId" = want.ex
-          WHERE e.status = 'RUNNING' ORDER BY e."orgId", e."executionId" FOR UPDATE OF e
+         SELECT e.id, e."orgId", e."executionId", e.status, e."blockedReason", want.reason
+           FROM "Execution" e JOIN want ON e."orgId" = want.org AND e."executionId" = want.ex
+          WHERE e.status IN ('RUNNING', 'BLOCKED') ORDER BY e."orgId", e."executionId" FOR UPDATE OF e
+       ),
+       upd AS (
+         UPDATE "Execution" e SET status = 'BLOCKED', "blockedAt" = now(), "blockedReason" = locked.reason
+           FROM locked WHERE e.id = locked.id AND locked.status = 'RUNNING'
+         RETURNING e.id
        )
-       UPDATE "Execution" e SET status = 'BLOCKED', "blockedAt" = now(), "blockedReason" = locked.reason
-         FROM locked WHERE e.id = locked.id AND e.status = 'RUNNING'
-       RETURNING e."orgId", e."executionId", e."blockedReason"`,
+       SELECT l."orgId", l."executionId", CASE WHEN upd.id IS NULL THEN coalesce(l."blockedReason", l.reason) ELSE l.reason END AS "blockedReason"
+         FROM locked l LEFT JOIN upd ON upd.id = l.id`,
       [toBlock.map((f) => f.orgId), toBlock.map((f) => f.executionId), reasons],
     );
     for (const r of rows) blocked.set(key(r.orgId, r.executionId), r.blockedReason);

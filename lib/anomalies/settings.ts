@@ -38,7 +38,8 @@ export const ZAnomalySettings = z.strictObject({
     block: z.boolean(),
     // Largest input of a call ≥ factor × its first call's input…
     factor: z.number().min(1.5).max(1000),
-    // …and at least this many tokens (a 200-token first call growing to 1,500 is no runaway).
+    // …and at least this many tokens: an agent whose context grows from 3k to 30k over a task is
+    // normal; one resending 100k+ tokens a call ($0.30 a call on Sonnet, $1.50 on Opus) is burning money.
     minInputTokens: z.number().int().min(0).max(10_000_000),
   }),
   velocity: z.strictObject({
@@ -64,7 +65,7 @@ export type TAnomalySettings = z.infer<typeof ZAnomalySettings>;
 export const DEFAULT_ANOMALY_SETTINGS: TAnomalySettings = {
   retryLoop: { enabled: true, block: true, minCalls: 3, windowMinutes: 10, sizeTolerancePercent: 2 },
   costSpike: { enabled: true, block: false, factor: 5, minHistory: 20, perCallLimitUsd: "2", blockPerCall: true },
-  contextGrowth: { enabled: true, block: false, factor: 5, minInputTokens: 20_000 },
+  contextGrowth: { enabled: true, block: false, factor: 5, minInputTokens: 100_000 },
   velocity: { enabled: true, limitUsdPerMinute: null, factor: 10, minUsdPerMinute: "1" },
   modelMisuse: { enabled: true, usualSharePercent: 90, priceFactor: 5 },
 };
