@@ -168,6 +168,9 @@ function sameKey(c: TCall): string | null {
   return `d:${c.model ?? ""}\u0001${c.tool ?? ""}\u0001${c.errorType ?? ""}`;
 }
 
+// Within tol of each other, relative to the larger (symmetric: a ≈ b exactly when b ≈ a).
+const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= Math.max(a, b) * tol;
+
 // The largest set of ≥ minCalls same calls within the window, anchored at its newest call (the
 // anchor's sizes are the reference); ties go to the newest anchor. Pure: tested without a database.
 export function findRetryLoop(calls: readonly TCall[], settings: TSettings): TRetryLoopEvidence | null {
@@ -192,7 +195,7 @@ export function findRetryLoop(calls: readonly TCall[], settings: TSettings): TRe
         const t = b.occurredAt.getTime();
         if (t > end || t < end - windowMs) return false;
         if (anchor.fingerprint) return true;
-        return Math.abs(b.input - anchor.input) <= anchor.input * tol && Math.abs(b.output - anchor.output) <= anchor.output * tol;
+        return near(b.input, anchor.input, tol) && near(b.output, anchor.output, tol);
       });
       if (members.length < minCalls) continue;
       if (!best || members.length > best.members.length || (members.length === best.members.length && end >= best.anchor.occurredAt.getTime())) best = { anchor, members };

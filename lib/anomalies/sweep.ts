@@ -21,13 +21,15 @@ import { anomalySettingsOf } from "./settings";
 const QUIET_VELOCITY_MINUTES = 10;
 const QUIET_MODEL_HOURS = 24;
 
-export async function sweepAnomalies(): Promise<{ executions: number; opened: number; blocked: number; resolved: number }> {
+// orgIds: only these orgs (tests); the job sweeps every org.
+export async function sweepAnomalies(orgIds?: readonly string[]): Promise<{ executions: number; opened: number; blocked: number; resolved: number }> {
   if (env().ANOMALY_DETECTION === "off") return { executions: 0, opened: 0, blocked: 0, resolved: 0 };
   const { rows: active } = await pool().query<{ orgId: string; executionId: string }>(
     `SELECT e."orgId", e."executionId" FROM "Organization" o
        CROSS JOIN LATERAL (SELECT "orgId", "executionId" FROM "Execution"
                             WHERE "orgId" = o.id AND "lastSeenAt" > now() - interval '15 minutes') e
-      WHERE o."deletedAt" IS NULL`,
+      WHERE o."deletedAt" IS NULL AND ($1::text[] IS NULL OR o.id = ANY($1::text[]))`,
+    [orgIds ?? null],
   );
   let opened = 0;
   let blocked = 0;
@@ -37,8 +39,8 @@ export async function sweepAnomalies(): Promise<{ executions: number; opened: nu
     opened += recorded.opened;
     blocked += recorded.blocked.size;
   }
-  const scope = await recordFindings([...(await velocityFindings()), ...(await modelMisuseFindings())]);
-  const resolved = await resolveQuietScopeAnomalies();
+  const scope = await recordFindings([...(await velocityFindings(orgIds)), ...(await modelMisuseFindings(orgIds))]);
+  const resolved = await resolveQuietScopeAnomalies(orgIds);
   return { executions: active.length, opened: opened + scope.opened, blocked, resolved };
 }
 
@@ -140,13 +142,13 @@ export async function modelMisuseFindings(orgIds?: readonly string[], now = new 
   return findings;
 }
 
-async function resolveQuietScopeAnomalies(): Promise<number> {
+async function resolveQuietScopeAnomalies(orgIds?: readonly string[]): Promise<number> {
   const { rowCount } = await pool().query(
     `UPDATE "Anomaly" SET "resolvedAt" = now(), "resolvedBy" = 'burnrate (the cause is gone)'
-      WHERE "resolvedAt" IS NULL
+      WHERE "resolvedAt" IS NULL AND ($3::text[] IS NULL OR "orgId" = ANY($3::text[]))
         AND ((kind = 'VELOCITY' AND "updatedAt" < now() - make_interval(mins => $1::int))
           OR (kind = 'MODEL_MISUSE' AND "updatedAt" < now() - make_interval(hours => $2::int)))`,
-    [QUIET_VELOCITY_MINUTES, QUIET_MODEL_HOURS],
+    [QUIET_VELOCITY_MINUTES, QUIET_MODEL_HOURS, orgIds ?? null],
   );
   return rowCount ?? 0;
 }
