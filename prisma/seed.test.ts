@@ -126,6 +126,23 @@ describe("the full demo month", () => {
     expect(top.executionId).toBe(seed.runawayExecutionId);
   });
 
+  test("the detectors find one of each kind in the demo's history: the loop blocked, the runaway flagged twice over", async () => {
+    for (const kind of ["RETRY_LOOP", "COST_SPIKE", "CONTEXT_GROWTH", "VELOCITY", "MODEL_MISUSE"]) expect(seed.anomalies[kind] ?? 0).toBeGreaterThanOrEqual(1);
+    const { rows } = await pool().query<{ kind: string; executionId: string | null; agent: string | null; blocked: boolean; status: string | null }>(
+      `SELECT a.kind::text, a."executionId", a.agent, a.blocked, e.status::text
+         FROM "Anomaly" a LEFT JOIN "Execution" e ON e."orgId" = a."orgId" AND e."executionId" = a."executionId"
+        WHERE a."orgId" = $1 ORDER BY a."detectedAt"`,
+      [seed.orgId],
+    );
+    const about = (id: string) => rows.filter((r) => r.executionId === id).map((r) => r.kind).sort();
+    expect(rows.find((r) => r.kind === "RETRY_LOOP")).toMatchObject({ executionId: seed.retryLoopExecutionId, blocked: true, status: "BLOCKED" });
+    expect(about(seed.runawayExecutionId)).toEqual(expect.arrayContaining(["CONTEXT_GROWTH", "COST_SPIKE"]));
+    expect(rows.find((r) => r.kind === "VELOCITY")).toMatchObject({ agent: "eval-runner" });
+    expect(rows.find((r) => r.kind === "MODEL_MISUSE")).toMatchObject({ agent: "support-triage" });
+    // A handful, not a storm: a lead can read them all.
+    expect(rows.length).toBeLessThanOrEqual(12);
+  });
+
   test("every key with spend shows when it was last used (its last event), never 'never'", async () => {
     const { rows } = await pool().query(
       `SELECT k.prefix, k."lastUsedAt", max(e."occurredAt") AS last

@@ -159,7 +159,8 @@ describe("COST_SPIKE", () => {
   });
 
   test("an execution over 5× its agent's median of 20+ finished runs is a spike; with 19 runs there is no median yet", async () => {
-    const w = await orgWithOwner();
+    // Cents are noise (minUsd $0.50): this org's runs are dimes, so the floor is lowered to see the rule.
+    const w = await orgWithOwner({ costSpike: { minUsd: "0.10" } });
     const run = (id: string, usd: string, end = true) => ({ id: `${id}-e`, execution_id: id, agent: "reviewer", kind: "tool", cost_usd: usd, ...(end ? { execution_status: "done" } : {}) });
     await post(w.secret, { events: Array.from({ length: 19 }, (_, i) => run(`r${i}`, "0.10")) });
     await refreshAgentBaselines([w.org.id]);

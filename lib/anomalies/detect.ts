@@ -16,7 +16,7 @@ import { anomalySettingsOf } from "./settings";
 //                   turn (a normal agent) is not a loop; a failing retry's output is the same (0).
 //   COST_SPIKE      one LLM call (a turn; not a tool's own cost) over the per-call limit (rule
 //                   per_call), or the execution over factor × its agent's median finished execution
-//                   (rule agent_median, AgentBaseline).
+//                   (rule agent_median, AgentBaseline) that cost at least minUsd.
 //   CONTEXT_GROWTH  largest call input ≥ factor × the first LLM call's, and ≥ minInputTokens.
 //
 // Loops and per-call spikes are looked for in the calls after the execution was last resumed; the
@@ -235,11 +235,11 @@ export function findPerCallSpike(calls: readonly TCall[], settings: TSettings): 
 }
 
 export function findMedianSpike(row: Pick<TExecutionRow, "costUsd" | "median" | "history">, settings: TSettings): TMedianEvidence | null {
-  const { factor, minHistory } = settings.costSpike;
+  const { factor, minHistory, minUsd } = settings.costSpike;
   if (row.median === null || (row.history ?? 0) < minHistory) return null;
   const median = new Decimal(row.median);
   const cost = new Decimal(row.costUsd);
-  if (median.lte(0) || !cost.gt(median.times(factor))) return null;
+  if (median.lte(0) || !cost.gt(median.times(factor)) || cost.lt(minUsd)) return null;
   return { rule: "agent_median", cost_usd: cost.toFixed(), median_usd: median.toFixed(), factor: cost.div(median).toDecimalPlaces(1).toNumber(), history: row.history ?? 0 };
 }
 

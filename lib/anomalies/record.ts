@@ -29,6 +29,8 @@ export type TFinding = {
   // The breaker is on for this finding: stop the execution.
   block: boolean;
   evidence: Record<string, unknown>;
+  // When it happened, if not now (the demo seed replaying its history).
+  at?: Date;
 };
 
 export type TRecorded = {
@@ -104,15 +106,16 @@ async function recordIn(client: PoolClient, findings: TFinding[]): Promise<TReco
     detectedAt: Date;
     created: boolean;
   }>(
-    `INSERT INTO "Anomaly" AS a (id, "orgId", kind, subject, "executionId", agent, severity, "costUsd", evidence, blocked)
-     SELECT gen_random_uuid()::text, f.org, f.kind::"AnomalyKind", f.subject, f.ex, f.agent, f.severity::"Severity", f.cost::numeric, f.evidence::jsonb, f.blocked
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])
-            AS f(org, kind, subject, ex, agent, severity, cost, evidence, blocked)
+    `INSERT INTO "Anomaly" AS a (id, "orgId", kind, subject, "executionId", agent, severity, "costUsd", evidence, blocked, "detectedAt", "updatedAt")
+     SELECT gen_random_uuid()::text, f.org, f.kind::"AnomalyKind", f.subject, f.ex, f.agent, f.severity::"Severity", f.cost::numeric, f.evidence::jsonb, f.blocked,
+            coalesce(f.at, now()), coalesce(f.at, now())
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::timestamptz[])
+            AS f(org, kind, subject, ex, agent, severity, cost, evidence, blocked, at)
      ON CONFLICT ("orgId", kind, subject) WHERE "resolvedAt" IS NULL DO UPDATE SET
        evidence = EXCLUDED.evidence,
        "costUsd" = greatest(a."costUsd", EXCLUDED."costUsd"),
        blocked = a.blocked OR EXCLUDED.blocked,
-       "updatedAt" = now()
+       "updatedAt" = coalesce(EXCLUDED."updatedAt", now())
      WHERE a.evidence IS DISTINCT FROM EXCLUDED.evidence OR (EXCLUDED.blocked AND NOT a.blocked)
      RETURNING a.id, a."orgId", a.kind::text AS kind, a.subject, a."executionId", a.agent, a."costUsd"::text AS "costUsd", a.blocked,
                a.evidence, a."detectedAt", (xmax = 0) AS created`,
@@ -126,6 +129,7 @@ async function recordIn(client: PoolClient, findings: TFinding[]): Promise<TReco
       findings.map((f) => f.costUsd),
       findings.map((f) => JSON.stringify(f.evidence)),
       findings.map((f) => !!f.executionId && blocked.has(key(f.orgId, f.executionId))),
+      findings.map((f) => f.at ?? null),
     ],
   );
 

@@ -52,9 +52,10 @@ test("findPerCallSpike: strictly over the limit, LLM calls only, the costliest o
   expect(findPerCallSpike([call(0, { costUsd: "9" })], { ...D, costSpike: { ...D.costSpike, perCallLimitUsd: null } })).toBeNull();
 });
 
-test("findMedianSpike: more than 5× a median of at least 20 runs", () => {
+test("findMedianSpike: more than 5× a median of at least 20 runs, and at least $0.50", () => {
   expect(findMedianSpike({ costUsd: "0.51", median: "0.1", history: 20 }, D)).toMatchObject({ factor: 5.1 });
   expect(findMedianSpike({ costUsd: "0.50", median: "0.1", history: 20 }, D)).toBeNull();
+  expect(findMedianSpike({ costUsd: "0.49", median: "0.01", history: 20 }, D)).toBeNull();
   expect(findMedianSpike({ costUsd: "9", median: "0.1", history: 19 }, D)).toBeNull();
   expect(findMedianSpike({ costUsd: "9", median: "0", history: 50 }, D)).toBeNull();
 });

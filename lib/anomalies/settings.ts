@@ -28,6 +28,8 @@ export const ZAnomalySettings = z.strictObject({
     factor: z.number().min(1.5).max(1000),
     // Finished executions of the agent needed before the median means anything.
     minHistory: z.number().int().min(5).max(100),
+    // …and the execution has cost at least this much (6 cents at 16× a 0.4-cent median is noise).
+    minUsd: usd,
     // One call above this is a spike on its own; null = no per-call limit.
     perCallLimitUsd: usd.nullable(),
     // Stop the execution when one call exceeds the per-call limit.
@@ -64,7 +66,7 @@ export type TAnomalySettings = z.infer<typeof ZAnomalySettings>;
 
 export const DEFAULT_ANOMALY_SETTINGS: TAnomalySettings = {
   retryLoop: { enabled: true, block: true, minCalls: 3, windowMinutes: 10, sizeTolerancePercent: 2 },
-  costSpike: { enabled: true, block: false, factor: 5, minHistory: 20, perCallLimitUsd: "2", blockPerCall: true },
+  costSpike: { enabled: true, block: false, factor: 5, minHistory: 20, minUsd: "0.50", perCallLimitUsd: "2", blockPerCall: true },
   contextGrowth: { enabled: true, block: false, factor: 5, minInputTokens: 100_000 },
   velocity: { enabled: true, limitUsdPerMinute: null, factor: 10, minUsdPerMinute: "1" },
   modelMisuse: { enabled: true, usualSharePercent: 90, priceFactor: 5 },

@@ -46,13 +46,15 @@ export async function sweepAnomalies(orgIds?: readonly string[]): Promise<{ exec
 
 type TVelocityRow = { orgId: string; agent: string | null; whole: boolean; lastMinute: string; perMinute24h: string; limit: string | null; factor: string; settings: unknown };
 
-export async function velocityFindings(orgIds?: readonly string[]): Promise<TFinding[]> {
+// As of `at` (default now): the demo seed replays its history through the same rule.
+export async function velocityFindings(orgIds?: readonly string[], at?: Date): Promise<TFinding[]> {
   const { rows } = await pool().query<TVelocityRow>(
     `WITH recent AS (
        SELECT o.id AS "orgId", o."anomalySettings" AS settings, e.agent, e."costUsd"
          FROM "Organization" o
         CROSS JOIN LATERAL (SELECT agent, "costUsd" FROM "UsageEvent"
-                             WHERE "orgId" = o.id AND "occurredAt" > now() - interval '1 minute' AND "occurredAt" <= now()) e
+                             WHERE "orgId" = o.id AND "occurredAt" > coalesce($2::timestamptz, now()) - interval '1 minute'
+                               AND "occurredAt" <= coalesce($2::timestamptz, now())) e
         WHERE o."deletedAt" IS NULL AND ($1::text[] IS NULL OR o.id = ANY($1::text[]))
      ),
      -- The whole org (whole = true) and each named agent.
@@ -62,11 +64,11 @@ export async function velocityFindings(orgIds?: readonly string[]): Promise<TFin
      )
      SELECT m."orgId", CASE WHEN m.whole THEN NULL ELSE m.agent END AS agent, m.whole, m.spent::text AS "lastMinute", m.settings,
             (coalesce((SELECT sum(r."costUsd") FROM "UsageRollup" r
-                        WHERE r."orgId" = m."orgId" AND r.hour > now() - interval '24 hours'
-                          AND (m.whole OR r.agent = m.agent)), 0) / 1440)::text AS "perMinute24h"
+                        WHERE r."orgId" = m."orgId" AND r.hour > coalesce($2::timestamptz, now()) - interval '24 hours'
+                          AND r.hour <= coalesce($2::timestamptz, now()) AND (m.whole OR r.agent = m.agent)), 0) / 1440)::text AS "perMinute24h"
        FROM minute m WHERE m.spent > 0 AND (m.whole OR m.agent IS NOT NULL)
       ORDER BY m."orgId", m.whole`,
-    [orgIds ?? null],
+    [orgIds ?? null, at ?? null],
   );
   const findings: TFinding[] = [];
   for (const r of rows) {
@@ -88,6 +90,7 @@ export async function velocityFindings(orgIds?: readonly string[]): Promise<TFin
       agent: r.agent,
       costUsd: r.lastMinute,
       block: false,
+      at,
       evidence: {
         rule: "velocity",
         usd_per_minute: r.lastMinute,
@@ -102,16 +105,18 @@ export async function velocityFindings(orgIds?: readonly string[]): Promise<TFin
 
 type TModelRow = { orgId: string; agent: string; model: string; provider: string | null; calls: number; cost: string; usualModel: string; usualShare: number; settings: unknown };
 
-export async function modelMisuseFindings(orgIds?: readonly string[], now = new Date()): Promise<TFinding[]> {
+export async function modelMisuseFindings(orgIds?: readonly string[], at?: Date): Promise<TFinding[]> {
+  const now = at ?? new Date();
   const { rows } = await pool().query<TModelRow>(
     `SELECT u."orgId", u.agent, u.model, sum(u.calls)::int AS calls, sum(u."costUsd")::text AS cost,
             b."usualModel", b."usualModelShare" AS "usualShare", o."anomalySettings" AS settings
        FROM "Organization" o
        JOIN "AgentBaseline" b ON b."orgId" = o.id AND b."usualModel" IS NOT NULL
-       JOIN "UsageRollup" u ON u."orgId" = o.id AND u.agent = b.agent AND u.hour > now() - interval '2 hours'
+       JOIN "UsageRollup" u ON u."orgId" = o.id AND u.agent = b.agent
+        AND u.hour > coalesce($2::timestamptz, now()) - interval '2 hours' AND u.hour <= coalesce($2::timestamptz, now())
       WHERE o."deletedAt" IS NULL AND ($1::text[] IS NULL OR o.id = ANY($1::text[])) AND u.model <> b."usualModel" AND u.model <> ''
       GROUP BY 1, 2, 3, 6, 7, 8`,
-    [orgIds ?? null],
+    [orgIds ?? null, at ?? null],
   );
   const findings: TFinding[] = [];
   for (const r of rows) {
@@ -128,6 +133,7 @@ export async function modelMisuseFindings(orgIds?: readonly string[], now = new 
       agent: r.agent,
       costUsd: r.cost,
       block: false,
+      at,
       evidence: {
         rule: "model_misuse",
         model: r.model,

@@ -11,6 +11,7 @@ import { issueKey } from "../../lib/keys/issue";
 import { exactUsd } from "../../lib/money";
 import { createOrg } from "../../lib/orgs/create";
 import { DEMO_AGENTS, DEMO_COST_CENTERS, DEMO_TEAMS } from "./cast";
+import { detectDemoAnomalies } from "./anomalies";
 import { generateDemoEvents, type TGeneratedEvent } from "./generate";
 
 export const DEMO_KEY_NAME = "demo (dev)";
@@ -36,6 +37,8 @@ export type TSeedResult = {
   totalUsd: string;
   retryLoopExecutionId: string;
   runawayExecutionId: string;
+  // What the detectors found in the demo's history, by kind.
+  anomalies: Record<string, number>;
   durationMs: number;
 };
 
@@ -106,6 +109,8 @@ export async function seedDemoData(options: TSeedOptions): Promise<TSeedResult> 
         WHERE k."orgId" = $1 AND k.id = u."keyId"`,
       [org.id],
     );
+    const anomalies = await detectDemoAnomalies(org.id, { velocityAt: new Date(generated.burstAt + 5_000), premiumAt: new Date(generated.premiumAt + 5_000) });
+    log(`anomalies found in the demo's history: ${Object.entries(anomalies).map(([k, n]) => `${n} ${k}`).join(", ")}`);
     const { rows } = await pool().query(`SELECT coalesce(sum("costUsd"), 0)::text AS total FROM "UsageEvent" WHERE "orgId" = $1`, [org.id]);
     await db.organization.update({ where: { id: org.id }, data: { slug: options.slug } });
     forgetDirectory(org.id);
@@ -120,6 +125,7 @@ export async function seedDemoData(options: TSeedOptions): Promise<TSeedResult> 
       totalUsd: rows[0].total,
       retryLoopExecutionId: generated.retryLoopExecutionId,
       runawayExecutionId: generated.runawayExecutionId,
+      anomalies,
       durationMs,
     };
   } catch (err) {

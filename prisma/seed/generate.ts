@@ -64,6 +64,11 @@ export type TGenerated = {
   runawayExecutionId: string;
   // Catalogue cost of the runaway execution as generated (decimal string).
   runawayCostUsd: string;
+  // The anomalies that are about a moment rather than one execution: when to look for them.
+  premiumExecutionId: string;
+  premiumAt: number;
+  burstExecutionId: string;
+  burstAt: number;
 };
 
 type TExecCtx = {
@@ -164,7 +169,53 @@ export function generateDemoEvents(options: TGenerateOptions): TGenerated {
   runaway.attribution.task = "migrate orders → v2 schema (all tenants)";
   const runawayCostUsd = runawayExecution(runaway, "40");
 
-  return { events, executions, retryLoopExecutionId, runawayExecutionId: runaway.executionId, runawayCostUsd };
+  // ── a premium model where a cheap one always does: support-triage escalates a ticket to Opus ──
+  const triage = DEMO_AGENTS.find((a) => a.name === "support-triage")!;
+  const premium = openExecution(triage, atLocalHour(now - 2 * DAY, 15, clock) + 20 * 60_000, "opus");
+  const premiumAt = premiumEscalation(premium);
+
+  // ── a burst: eval-runner fans one suite out over 60 parallel gpt-4o calls in 40 seconds ──
+  const evalRunner = DEMO_AGENTS.find((a) => a.name === "eval-runner")!;
+  const burst = openExecution(evalRunner, atLocalHour(now - 3 * DAY, 2, clock) + 5 * 60_000, "fanout");
+  const burstAt = fanOut(burst);
+
+  return {
+    events,
+    executions,
+    retryLoopExecutionId,
+    runawayExecutionId: runaway.executionId,
+    runawayCostUsd,
+    premiumExecutionId: premium.executionId,
+    premiumAt,
+    burstExecutionId: burst.executionId,
+    burstAt,
+  };
+}
+
+// Four Opus calls answering one support ticket; returns the last call's time.
+function premiumEscalation(x: TExecCtx): number {
+  const model = M.opus41;
+  let t = x.start;
+  let context = 4_200;
+  for (let i = 0; i < 4; i++) {
+    emit(x, t, { provider: model.provider, model: model.model, usage: usageFor(model, { context, cached: 0, written: 0, output: 650 + i * 40, reasoning: 0 }), latency_ms: 9_000 });
+    t += 12_000;
+    context += 700;
+  }
+  return t - 12_000;
+}
+
+// 60 calls of one eval suite at once (each its own prompt); returns the last call's time.
+function fanOut(x: TExecCtx): number {
+  const model = M.gpt4o;
+  let t = x.start;
+  for (let i = 0; i < 60; i++) {
+    const context = 24_000 + Math.floor(x.rng() * 8_000);
+    // Each call is a different eval item, and says so: similar sizes must not read as a retry loop.
+    emit(x, t, { provider: model.provider, model: model.model, usage: usageFor(model, { context, cached: 0, written: 0, output: 900 + Math.floor(x.rng() * 600), reasoning: 0 }), latency_ms: 14_000, fingerprint: `eval-item-${i}` });
+    t += 650;
+  }
+  return t - 650;
 }
 
 // Moves t to `hour`:00 local time on the same local day (within DST drift of an hour at most).
