@@ -134,13 +134,15 @@ const plainEvent = fc.record(
     status: fc.constantFrom("ok", "ok", "ok", "error"),
     error_type: fc.constant("rate_limit"),
     latency_ms: fc.integer({ min: 0, max: 60_000 }),
+    // Shared across events and executions: loops get detected (and executions blocked) mid-fuzz.
+    fingerprint: fc.constantFrom("fp-a", "fp-b", "😀-fp", "x".repeat(128)),
     metadata: plainMetadata,
   },
   { requiredKeys: ["id", "model"] },
 );
 
 // What can go wrong with one field: a value meant for it but out of bounds, or anything at all.
-const FIELDS = ["id", "kind", "provider", "model", "usage", "cost_usd", "timestamp", "execution_id", "task", "agent", "team", "pull_request", "attempt", "status", "latency_ms", "metadata"] as const;
+const FIELDS = ["id", "kind", "provider", "model", "usage", "cost_usd", "timestamp", "execution_id", "task", "agent", "team", "pull_request", "attempt", "status", "latency_ms", "fingerprint", "metadata"] as const;
 const hostileFor: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
   id: fc.oneof(fc.constantFrom<unknown>(...HOSTILE_IDS), hostileValue),
   kind: fc.oneof(fc.constant("chat"), hostileValue),
@@ -157,6 +159,7 @@ const hostileFor: Record<(typeof FIELDS)[number], fc.Arbitrary<unknown>> = {
   attempt: hostileNumber,
   status: fc.oneof(fc.constant("failed"), hostileValue),
   latency_ms: hostileNumber,
+  fingerprint: fc.oneof(fc.constant("x".repeat(129)), hostileText),
   metadata: fc.oneof({ weight: 3, arbitrary: hostileMetadata }, { weight: 1, arbitrary: hostileValue }),
 };
 const mutation = fc.oneof(
