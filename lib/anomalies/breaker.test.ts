@@ -54,7 +54,7 @@ const failing = (execution: string, i: number, base: number) => ({
   error_type: "tool_error",
 });
 
-test("20 parallel posts completing a loop over two processes: blocked once, one anomaly, one email per recipient", { timeout: 60_000 }, async () => {
+test("20 parallel posts completing a loop over two processes: blocked once, one anomaly, one email per recipient", { timeout: 90_000 }, async () => {
   const w = await orgWithPeople();
   const base = Date.now() - 60_000;
   // Two calls first: the loop is one call away.
@@ -97,7 +97,7 @@ test("a loop stored while detection never ran (a crash after the commit) is foun
   expect(await prisma().emailOutbox.count({ where: { anomalyId: anomalies[0].id } })).toBe(2);
 });
 
-async function waitFor(ready: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+async function waitFor(ready: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const until = Date.now() + ms;
   while (!(await ready())) {
     if (Date.now() > until) throw new Error("timed out");

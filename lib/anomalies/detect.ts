@@ -1,12 +1,14 @@
 import { pool } from "../db";
 import { Decimal } from "../money";
+import { recentCallsAfterWrite, rememberCalls } from "./recent-calls";
 import { anomalySettingsOf } from "./settings";
 
 // The per-execution detectors (docs/architecture.md §6 "Anomalies"), run on the executions a write
 // just touched — right after the events commit and before the write is answered, so the response
 // that completes a loop already says "blocked" — and by the sweep job on every execution active in
 // the last minutes (a crash between the two loses nothing). Two read-only index lookups (the
-// executions, then the calls of those a call-level rule can fire on); the rules themselves are pure
+// executions, then the calls of those a call-level rule can fire on — after a write, usually from
+// this process's memory of them instead, ./recent-calls.ts); the rules themselves are pure
 // functions below. Only what they find goes on to ./record.ts (rare: most writes find nothing).
 // Measured: comparing calls in SQL (a self-join) cost more than the ingest statement itself.
 //
@@ -70,15 +72,17 @@ SELECT e."orgId", e."executionId", e.agent, e."costUsd"::text AS "costUsd", e.ca
  CROSS JOIN LATERAL (SELECT * FROM "Execution" e WHERE e."orgId" = t.org AND e."executionId" = t.ex OFFSET 0) e
   LEFT JOIN "AgentBaseline" b ON b."orgId" = e."orgId" AND b.agent = e.agent`;
 
-// Their calls since `since` (the loop window before the last call, or the resume), newest first.
+// Their calls since `since` (the loop window before the last call, or the resume), newest first, and
+// the execution's call count in the same snapshot (what ./recent-calls.ts validates against).
 const CALLS_SQL = `
-SELECT t.org AS "orgId", t.ex AS "executionId", u."eventId", u."occurredAt", u.kind::text AS kind, u.model, u.tool,
+SELECT t.org AS "orgId", t.ex AS "executionId", e.calls AS total, u."eventId", u."occurredAt", u.kind::text AS kind, u.model, u.tool,
        u."errorType", u.status::text AS status, u.fingerprint, u."costUsd"::text AS "costUsd",
        u."inputTokens" + u."cacheReadTokens" + u."cacheWriteTokens" AS input, u."outputTokens" AS output
   FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t(org, ex, since)
- CROSS JOIN LATERAL (
+ CROSS JOIN LATERAL (SELECT calls FROM "Execution" e WHERE e."orgId" = t.org AND e."executionId" = t.ex OFFSET 0) e
+  LEFT JOIN LATERAL (
    SELECT * FROM "UsageEvent" u WHERE u."orgId" = t.org AND u."executionId" = t.ex AND u."occurredAt" > t.since
-    ORDER BY u."occurredAt" DESC LIMIT 500) u`;
+    ORDER BY u."occurredAt" DESC LIMIT 500) u ON true`;
 
 type TExecutionRow = {
   orgId: string;
@@ -110,7 +114,11 @@ export type TCall = {
   output: number;
 };
 
-export async function detectExecutionAnomalies(executions: readonly { orgId: string; executionId: string }[]): Promise<TExecutionFinding[]> {
+// An execution to look at; after an ingest write also its call count after the write and the calls
+// the write inserted, so the recent calls can come from this process's memory (./recent-calls.ts).
+export type TDetectTarget = { orgId: string; executionId: string; written?: { totalCalls: number; inserted: TCall[] } };
+
+export async function detectExecutionAnomalies(executions: readonly TDetectTarget[]): Promise<TExecutionFinding[]> {
   if (executions.length === 0) return [];
   const db = pool();
   const { rows } = await db.query<TExecutionRow>({
@@ -119,24 +127,36 @@ export async function detectExecutionAnomalies(executions: readonly { orgId: str
     values: [executions.map((e) => e.orgId), executions.map((e) => e.executionId)],
   });
   const subjects = rows.map((row) => ({ row, settings: anomalySettingsOf(row.settings) }));
-  // Calls are read only for executions a call-level rule can still fire on.
-  const needCalls = subjects.filter(({ row, settings }) => (settings.retryLoop.enabled && row.calls >= settings.retryLoop.minCalls) || (settings.costSpike.enabled && settings.costSpike.perCallLimitUsd !== null));
+  // Calls are needed only where a call-level rule can still fire; this process may remember them.
+  const written = new Map(executions.filter((e) => e.written).map((e) => [`${e.orgId}\u0000${e.executionId}`, e.written!]));
   const callsOf = new Map<string, TCall[]>();
-  if (needCalls.length) {
-    const since = needCalls.map(({ row, settings }) => {
-      const windowStart = row.lastSeenAt.getTime() - settings.retryLoop.windowMinutes * 60_000 - 1;
-      return new Date(Math.max(windowStart, row.resumedAt?.getTime() ?? -Infinity));
-    });
-    const { rows: calls } = await db.query<TCall & { orgId: string; executionId: string }>({
-      name: "burnrate_detect_calls_v1",
+  const toRead: { row: TExecutionRow; since: Date; windowMs: number }[] = [];
+  for (const { row, settings } of subjects) {
+    if (!((settings.retryLoop.enabled && row.calls >= settings.retryLoop.minCalls) || (settings.costSpike.enabled && settings.costSpike.perCallLimitUsd !== null))) continue;
+    const k = `${row.orgId}\u0000${row.executionId}`;
+    const windowMs = settings.retryLoop.windowMinutes * 60_000;
+    const w = written.get(k);
+    const remembered = w ? recentCallsAfterWrite(k, w.totalCalls, w.inserted, windowMs, row.resumedAt) : null;
+    if (remembered) callsOf.set(k, remembered);
+    else toRead.push({ row, windowMs, since: new Date(Math.max(row.lastSeenAt.getTime() - windowMs - 1, row.resumedAt?.getTime() ?? -Infinity)) });
+  }
+  if (toRead.length) {
+    const { rows: calls } = await db.query<Partial<TCall> & { orgId: string; executionId: string; total: number }>({
+      name: "burnrate_detect_calls_v2",
       text: CALLS_SQL,
-      values: [needCalls.map((n) => n.row.orgId), needCalls.map((n) => n.row.executionId), since],
+      values: [toRead.map((n) => n.row.orgId), toRead.map((n) => n.row.executionId), toRead.map((n) => n.since)],
     });
+    const totals = new Map<string, number>();
     for (const c of calls) {
       const k = `${c.orgId}\u0000${c.executionId}`;
+      totals.set(k, Number(c.total));
       let list = callsOf.get(k);
       if (!list) callsOf.set(k, (list = []));
-      list.push(c);
+      if (c.eventId) list.push(c as TCall);
+    }
+    for (const { row, windowMs } of toRead) {
+      const k = `${row.orgId}\u0000${row.executionId}`;
+      if (totals.has(k)) rememberCalls(k, totals.get(k)!, callsOf.get(k) ?? [], windowMs);
     }
   }
   const findings: TExecutionFinding[] = [];

@@ -1,11 +1,11 @@
 import { env } from "../env";
-import { detectExecutionAnomalies, type TExecutionFinding } from "./detect";
+import { detectExecutionAnomalies, type TDetectTarget, type TExecutionFinding } from "./detect";
 import { executionSubject, recordFindings, type TFinding, type TRecorded } from "./record";
 
 // Detection for the executions one ingest write touched, after it committed and before its posts
 // are answered: the answer that completes a loop already says "blocked". Most writes find nothing
 // and cost one read-only statement.
-export async function detectAfterWrite(executions: readonly { orgId: string; executionId: string }[]): Promise<TRecorded> {
+export async function detectAfterWrite(executions: readonly TDetectTarget[]): Promise<TRecorded> {
   if (env().ANOMALY_DETECTION === "off" || executions.length === 0) return { opened: 0, blocked: new Map() };
   const found = await detectExecutionAnomalies(executions);
   return recordFindings(found.map(toFinding));

@@ -8,7 +8,7 @@ import { anomalySettingsOf } from "./settings";
 
 // The anomaly jobs (lib/jobs/registry.ts):
 //   sweepAnomalies — every 30 s: the per-execution detectors again on every execution with a call
-//     in the last 15 minutes (what a crash between an ingest's commit and its detection left
+//     in the last 5 minutes (what a crash between an ingest's commit and its detection left
 //     undetected is found here; the open key makes a repeat a no-op), then the scope detectors,
 //     which look at a whole org or agent rather than one execution:
 //       VELOCITY      the org's or an agent's spend in the last minute above the org's limit, or
@@ -27,7 +27,7 @@ export async function sweepAnomalies(orgIds?: readonly string[]): Promise<{ exec
   const { rows: active } = await pool().query<{ orgId: string; executionId: string }>(
     `SELECT e."orgId", e."executionId" FROM "Organization" o
        CROSS JOIN LATERAL (SELECT "orgId", "executionId" FROM "Execution"
-                            WHERE "orgId" = o.id AND "lastSeenAt" > now() - interval '15 minutes') e
+                            WHERE "orgId" = o.id AND "lastSeenAt" > now() - interval '5 minutes') e
       WHERE o."deletedAt" IS NULL AND ($1::text[] IS NULL OR o.id = ANY($1::text[]))`,
     [orgIds ?? null],
   );

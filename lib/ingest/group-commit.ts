@@ -4,6 +4,8 @@ import type { TEventRow } from "./prepare";
 import type { TCounterState } from "../budgets/counters";
 import { evaluateDueCounters } from "../budgets/evaluate";
 import { detectAfterWrite } from "../anomalies/on-ingest";
+import type { TCall } from "../anomalies/detect";
+import { callOf } from "../anomalies/recent-calls";
 import { loadExecutionStates, rowKey, sortRows, storeEvents, type TExecutionState } from "./store";
 
 // Group commit: an agent that reports each call sends one small POST per call, and one transaction
@@ -170,9 +172,18 @@ async function writeGroup(group: TJob[], committed: () => void = () => undefined
   // so the response that completes a loop already says "blocked". A failure here must not turn into
   // a retry of stored events: the sweep job runs the same detectors a moment later.
   if (stored.executions.size) {
-    const touched = [...stored.executions.keys()].map((k) => {
+    // The calls this write inserted, per execution: the detector's memory of recent calls grows by these.
+    const insertedCalls = new Map<string, TCall[]>();
+    for (const row of rows) {
+      if (!row.executionId || !stored.inserted.has(rowKey(row.orgId, row.eventId))) continue;
+      const k = rowKey(row.orgId, row.executionId);
+      const list = insertedCalls.get(k);
+      if (list) list.push(callOf(row));
+      else insertedCalls.set(k, [callOf(row)]);
+    }
+    const touched = [...stored.executions].map(([k, state]) => {
       const [orgId, executionId] = k.split("\u0000");
-      return { orgId, executionId };
+      return { orgId, executionId, written: state.calls === undefined ? undefined : { totalCalls: state.calls, inserted: insertedCalls.get(k) ?? [] } };
     });
     const recorded = await detectAfterWrite(touched).catch((err: unknown) => {
       console.error("[anomalies] detection after ingest failed:", err);

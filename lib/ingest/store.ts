@@ -132,7 +132,7 @@ exec AS (
     -- Ended stays ended (a late call still counts); a blocked execution stays blocked.
     status = CASE WHEN x.status = 'BLOCKED' OR EXCLUDED."endedAt" IS NULL THEN x.status ELSE EXCLUDED.status END,
     "endedAt" = coalesce(x."endedAt", EXCLUDED."endedAt")
-  RETURNING "orgId", "executionId", "costUsd", status, "blockedReason"
+  RETURNING "orgId", "executionId", "costUsd", status, "blockedReason", calls
 ),
 -- The inserted events summed per hourly rollup row, once: the hourly upsert writes these rows and
 -- the daily level unpivots them (fewer rows than the events themselves).
@@ -240,13 +240,15 @@ st AS (
 )
 SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
 UNION ALL
-SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, json_build_object('blockedReason', "blockedReason") FROM exec
+SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, json_build_object('blockedReason', "blockedReason", 'calls', calls) FROM exec
 UNION ALL
 SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched
 UNION ALL
 SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
 
-export type TExecutionState = { costUsd: string; status: string; blockedReason: string | null };
+// calls: the execution's call count after the write (only from the write itself; the runaway
+// detector's per-process call cache is valid only while it accounts for exactly that many).
+export type TExecutionState = { costUsd: string; status: string; blockedReason: string | null; calls?: number };
 export type TStoreResult = {
   // `${orgId}\u0000${eventId}` of every event this write inserted (the rest were duplicates).
   inserted: Set<string>;
@@ -276,7 +278,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   const params = [...EVENT_COLUMNS.map(([, , pick]) => rows.map(pick)), jobs?.jobList ?? rows.map(() => null), jobs?.jobExecutions ?? [], orgIds];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v5",
+    name: "burnrate_ingest_v6",
     text: INGEST_SQL,
     values: params,
   });
@@ -287,7 +289,8 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   for (const row of out) {
     if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
     else if (row.what === "execution") {
-      executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status, blockedReason: (row.budget as { blockedReason: string | null }).blockedReason });
+      const extra = row.budget as { blockedReason: string | null; calls: number };
+      executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status, blockedReason: extra.blockedReason, calls: Number(extra.calls) });
     }
     else if (row.what === "state") {
       const state = toCounterState(row.budget as unknown as TRawCounterState);

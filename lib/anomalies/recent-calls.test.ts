@@ -1,0 +1,32 @@
+// The detector's memory of recent calls is used only when it provably holds every call: its count
+// plus this write's calls equals the count the write returned.
+import { expect, test } from "vitest";
+import type { TCall } from "./detect";
+import { forgetRecentCalls, recentCallsAfterWrite, rememberCalls } from "./recent-calls";
+
+const at = Date.parse("2026-11-28T10:00:00Z");
+const call = (i: number, minute = i): TCall => ({ eventId: `e${i}`, occurredAt: new Date(at + minute * 60_000), kind: "LLM", model: "m", tool: null, errorType: null, status: "OK", fingerprint: null, costUsd: "0.1", input: 100, output: 10 });
+const WINDOW = 10 * 60_000;
+
+test("a write that accounts for every call extends the memory; newest first, pruned to the window", () => {
+  forgetRecentCalls();
+  rememberCalls("x", 2, [call(1), call(0)], WINDOW);
+  expect(recentCallsAfterWrite("x", 3, [call(2)], WINDOW, null)?.map((c) => c.eventId)).toEqual(["e2", "e1", "e0"]);
+  // Twelve minutes on, the first two are outside the loop window.
+  expect(recentCallsAfterWrite("x", 4, [call(3, 12)], WINDOW, null)?.map((c) => c.eventId)).toEqual(["e3", "e2"]);
+});
+
+test("a call it did not see (another replica's write) makes it a miss, and the entry is dropped until read again", () => {
+  forgetRecentCalls();
+  rememberCalls("x", 2, [call(1), call(0)], WINDOW);
+  expect(recentCallsAfterWrite("x", 4, [call(3)], WINDOW, null)).toBeNull();
+  expect(recentCallsAfterWrite("x", 5, [call(4)], WINDOW, null)).toBeNull();
+  expect(recentCallsAfterWrite("unknown", 1, [call(0)], WINDOW, null)).toBeNull();
+});
+
+test("a resume drops the calls before it; a wider window than remembered is a miss", () => {
+  forgetRecentCalls();
+  rememberCalls("x", 2, [call(1), call(0)], WINDOW);
+  expect(recentCallsAfterWrite("x", 3, [call(2)], WINDOW, new Date(at + 90_000))?.map((c) => c.eventId)).toEqual(["e2"]);
+  expect(recentCallsAfterWrite("x", 4, [call(3)], 2 * WINDOW, null)).toBeNull();
+});
