@@ -84,7 +84,7 @@ SELECT t.org AS "orgId", t.ex AS "executionId", e.calls AS total, u."eventId", u
    SELECT * FROM "UsageEvent" u WHERE u."orgId" = t.org AND u."executionId" = t.ex AND u."occurredAt" > t.since
     ORDER BY u."occurredAt" DESC LIMIT 500) u ON true`;
 
-type TExecutionRow = {
+export type TExecutionRow = {
   orgId: string;
   executionId: string;
   agent: string | null;
@@ -116,16 +116,26 @@ export type TCall = {
 
 // An execution to look at; after an ingest write also its call count after the write and the calls
 // the write inserted, so the recent calls can come from this process's memory (./recent-calls.ts).
-export type TDetectTarget = { orgId: string; executionId: string; written?: { totalCalls: number; inserted: TCall[] } };
+// `row`: the execution as the write's own statement returned it (then nothing is read for it).
+export type TDetectTarget = { orgId: string; executionId: string; row?: TExecutionRow; written?: { totalCalls: number; inserted: TCall[] } };
 
 export async function detectExecutionAnomalies(executions: readonly TDetectTarget[]): Promise<TExecutionFinding[]> {
   if (executions.length === 0) return [];
   const db = pool();
-  const { rows } = await db.query<TExecutionRow>({
-    name: "burnrate_detect_executions_v1",
-    text: EXECUTIONS_SQL,
-    values: [executions.map((e) => e.orgId), executions.map((e) => e.executionId)],
-  });
+  const given = executions.filter((e) => e.row).map((e) => e.row!);
+  const toLoad = executions.filter((e) => !e.row);
+  const rows = toLoad.length
+    ? [
+        ...given,
+        ...(
+          await db.query<TExecutionRow>({
+            name: "burnrate_detect_executions_v1",
+            text: EXECUTIONS_SQL,
+            values: [toLoad.map((e) => e.orgId), toLoad.map((e) => e.executionId)],
+          })
+        ).rows,
+      ]
+    : given;
   const subjects = rows.map((row) => ({ row, settings: anomalySettingsOf(row.settings) }));
   // Calls are needed only where a call-level rule can still fire; this process may remember them.
   const written = new Map(executions.filter((e) => e.written).map((e) => [`${e.orgId}\u0000${e.executionId}`, e.written!]));

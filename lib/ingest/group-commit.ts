@@ -183,7 +183,7 @@ async function writeGroup(group: TJob[], committed: () => void = () => undefined
     }
     const touched = [...stored.executions].map(([k, state]) => {
       const [orgId, executionId] = k.split("\u0000");
-      return { orgId, executionId, written: state.calls === undefined ? undefined : { totalCalls: state.calls, inserted: insertedCalls.get(k) ?? [] } };
+      return { orgId, executionId, row: state.detect, written: state.detect ? { totalCalls: state.detect.calls, inserted: insertedCalls.get(k) ?? [] } : undefined };
     });
     const recorded = await detectAfterWrite(touched).catch((err: unknown) => {
       console.error("[anomalies] detection after ingest failed:", err);

@@ -1,5 +1,6 @@
 import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
 import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
+import type { TExecutionRow } from "../anomalies/detect";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
@@ -132,7 +133,8 @@ exec AS (
     -- Ended stays ended (a late call still counts); a blocked execution stays blocked.
     status = CASE WHEN x.status = 'BLOCKED' OR EXCLUDED."endedAt" IS NULL THEN x.status ELSE EXCLUDED.status END,
     "endedAt" = coalesce(x."endedAt", EXCLUDED."endedAt")
-  RETURNING "orgId", "executionId", "costUsd", status, "blockedReason", calls
+  RETURNING "orgId", "executionId", "costUsd", status, "blockedReason", calls, agent, "firstInputTokens", "maxInputTokens",
+            "lastSeenAt", "resumedAt"
 ),
 -- The inserted events summed per hourly rollup row, once: the hourly upsert writes these rows and
 -- the daily level unpivots them (fewer rows than the events themselves).
@@ -240,15 +242,26 @@ st AS (
 )
 SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
 UNION ALL
-SELECT 'execution', "orgId", "executionId", "costUsd"::text, status::text, json_build_object('blockedReason', "blockedReason", 'calls', calls) FROM exec
+-- With what the runaway detectors need (lib/anomalies/detect.ts), so the common write needs no read
+-- after it: the org's settings, the agent's baseline, and — only for a resumed execution, the one
+-- kind that can have them — the kinds a person resolved.
+SELECT 'execution', x."orgId", x."executionId", x."costUsd"::text, x.status::text,
+       json_build_object('blockedReason', x."blockedReason", 'calls', x.calls, 'agent', x.agent, 'firstInputTokens', x."firstInputTokens",
+                         'maxInputTokens', x."maxInputTokens", 'lastSeenAt', x."lastSeenAt", 'resumedAt', x."resumedAt",
+                         'settings', o."anomalySettings", 'median', ab."medianExecutionCostUsd"::text, 'history', ab."finishedExecutions",
+                         'resolved', CASE WHEN x."resumedAt" IS NULL THEN '{}'::text[] ELSE ARRAY(
+                           SELECT DISTINCT a.kind::text FROM "Anomaly" a WHERE a."orgId" = x."orgId" AND a."executionId" = x."executionId"
+                              AND a."resolvedAt" IS NOT NULL) END)
+  FROM exec x JOIN "Organization" o ON o.id = x."orgId"
+  LEFT JOIN "AgentBaseline" ab ON ab."orgId" = x."orgId" AND ab.agent = x.agent
 UNION ALL
 SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched
 UNION ALL
 SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
 
-// calls: the execution's call count after the write (only from the write itself; the runaway
-// detector's per-process call cache is valid only while it accounts for exactly that many).
-export type TExecutionState = { costUsd: string; status: string; blockedReason: string | null; calls?: number };
+// From the write itself only: `detect`, what the runaway detectors need (its `calls` is the count
+// after the write, which the detector's per-process call memory is checked against).
+export type TExecutionState = { costUsd: string; status: string; blockedReason: string | null; detect?: TExecutionRow };
 export type TStoreResult = {
   // `${orgId}\u0000${eventId}` of every event this write inserted (the rest were duplicates).
   inserted: Set<string>;
@@ -278,7 +291,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   const params = [...EVENT_COLUMNS.map(([, , pick]) => rows.map(pick)), jobs?.jobList ?? rows.map(() => null), jobs?.jobExecutions ?? [], orgIds];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v6",
+    name: "burnrate_ingest_v7",
     text: INGEST_SQL,
     values: params,
   });
@@ -289,8 +302,13 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   for (const row of out) {
     if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
     else if (row.what === "execution") {
-      const extra = row.budget as { blockedReason: string | null; calls: number };
-      executions.set(rowKey(row.orgId, row.id), { costUsd: row.cost, status: row.status, blockedReason: extra.blockedReason, calls: Number(extra.calls) });
+      const x = row.budget as Omit<TExecutionRow, "orgId" | "executionId" | "lastSeenAt" | "resumedAt"> & { blockedReason: string | null; lastSeenAt: string; resumedAt: string | null };
+      executions.set(rowKey(row.orgId, row.id), {
+        costUsd: row.cost,
+        status: row.status,
+        blockedReason: x.blockedReason,
+        detect: { ...x, orgId: row.orgId, executionId: row.id, costUsd: row.cost, calls: Number(x.calls), lastSeenAt: new Date(x.lastSeenAt), resumedAt: x.resumedAt ? new Date(x.resumedAt) : null },
+      });
     }
     else if (row.what === "state") {
       const state = toCounterState(row.budget as unknown as TRawCounterState);
