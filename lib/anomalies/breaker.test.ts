@@ -4,7 +4,8 @@
 // crash between the ingest's commit and its detection) is found by the sweep, announced once.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { prisma } from "../db";
+import { createPrivateDatabase } from "../testing/private-database";
+import { closeDb, prisma } from "../db";
 import { prepareEvents } from "../ingest/prepare";
 import { sortRows, storeEvents } from "../ingest/store";
 import { runTs, type TChild } from "../testing/child";
@@ -13,6 +14,10 @@ import { addMember, createTestOrg, createUser } from "../testing/fixtures";
 import { api } from "../testing/machine-server";
 import { sweepAnomalies } from "./sweep";
 
+// The email outbox is one queue per database: any other process draining the shared test database
+// (another test file, a dev server) would "send" these emails to its own mailbox instead of the fake
+// Resend. A database of this file's own, shared with the two replicas.
+const database = await createPrivateDatabase("breaker");
 let resend: TFakeResend;
 let replicas: { child: TChild; url: string }[] = [];
 
@@ -33,6 +38,8 @@ afterAll(async () => {
     await r.child.exited;
   }
   await resend.close();
+  await closeDb();
+  await database.drop();
 });
 
 async function orgWithPeople() {
@@ -68,7 +75,13 @@ test("20 parallel posts completing a loop over two processes: blocked once, one 
   expect(responses.map((r) => r.body.execution.state)).toEqual(Array(20).fill("blocked"));
 
   const toPeople = () => resend.sent().filter((m) => w.people.includes(m.body.to[0]));
-  await waitFor(() => toPeople().length >= 2);
+  await waitFor(() => toPeople().length >= 2).catch(async (err: unknown) => {
+    // What was recorded and queued, and what the replicas said, for the failure's message.
+    const outbox = await prisma().emailOutbox.findMany({ where: { orgId: w.org.id }, select: { to: true, status: true, attempts: true, lastError: true, nextAttemptAt: true } });
+    const anomalies = await prisma().anomaly.findMany({ where: { orgId: w.org.id }, select: { id: true, blocked: true, detectedAt: true } });
+    console.error(JSON.stringify({ outbox, anomalies, sent: resend.sent().length, replicas: replicas.map((r) => r.child.output().slice(-2000)) }, null, 1));
+    throw err;
+  });
   await new Promise((r) => setTimeout(r, 1500)); // a late duplicate would arrive by now
   expect(toPeople().map((m) => m.body.to[0]).sort()).toEqual([...w.people].sort());
   expect(toPeople()[0].body.subject).toMatch(/^Blocked — Retry loop: run storm \(test-fixer\): \d+ identical calls to gpt-4o failing with tool_error/);

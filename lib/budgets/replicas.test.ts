@@ -3,13 +3,18 @@
 // what the Resend SDK really sent to a local fake Resend.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { prisma } from "../db";
+import { createPrivateDatabase } from "../testing/private-database";
+import { closeDb, prisma } from "../db";
 import { runTs, type TChild } from "../testing/child";
 import { startFakeResend, type TFakeResend } from "../testing/fake-resend";
 import { addMember, createTestOrg, createUser } from "../testing/fixtures";
 import { api } from "../testing/machine-server";
 import { createBudget } from "./manage";
 
+// The email outbox is one queue per database: any other process draining the shared test database
+// (another test file, a dev server) would "send" these emails to its own mailbox instead of the fake
+// Resend. A database of this file's own, shared with the two replicas.
+const database = await createPrivateDatabase("replicas");
 let resend: TFakeResend;
 let replicas: { child: TChild; url: string }[] = [];
 
@@ -31,6 +36,8 @@ afterAll(async () => {
     await r.child.exited;
   }
   await resend.close();
+  await closeDb();
+  await database.drop();
 });
 
 const spend = (id: string, usd: string) => ({ id, kind: "tool", cost_usd: usd });
