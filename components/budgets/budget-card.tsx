@@ -198,6 +198,7 @@ function PerItem({ budget: b, itemWord }: { budget: TBudgetOverview; itemWord: s
                   <td className="max-w-[14rem] truncate py-1 pr-3 font-mono text-xs" title={i.item}>{i.item}</td>
                   <td className="whitespace-nowrap py-1 pr-3 text-right tabular-nums">
                     <Usd value={i.spentUsd} /> <span className={`text-xs ${STATE_STYLE[i.state].text}`}>{percentLabel(i.percent)}</span>
+                    {i.limitUsd !== b.amountUsd && <span className="ml-1 text-xs text-slate-500" data-testid="budget-item-limit">of {displayUsd(i.limitUsd)}</span>}
                   </td>
                   <td className="py-1">
                     <div className="h-1.5 w-full min-w-16 overflow-hidden rounded-full bg-slate-100">
