@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { createBudget } from "../budgets/manage";
-import { withoutSecrets } from "../email/templates/registry";
+import { resumeOutboxSender, stopOutboxSender } from "../email/outbox";
+import { renderTemplate, withoutSecrets } from "../email/templates/registry";
 import { addMember, createTestOrg, createUser } from "../testing/fixtures";
 import { api, startMachineServer } from "../testing/machine-server";
 import { sleep } from "../testing/events-api";
@@ -17,8 +18,13 @@ import { expireApprovals } from "./expire";
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 beforeAll(async () => {
   server = await startMachineServer();
+  // The links are read from the queued rows: the sender would drop them once it sent the email.
+  await stopOutboxSender();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  resumeOutboxSender();
+  await server.close();
+});
 
 const post = (secret: string, body: unknown) => api(server.url, "/api/v1/events", { secret, body });
 const spend = (id: string, usd: string, extra: Record<string, unknown> = {}) => ({ id, kind: "tool", cost_usd: usd, ...extra });
@@ -99,6 +105,11 @@ describe("asking, approving, denying", () => {
     expect(links.approve.sig).not.toBe(links.deny.sig);
     expect(emails[0].payload).toMatchObject({ spentUsd: "6.000000000000", limitUsd: "5.000000000000", amountUsd: "4.000000000000" });
     expect((emails[0].payload as { blockedReason: string }).blockedReason).toMatch(/6\.00 of 5\.00/);
+    // The email says it in words, with both links.
+    const rendered = await renderTemplate("approval-request", emails[0].payload);
+    for (const text of ["run-1", "$6.00 of its $5.00 limit", "$4.00 more", "40 of 52 tables migrated", (emails[0].payload as { approveUrl: string }).approveUrl, (emails[0].payload as { denyUrl: string }).denyUrl]) {
+      expect(rendered.text).toContain(text);
+    }
     // Once sent, the outbox keeps no live link.
     expect(withoutSecrets("approval-request", emails[0].payload)).not.toHaveProperty("approveUrl");
 
