@@ -57,6 +57,12 @@ export const COUNTER_STATE_COLUMNS = (spent: string, calls: string, unpriced: st
    AND EXISTS (SELECT 1 FROM "Execution" x WHERE x."orgId" = k."orgId" AND x.status = 'RUNNING'
                  AND ((b.scope = 'EXECUTION' AND x."executionId" = k."itemKey") OR (b.scope = 'TASK' AND x.task = k."itemKey")))) AS "blockDue"`;
 
+// The same allowances for all the items of one budget and period at once, as rows (itemKey, extra):
+// for reads over many counters (the budgets page), a hash join instead of a probe per counter.
+export const ITEM_ALLOWANCES = (orgId: string, budgetId: string, periodStart: string) => `(
+  SELECT al."itemKey", sum(al."extraUsd") AS extra FROM "BudgetAllowance" al
+   WHERE al."orgId" = ${orgId} AND al."budgetId" = ${budgetId} AND al."periodStart" = ${periodStart} GROUP BY al."itemKey")`;
+
 // Joined after `"Budget" b` in every FROM that selects COUNTER_STATE_COLUMNS: the limit computed once per row.
 export const ITEM_LIMIT_JOIN = `CROSS JOIN LATERAL (SELECT ${ITEM_LIMIT("b", "k")} AS amount) lim`;
 

@@ -1,7 +1,7 @@
 import { redactWebhookUrl } from "../alerts/webhook-target";
 import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
-import { ITEM_LIMIT } from "./counters";
+import { ITEM_ALLOWANCES } from "./counters";
 import { defaultBudgetName } from "./evaluate";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END } from "./sql";
@@ -149,8 +149,8 @@ SELECT b.id, b.name, b.scope::text AS scope, b."scopeValue", b."amountUsd"::text
        b.enforcement::text AS enforcement, b.thresholds, b.recipients, b."webhookUrl", b."orgWebhookUrl", b."forecastAlerts",
        b."createdAt", b."updatedAt", b."archivedAt", b.timezone,
        b.ps AS "periodStart", ${BUDGET_PERIOD_END("b", "b.ps", "b.timezone")} AS "periodEnd",
-       coalesce(s.spent, 0)::text AS "spentUsd", coalesce(s.top, 0)::text AS "topItemUsd",
-       coalesce(s.top_limit, b."amountUsd")::text AS "topItemLimitUsd",
+       coalesce(s.spent, 0)::text AS "spentUsd", coalesce(s.fullest[2], 0)::text AS "topItemUsd",
+       coalesce(s.fullest[3], b."amountUsd")::text AS "topItemLimitUsd",
        coalesce(s.calls, 0)::text AS calls, coalesce(s.unpriced, 0)::text AS "unpricedCalls",
        coalesce(s.with_calls, 0)::text AS "withCalls", coalesce(s.over, 0)::text AS over,
        (SELECT count(*) FROM "BudgetAlert" a
@@ -162,12 +162,14 @@ SELECT b.id, b.name, b.scope::text AS scope, b."scopeValue", b."amountUsd"::text
        cc."ownerEmail" AS "costCenterOwner"
   FROM b
   LEFT JOIN LATERAL (
-    -- The fullest item is the one nearest its own limit (an approval raises one item's limit).
+    -- The fullest item is the one nearest its own limit (an approval raises one item's limit):
+    -- the greatest [spent / limit, spent, limit], without sorting every item.
     SELECT sum(c."spentUsd") AS spent, sum(c.calls) AS calls, sum(c."unpricedCalls") AS unpriced,
-           (array_agg(c."spentUsd" ORDER BY c."spentUsd" / nullif(lim.amount, 0) DESC NULLS LAST, c."spentUsd" DESC))[1] AS top,
-           (array_agg(lim.amount ORDER BY c."spentUsd" / nullif(lim.amount, 0) DESC NULLS LAST, c."spentUsd" DESC))[1] AS top_limit,
+           max(ARRAY[c."spentUsd" / nullif(lim.amount, 0), c."spentUsd", lim.amount]) AS fullest,
            count(*) FILTER (WHERE c.calls > 0) AS with_calls, count(*) FILTER (WHERE c."spentUsd" >= lim.amount) AS over
-      FROM "BudgetCounter" c CROSS JOIN LATERAL (SELECT ${ITEM_LIMIT("b", "c")} AS amount) lim
+      FROM "BudgetCounter" c
+      LEFT JOIN ${ITEM_ALLOWANCES("b.\"orgId\"", "b.id", "b.ps")} al ON b.scope IN ('TASK', 'EXECUTION') AND al."itemKey" = c."itemKey"
+     CROSS JOIN LATERAL (SELECT b."amountUsd" + coalesce(al.extra, 0) AS amount) lim
      WHERE c."orgId" = b."orgId" AND c."budgetId" = b.id AND c."periodStart" = b.ps
   ) s ON TRUE
   LEFT JOIN "Team" t ON b.scope = 'TEAM' AND t."orgId" = b."orgId" AND t.id = b."scopeValue"
@@ -185,7 +187,10 @@ SELECT "budgetId", "itemKey", "spentUsd", "limitUsd", calls, "unpricedCalls" FRO
     FROM unnest($2::text[], $3::timestamptz[]) AS p("budgetId", ps)
     JOIN "BudgetCounter" c ON c."orgId" = $1 AND c."budgetId" = p."budgetId" AND c."periodStart" = p.ps
     JOIN "Budget" b ON b."orgId" = $1 AND b.id = c."budgetId"
-   CROSS JOIN LATERAL (SELECT ${ITEM_LIMIT("b", "c")} AS amount) lim
+    -- The org's allowances are few (one per approval or resume with a limit).
+    LEFT JOIN (SELECT "budgetId", "periodStart", "itemKey", sum("extraUsd") AS extra FROM "BudgetAllowance" WHERE "orgId" = $1 GROUP BY 1, 2, 3) al
+           ON al."budgetId" = c."budgetId" AND al."periodStart" = c."periodStart" AND al."itemKey" = c."itemKey"
+   CROSS JOIN LATERAL (SELECT b."amountUsd" + coalesce(al.extra, 0) AS amount) lim
    WHERE c.calls > 0
 ) x WHERE rn <= ${TOP_ITEMS} ORDER BY "budgetId", rn`;
 
