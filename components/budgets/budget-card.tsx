@@ -14,6 +14,8 @@ export function BudgetCard({ budget: b, timezone, orgSlug, highlighted, manage }
   const style = STATE_STYLE[b.state];
   const itemWord = b.target.scope === "TASK" ? "task" : "execution";
   const shownSpent = b.items ? (b.items.top[0]?.spentUsd ?? "0.00") : b.spentUsd;
+  // An approval (or a resume) may have raised the fullest item's own limit.
+  const fullestLimit = b.items?.top[0]?.limitUsd ?? b.amountUsd;
   return (
     <article
       id={`budget-${b.id}`}
@@ -56,8 +58,8 @@ export function BudgetCard({ budget: b, timezone, orgSlug, highlighted, manage }
               <span data-testid="budget-spent">
                 <Usd value={shownSpent} className="text-2xl font-semibold tabular-nums text-slate-900" />
               </span>{" "}
-              of <Usd value={b.amountUsd} className="font-medium text-slate-700" />
-              {b.items ? ` each` : ""} this {PERIOD_NOUN[b.period]}
+              of <Usd value={fullestLimit} className="font-medium text-slate-700" />
+              {b.items ? (fullestLimit !== b.amountUsd ? ` (its raised limit; ${displayUsd(b.amountUsd)} each)` : ` each`) : ""} this {PERIOD_NOUN[b.period]}
             </p>
             <p className={`text-2xl font-semibold tabular-nums ${style.text}`} data-testid="budget-percent">{percentLabel(b.percent)}</p>
           </div>
