@@ -14,6 +14,8 @@ export function BudgetCard({ budget: b, timezone, orgSlug, highlighted, manage }
   const style = STATE_STYLE[b.state];
   const itemWord = b.target.scope === "TASK" ? "task" : "execution";
   const shownSpent = b.items ? (b.items.top[0]?.spentUsd ?? "0.00") : b.spentUsd;
+  // An approval (or a resume) may have raised the fullest item's own limit.
+  const fullestLimit = b.items?.top[0]?.limitUsd ?? b.amountUsd;
   return (
     <article
       id={`budget-${b.id}`}
@@ -56,8 +58,8 @@ export function BudgetCard({ budget: b, timezone, orgSlug, highlighted, manage }
               <span data-testid="budget-spent">
                 <Usd value={shownSpent} className="text-2xl font-semibold tabular-nums text-slate-900" />
               </span>{" "}
-              of <Usd value={b.amountUsd} className="font-medium text-slate-700" />
-              {b.items ? ` each` : ""} this {PERIOD_NOUN[b.period]}
+              of <Usd value={fullestLimit} className="font-medium text-slate-700" />
+              {b.items ? (fullestLimit !== b.amountUsd ? ` (its raised limit; ${displayUsd(b.amountUsd)} each)` : ` each`) : ""} this {PERIOD_NOUN[b.period]}
             </p>
             <p className={`text-2xl font-semibold tabular-nums ${style.text}`} data-testid="budget-percent">{percentLabel(b.percent)}</p>
           </div>
@@ -198,6 +200,7 @@ function PerItem({ budget: b, itemWord }: { budget: TBudgetOverview; itemWord: s
                   <td className="max-w-[14rem] truncate py-1 pr-3 font-mono text-xs" title={i.item}>{i.item}</td>
                   <td className="whitespace-nowrap py-1 pr-3 text-right tabular-nums">
                     <Usd value={i.spentUsd} /> <span className={`text-xs ${STATE_STYLE[i.state].text}`}>{percentLabel(i.percent)}</span>
+                    {i.limitUsd !== b.amountUsd && <span className="ml-1 text-xs text-slate-500" data-testid="budget-item-limit">of {displayUsd(i.limitUsd)}</span>}
                   </td>
                   <td className="py-1">
                     <div className="h-1.5 w-full min-w-16 overflow-hidden rounded-full bg-slate-100">

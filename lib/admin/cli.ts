@@ -34,8 +34,9 @@ const USAGE = `usage: npm run admin -- <command>
   budget archive --org <slug> <budget id>
   price add --org <slug> --model <name> --input <usd per 1M> --output <usd per 1M> [--cache-read <usd per 1M>]
             [--cache-write <usd per 1M>] [--provider <name>] [--from <YYYY-MM-DD | ISO instant>]   (default from: now)
-  execution resume --org <slug> <execution id> [--note <why>]
-             (a blocked execution runs again; its open anomalies are resolved; audit-logged)
+  execution resume --org <slug> <execution id> [--note <why>] [--limit <usd>]
+             (a blocked execution runs again; its open anomalies are resolved; audit-logged;
+              --limit: its new per-execution limit, above what it has spent)
   reprice --org <slug> --model <name> --from <YYYY-MM-DD | ISO instant> --to <YYYY-MM-DD | ISO instant>
              (a day is the org's day; --to a day includes it. Client-reported costs are never changed.)`;
 
@@ -78,6 +79,7 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         from: { type: "string" },
         to: { type: "string" },
         note: { type: "string" },
+        limit: { type: "string" },
       },
     });
     const command = `${noun ?? ""} ${verb ?? ""}`.trim();
@@ -206,8 +208,9 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
       case "execution resume": {
         const org = await requireOrg(values.org);
         const id = one(positionals, "execution id");
-        const r = await resumeExecution(org.id, null, id, values.note ?? null);
-        io.out(r.resumed ? `resumed ${id} (was: ${r.previousReason ?? "blocked"}); ${r.resolvedAnomalies} anomalies resolved` : `${id} is not blocked; nothing to resume`);
+        const r = await resumeExecution(org.id, null, id, values.note ?? null, { limitUsd: values.limit ?? null });
+        const limit = r.limitUsd ? `; its limit is now $${r.limitUsd}` : "";
+        io.out(r.resumed ? `resumed ${id} (was: ${r.previousReason ?? "blocked"}); ${r.resolvedAnomalies} anomalies resolved${limit}` : `${id} is not blocked; nothing to resume`);
         return 0;
       }
       case "reprice": {

@@ -96,14 +96,30 @@ describe("real responses match the document", () => {
     const ended = await api(server.url, "/api/v1/executions/doc-run/end", { secret, method: "POST", body: { status: "done" } });
     conforms(schemaOf("POST", "/api/v1/executions/:id/end", 200), ended.body, "end");
 
+    // An ask for more budget: made (201), the same again (200), polled (200).
+    const made = await api(server.url, "/api/v1/approvals", { secret, body: { execution_id: "doc-run", amount_usd: "1", reason: "doc" } });
+    expect(made.status).toBe(201);
+    conforms(schemaOf("POST", "/api/v1/approvals", 201), made.body, "approval 201");
+    const same = await api(server.url, "/api/v1/approvals", { secret, body: { execution_id: "doc-run", amount_usd: 1, reason: "doc" } });
+    expect(same.status).toBe(200);
+    conforms(schemaOf("POST", "/api/v1/approvals", 200), same.body, "approval 200");
+    const polled = await api(server.url, `/api/v1/approvals/${made.body.id}`, { secret });
+    conforms(schemaOf("GET", "/api/v1/approvals/:approval_id", 200), polled.body, "approval poll");
+
     // Every status a real response gives is one the document lists for that operation.
     const documentedStatuses = (method: string, path: string) => Object.keys(document.paths[path][method].responses).map(Number);
     const unknown = await api(server.url, "/api/v1/executions/nope/end", { secret, method: "POST", body: { status: "done" } });
     expect(documentedStatuses("post", "/api/v1/executions/{id}/end")).toContain(unknown.status);
     const tooMany = await api(server.url, "/api/v1/events", { secret, body: { events: Array.from({ length: 1001 }, (_, i) => ev(`m${i}`)) } });
     expect(documentedStatuses("post", "/api/v1/events")).toContain(tooMany.status);
+    const noApproval = await api(server.url, "/api/v1/approvals/nope", { secret });
+    expect(documentedStatuses("get", "/api/v1/approvals/{approval_id}")).toContain(noApproval.status);
+    const noExecution = await api(server.url, "/api/v1/approvals", { secret, body: { execution_id: "nope", amount_usd: 1, reason: "r" } });
+    expect(documentedStatuses("post", "/api/v1/approvals")).toContain(noExecution.status);
     for (const res of [
       unknown,
+      noApproval,
+      noExecution,
       tooMany,
       await api(server.url, "/api/v1/spend"),
       await api(server.url, "/api/v1/spend?group_by=planet", { secret }),

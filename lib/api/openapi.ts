@@ -8,7 +8,8 @@ import type { TRoute } from "./router";
 export type TRouteDoc = {
   summary: string;
   description?: string;
-  scope?: "ingest" | "read";
+  // The key's scope; several: any one of them.
+  scope?: "ingest" | "read" | readonly ("ingest" | "read")[];
   query?: z.ZodType;
   body?: z.ZodType;
   // Success responses by status; the error responses every wrapped route can give are added.

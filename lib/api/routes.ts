@@ -1,3 +1,4 @@
+import { getApproval, postApproval } from "../approvals/routes";
 import { getBudgetCheck } from "../budgets/routes";
 import { postExecutionEnd } from "../executions/routes";
 import { postEvents } from "../ingest/events-route";
@@ -12,6 +13,8 @@ export const MACHINE_ROUTES: TRoute[] = [
   { method: "GET", path: "/api/v1/executions", handler: getExecutions },
   { method: "POST", path: "/api/v1/executions/:id/end", handler: postExecutionEnd },
   { method: "GET", path: "/api/v1/budget", handler: getBudgetCheck },
+  { method: "POST", path: "/api/v1/approvals", handler: postApproval },
+  { method: "GET", path: "/api/v1/approvals/:approval_id", handler: getApproval },
   { method: "GET", path: "/api/v1/openapi.json", handler: openApiRoute(() => MACHINE_ROUTES) },
 ];
 

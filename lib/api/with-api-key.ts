@@ -35,16 +35,18 @@ const AUTH_MESSAGES = {
 // one error mapper. Body parsing stays in the handler, which knows its own content types and limits.
 // `doc` (summary, body and response schemas) feeds the OpenAPI document served at
 // /api/v1/openapi.json; a test holds real responses to those schemas.
+// `scope`: the key needs it — or, given several, any one of them.
 export function withApiKey<QS extends z.ZodType>(
-  options: { scope: TKeyScope; query: QS; doc: Omit<TRouteDoc, "scope" | "query"> },
+  options: { scope: TKeyScope | readonly TKeyScope[]; query: QS; doc: Omit<TRouteDoc, "scope" | "query"> },
   handler: (ctx: TApiKeyContext<z.infer<QS>>) => Promise<THandlerResult>,
 ): TMachineHandler {
   const route: TMachineHandler = async (req, res, url, params) => {
     try {
       const key = await authenticateKey(bearerToken(req));
       if (typeof key === "string") throw unauthorized(AUTH_MESSAGES[key]);
-      if (!key.scopes.includes(options.scope)) {
-        throw forbidden(`This key lacks the '${options.scope}' scope`);
+      const scopes: readonly TKeyScope[] = typeof options.scope === "string" ? [options.scope] : options.scope;
+      if (!scopes.some((s) => key.scopes.includes(s))) {
+        throw forbidden(`This key lacks the ${scopes.map((s) => `'${s}'`).join(" or ")} scope`);
       }
       if (key.rpmLimit) {
         const wait = await takeKeyToken(key.id, key.rpmLimit);

@@ -28,6 +28,9 @@ export type TAuditAction =
   | "model_price.added"
   | "model.repriced"
   | "execution.resumed"
+  | "approval.requested"
+  | "approval.approved"
+  | "approval.denied"
   | "anomaly.acknowledged";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;

@@ -6,6 +6,7 @@ import { pool, prisma } from "../db";
 import { prepareEmail } from "../email/templates/registry";
 import type { Role } from "../generated/prisma/enums";
 import { createBudget } from "../budgets/manage";
+import { signDecision } from "../approvals/decision-link";
 import { insertTestAlert } from "../testing/alerts";
 import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
 import { ACTION_REGISTRY } from "./action";
@@ -13,7 +14,7 @@ import { ACTION_REGISTRY } from "./action";
 // Every server action × every role. The modules that define actions are discovered (any file under
 // lib/ that calls defineOrgAction), not listed by hand: a new action that is not in this table fails
 // the first test, so nobody can add one without saying who may run it.
-type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string };
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string; denyApproval: unknown };
 const uniq = () => randomBytes(3).toString("hex");
 
 const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
@@ -41,6 +42,7 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   "budgets.create": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ scope: "TEAM", scopeValue: w.teamId, amountUsd: "10", period: "MONTH" }) },
   "budgets.update": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId, amountUsd: "20", enforcement: "BLOCK" }) },
   "budgets.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId }) },
+  "approvals.decide": { allowed: ["OWNER", "ADMIN"], input: (w) => w.denyApproval },
   "models.addPrice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: `acme-${uniq()}`, effectiveFrom: "2026-11-01", inputMtok: "1", outputMtok: "2" }) },
   // A catalogue model with no calls in the range: a reprice that changes nothing, still audited.
   "models.reprice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: "gpt-4o", from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }) },
@@ -69,10 +71,14 @@ async function world(role: Role) {
     data: { orgId: org.id, alertId: alert.alertId, to: ["lead@example.test"], subject: email.subject, template: "budget-alert", payload: email.payload as object, idempotencyKey: `alert/${alert.alertId}/lead@example.test`, status: "FAILED", lastError: "Resend refused the email" },
   });
   const budget = await createBudget(org.id, null, { scope: "TEAM", scopeValue: team.id, amountUsd: "10", period: "MONTH" });
+  const approval = await prisma().approval.create({
+    data: { orgId: org.id, executionId: "run-1", amountUsd: "5", reason: "more", requestedByKeyId: key.id, expiresAt: new Date(Date.now() + 3_600_000) },
+  });
+  const denyApproval = { approvalId: approval.id, ...signDecision(org.id, approval.id, "deny", approval.expiresAt) };
   return {
     org,
     actor,
-    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id },
+    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id, denyApproval },
   };
 }
 
@@ -150,7 +156,7 @@ describe("org isolation", () => {
     expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
   });
 
-  test.each(["budgets.update", "budgets.archive", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+  test.each(["budgets.update", "budgets.archive", "approvals.decide", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
     "%s: B's ids used inside A's org are not found, and B is untouched",
     async (name) => {
       const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });

@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   "team.manage": ["OWNER", "ADMIN"],
   "cost-center.manage": ["OWNER", "ADMIN"],
   "budget.manage": ["OWNER", "ADMIN"],
+  // Approving or denying an agent's ask for more budget (the emailed link's page).
+  "approval.decide": ["OWNER", "ADMIN"],
   // Model price overrides and repricing stored calls (the models page).
   "pricing.manage": ["OWNER", "ADMIN"],
   // The alert webhook and its signing secret (settings), resending a failed alert delivery.

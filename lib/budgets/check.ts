@@ -4,7 +4,7 @@ import { env } from "../env";
 import { executionState } from "../executions/state";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { formatUsd } from "../money";
-import { COUNTER_STATE_COLUMNS, toCounterState, type TRawCounterState } from "./counters";
+import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TRawCounterState } from "./counters";
 import { BUDGET_APPLIES, BUDGET_ITEM, BUDGET_PERIOD_AT } from "./sql";
 import { budgetStatus, ZBudgetStatus } from "./state";
 
@@ -53,7 +53,7 @@ export async function checkBudgets(key: TAuthenticatedKey, query: z.infer<typeof
         WHERE b."orgId" = $1 AND b."archivedAt" IS NULL AND ${BUDGET_APPLIES("b", "x")}
      )
      SELECT ${COUNTER_STATE_COLUMNS(`coalesce(c."spentUsd", 0)`, "coalesce(c.calls, 0)", `coalesce(c."unpricedCalls", 0)`)}
-       FROM k JOIN "Budget" b ON b.id = k."budgetId"
+       FROM k JOIN "Budget" b ON b.id = k."budgetId" ${ITEM_LIMIT_JOIN}
        LEFT JOIN "BudgetCounter" c ON c."orgId" = k."orgId" AND c."budgetId" = k."budgetId" AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
       ORDER BY b.scope, b.id, k."itemKey"`,
     [key.orgId, teamId, costCenterId, key.id, query.agent ?? key.defaultAgent, query.user ?? null, query.model ?? null, query.task ?? null, query.execution_id ?? null],

@@ -4,7 +4,7 @@ import type { TAlertEvent } from "../alerts/notice";
 import { pool, withTransaction } from "../db";
 import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
-import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
+import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_END } from "./sql";
 
@@ -51,21 +51,23 @@ export type TAlertBudget = {
   periodEnd: Date | null;
 };
 
-// The budget as an alert describes it, with its org and the end of the period starting at periodStart.
-export async function loadAlertBudget(client: PoolClient, orgId: string, budgetId: string, periodStart: Date): Promise<TAlertBudget | null> {
+// The budget as an alert describes it, with its org and the end of the period starting at periodStart;
+// its amount is the item's limit (approvals raise it for one task / execution: ./counters.ts).
+export async function loadAlertBudget(client: PoolClient, orgId: string, budgetId: string, periodStart: Date, itemKey = ""): Promise<TAlertBudget | null> {
   const { rows } = await client.query<TAlertBudget>(
-    `SELECT b.id, b.name, b.scope, b."scopeValue", b.period, b."amountUsd"::text AS "amountUsd", b.enforcement, b.thresholds,
+    `SELECT b.id, b.name, b.scope, b."scopeValue", b.period, ${ITEM_LIMIT("b", "k")}::text AS "amountUsd", b.enforcement, b.thresholds,
             b.recipients, b."webhookUrl", b."alertEpoch", b."archivedAt", o.slug AS "orgSlug", o.name AS "orgName", o.timezone,
             o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd"
        FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
+      CROSS JOIN (SELECT $1::text AS "orgId", $2::text AS "budgetId", $3::timestamptz AS "periodStart", $4::text AS "itemKey") k
       WHERE b."orgId" = $1 AND b.id = $2`,
-    [orgId, budgetId, periodStart],
+    [orgId, budgetId, periodStart, itemKey],
   );
   return rows[0] ?? null;
 }
 
 async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{ alerts: number; blocked: number }> {
-  const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart);
+  const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey);
   if (!budget || budget.archivedAt) return { alerts: 0, blocked: 0 };
   let alerts = 0;
   const spent = new Decimal(counter.spentUsd);
@@ -257,7 +259,7 @@ export async function sweepBudgets(): Promise<{ counters: number; alerts: number
   const { rows } = await pool().query<TRawCounterState>(
     `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
        FROM "BudgetCounter" k
-       JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" AND b."archivedAt" IS NULL
+       JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" AND b."archivedAt" IS NULL ${ITEM_LIMIT_JOIN}
       WHERE (k."updatedAt" >= now() - interval '${SWEEP_LOOKBACK}' OR b."updatedAt" >= now() - interval '${SWEEP_LOOKBACK}')
         -- Only current periods (a month is at most 31 days) and TOTAL counters can still alert usefully.
         AND (k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL')`,

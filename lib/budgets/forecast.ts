@@ -1,5 +1,6 @@
 import { kickAlertDeliveries, queueAlertNotifications } from "../alerts/notify";
 import { pool } from "../db";
+import { ITEM_LIMIT } from "./counters";
 import { alertEvent, channelsOf, loadAlertBudget } from "./evaluate";
 import { projectPeriodEnd, type TProjection } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END } from "./sql";
@@ -26,9 +27,10 @@ export async function forecastBudgets(now = new Date()): Promise<{ checked: numb
           AND NOT (b.scope IN ('TASK', 'EXECUTION') AND b."scopeValue" = '*')
      )
      SELECT c."orgId", c."budgetId", c."periodStart", ${BUDGET_PERIOD_END("cur", "cur.ps", "cur.timezone")} AS "periodEnd",
-            c."itemKey", c."spentUsd"::text AS "spentUsd", cur."amountUsd"::text AS "amountUsd", cur.period
+            c."itemKey", c."spentUsd"::text AS "spentUsd", lim.amount::text AS "amountUsd", cur.period
        FROM cur JOIN "BudgetCounter" c ON c."orgId" = cur."orgId" AND c."budgetId" = cur.id AND c."periodStart" = cur.ps
-      WHERE c."spentUsd" < cur."amountUsd"
+      CROSS JOIN LATERAL (SELECT ${ITEM_LIMIT("cur", "c")} AS amount) lim
+      WHERE c."spentUsd" < lim.amount
         AND NOT EXISTS (SELECT 1 FROM "BudgetAlert" a WHERE a."orgId" = c."orgId" AND a."budgetId" = c."budgetId"
                           AND a."periodStart" = c."periodStart" AND a."itemKey" = c."itemKey" AND a.kind = 'FORECAST'
                           AND a.epoch = cur."alertEpoch")`,
@@ -51,7 +53,7 @@ async function recordForecast(
   const client = await pool().connect();
   try {
     await client.query("BEGIN");
-    const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart);
+    const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey);
     if (!budget || budget.archivedAt) {
       await client.query("ROLLBACK");
       return false;

@@ -6,7 +6,7 @@ import { invalid, notFound, zodDetails } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import { Decimal } from "../money";
 import { backfillCounters, lockOrgBudgets } from "./backfill";
-import { toCounterState, COUNTER_STATE_COLUMNS, type TRawCounterState } from "./counters";
+import { toCounterState, COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, type TRawCounterState } from "./counters";
 import { evaluateDueCounters } from "./evaluate";
 
 // Budgets are made, changed and archived here — by the budgets page, the admin CLI and tests alike.
@@ -105,26 +105,32 @@ async function assertScopeValue(tx: Prisma.TransactionClient, orgId: string, sco
 }
 
 export async function createBudget(orgId: string, actorId: string | null, input: TBudgetInput) {
+  const budget = await prisma().$transaction((tx) => insertBudget(tx, orgId, actorId, input), { timeout: 120_000 });
+  await settleNewBudget(orgId, budget.id);
+  return budget;
+}
+
+// Step (1) of the protocol above, inside the caller's transaction (an approval makes a budget in the
+// transaction that decides it). The caller must run settleNewBudget after its commit.
+export async function insertBudget(tx: Prisma.TransactionClient, orgId: string, actorId: string | null, input: TBudgetInput) {
   const parsed = ZBudgetInput.safeParse(input);
   if (!parsed.success) throw invalid("Invalid budget", zodDetails(parsed.error));
   const data = parsed.data;
-  const budget = await prisma().$transaction(
-    async (tx) => {
-      await lockOrgBudgets(tx, orgId);
-      const scopeValue = await assertScopeValue(tx, orgId, data.scope, data.scopeValue);
-      const created = await tx.budget.create({
-        data: { orgId, ...data, scopeValue, amountUsd: data.amountUsd, createdBy: actorId },
-      });
-      await backfillCounters(tx, orgId, created.id);
-      await quietPerItemCrossings(tx, created);
-      await recordAudit(tx, { orgId, actorId, action: "budget.created", targetType: "Budget", targetId: created.id, details: auditDetails(created) });
-      return created;
-    },
-    { timeout: 120_000 },
-  );
-  await recountAfterWritesInFlight(orgId, budget.id);
-  await evaluateBudget(orgId, budget.id);
-  return budget;
+  await lockOrgBudgets(tx, orgId);
+  const scopeValue = await assertScopeValue(tx, orgId, data.scope, data.scopeValue);
+  const created = await tx.budget.create({
+    data: { orgId, ...data, scopeValue, amountUsd: data.amountUsd, createdBy: actorId },
+  });
+  await backfillCounters(tx, orgId, created.id);
+  await quietPerItemCrossings(tx, created);
+  await recordAudit(tx, { orgId, actorId, action: "budget.created", targetType: "Budget", targetId: created.id, details: auditDetails(created) });
+  return created;
+}
+
+// Step (2), then the level-triggered evaluation: after the transaction that inserted the budget committed.
+export async function settleNewBudget(orgId: string, budgetId: string): Promise<void> {
+  await recountAfterWritesInFlight(orgId, budgetId);
+  await evaluateBudget(orgId, budgetId);
 }
 
 // Only what is named changes (no defaults here: a missing field keeps its value).
@@ -246,7 +252,7 @@ export async function archiveBudget(orgId: string, actorId: string | null, budge
 export async function evaluateBudget(orgId: string, budgetId: string) {
   const { rows } = await prisma().$queryRawUnsafe<TRawCounterState[]>(
     `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
-       FROM "BudgetCounter" k JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId"
+       FROM "BudgetCounter" k JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" ${ITEM_LIMIT_JOIN}
       WHERE k."orgId" = $1 AND k."budgetId" = $2 AND (k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL')`,
     orgId,
     budgetId,

@@ -143,11 +143,11 @@ describe("per-item budgets", () => {
       withCalls: 7,
       over: 2,
       top: [
-        { item: "t2", spentUsd: "2.50", percent: 125, state: "exceeded", calls: 1, unpricedCalls: 0 },
-        { item: "t5", spentUsd: "2.00", percent: 100, state: "exceeded", calls: 1, unpricedCalls: 0 },
-        { item: "t3", spentUsd: "1.20", percent: 60, state: "warning", calls: 1, unpricedCalls: 0 },
-        { item: "t4", spentUsd: "0.40", percent: 20, state: "ok", calls: 1, unpricedCalls: 0 },
-        { item: "t6", spentUsd: "0.30", percent: 15, state: "ok", calls: 1, unpricedCalls: 0 },
+        { item: "t2", spentUsd: "2.50", limitUsd: "2.00", percent: 125, state: "exceeded", calls: 1, unpricedCalls: 0 },
+        { item: "t5", spentUsd: "2.00", limitUsd: "2.00", percent: 100, state: "exceeded", calls: 1, unpricedCalls: 0 },
+        { item: "t3", spentUsd: "1.20", limitUsd: "2.00", percent: 60, state: "warning", calls: 1, unpricedCalls: 0 },
+        { item: "t4", spentUsd: "0.40", limitUsd: "2.00", percent: 20, state: "ok", calls: 1, unpricedCalls: 0 },
+        { item: "t6", spentUsd: "0.30", limitUsd: "2.00", percent: 15, state: "ok", calls: 1, unpricedCalls: 0 },
       ],
     });
     // Alerts of a per-item budget name their task.

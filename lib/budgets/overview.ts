@@ -1,6 +1,7 @@
 import { redactWebhookUrl } from "../alerts/webhook-target";
 import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
+import { ITEM_ALLOWANCES } from "./counters";
 import { defaultBudgetName } from "./evaluate";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END } from "./sql";
@@ -48,7 +49,8 @@ export type TBudgetAlertEntry = {
   projectedAt: string | null;
 };
 
-export type TBudgetItem = { item: string; spentUsd: string; percent: number; state: TBudgetState; calls: number; unpricedCalls: number };
+// limitUsd: the budget's amount, or more where an approval or a resume raised this item's limit.
+export type TBudgetItem = { item: string; spentUsd: string; limitUsd: string; percent: number; state: TBudgetState; calls: number; unpricedCalls: number };
 
 export type TBudgetOverview = {
   id: string;
@@ -123,6 +125,7 @@ type TRow = {
   periodEnd: Date | null;
   spentUsd: string;
   topItemUsd: string;
+  topItemLimitUsd: string;
   calls: string;
   unpricedCalls: string;
   withCalls: string;
@@ -146,7 +149,8 @@ SELECT b.id, b.name, b.scope::text AS scope, b."scopeValue", b."amountUsd"::text
        b.enforcement::text AS enforcement, b.thresholds, b.recipients, b."webhookUrl", b."orgWebhookUrl", b."forecastAlerts",
        b."createdAt", b."updatedAt", b."archivedAt", b.timezone,
        b.ps AS "periodStart", ${BUDGET_PERIOD_END("b", "b.ps", "b.timezone")} AS "periodEnd",
-       coalesce(s.spent, 0)::text AS "spentUsd", coalesce(s.top, 0)::text AS "topItemUsd",
+       coalesce(s.spent, 0)::text AS "spentUsd", coalesce(s.fullest[2], 0)::text AS "topItemUsd",
+       coalesce(s.fullest[3], b."amountUsd")::text AS "topItemLimitUsd",
        coalesce(s.calls, 0)::text AS calls, coalesce(s.unpriced, 0)::text AS "unpricedCalls",
        coalesce(s.with_calls, 0)::text AS "withCalls", coalesce(s.over, 0)::text AS over,
        (SELECT count(*) FROM "BudgetAlert" a
@@ -158,9 +162,14 @@ SELECT b.id, b.name, b.scope::text AS scope, b."scopeValue", b."amountUsd"::text
        cc."ownerEmail" AS "costCenterOwner"
   FROM b
   LEFT JOIN LATERAL (
-    SELECT sum(c."spentUsd") AS spent, max(c."spentUsd") AS top, sum(c.calls) AS calls, sum(c."unpricedCalls") AS unpriced,
-           count(*) FILTER (WHERE c.calls > 0) AS with_calls, count(*) FILTER (WHERE c."spentUsd" >= b."amountUsd") AS over
+    -- The fullest item is the one nearest its own limit (an approval raises one item's limit):
+    -- the greatest [spent / limit, spent, limit], without sorting every item.
+    SELECT sum(c."spentUsd") AS spent, sum(c.calls) AS calls, sum(c."unpricedCalls") AS unpriced,
+           max(ARRAY[c."spentUsd" / nullif(lim.amount, 0), c."spentUsd", lim.amount]) AS fullest,
+           count(*) FILTER (WHERE c.calls > 0) AS with_calls, count(*) FILTER (WHERE c."spentUsd" >= lim.amount) AS over
       FROM "BudgetCounter" c
+      LEFT JOIN ${ITEM_ALLOWANCES("b.\"orgId\"", "b.id", "b.ps")} al ON b.scope IN ('TASK', 'EXECUTION') AND al."itemKey" = c."itemKey"
+     CROSS JOIN LATERAL (SELECT b."amountUsd" + coalesce(al.extra, 0) AS amount) lim
      WHERE c."orgId" = b."orgId" AND c."budgetId" = b.id AND c."periodStart" = b.ps
   ) s ON TRUE
   LEFT JOIN "Team" t ON b.scope = 'TEAM' AND t."orgId" = b."orgId" AND t.id = b."scopeValue"
@@ -169,13 +178,19 @@ SELECT b.id, b.name, b.scope::text AS scope, b."scopeValue", b."amountUsd"::text
  ORDER BY coalesce(b."archivedAt", b."createdAt") DESC, b.id
  LIMIT $4`;
 
-// The fullest items of per-item budgets in their current period.
+// The fullest items of per-item budgets in their current period (nearest their own limit first).
 const TOP_ITEMS_SQL = `
-SELECT "budgetId", "itemKey", "spentUsd", calls, "unpricedCalls" FROM (
-  SELECT c."budgetId", c."itemKey", c."spentUsd"::text AS "spentUsd", c.calls::text AS calls, c."unpricedCalls"::text AS "unpricedCalls",
-         row_number() OVER (PARTITION BY c."budgetId" ORDER BY c."spentUsd" DESC, c."itemKey") AS rn
+SELECT "budgetId", "itemKey", "spentUsd", "limitUsd", calls, "unpricedCalls" FROM (
+  SELECT c."budgetId", c."itemKey", c."spentUsd"::text AS "spentUsd", lim.amount::text AS "limitUsd", c.calls::text AS calls,
+         c."unpricedCalls"::text AS "unpricedCalls",
+         row_number() OVER (PARTITION BY c."budgetId" ORDER BY c."spentUsd" / nullif(lim.amount, 0) DESC NULLS LAST, c."spentUsd" DESC, c."itemKey") AS rn
     FROM unnest($2::text[], $3::timestamptz[]) AS p("budgetId", ps)
     JOIN "BudgetCounter" c ON c."orgId" = $1 AND c."budgetId" = p."budgetId" AND c."periodStart" = p.ps
+    JOIN "Budget" b ON b."orgId" = $1 AND b.id = c."budgetId"
+    -- The org's allowances are few (one per approval or resume with a limit).
+    LEFT JOIN (SELECT "budgetId", "periodStart", "itemKey", sum("extraUsd") AS extra FROM "BudgetAllowance" WHERE "orgId" = $1 GROUP BY 1, 2, 3) al
+           ON al."budgetId" = c."budgetId" AND al."periodStart" = c."periodStart" AND al."itemKey" = c."itemKey"
+   CROSS JOIN LATERAL (SELECT b."amountUsd" + coalesce(al.extra, 0) AS amount) lim
    WHERE c.calls > 0
 ) x WHERE rn <= ${TOP_ITEMS} ORDER BY "budgetId", rn`;
 
@@ -204,7 +219,7 @@ export async function budgetsOverview(orgId: string, now = new Date()): Promise<
   const perItem = active.rows.filter((r) => isPerItem(r.scope, r.scopeValue));
   const [items, alerts] = await Promise.all([
     perItem.length
-      ? db.query<{ budgetId: string; itemKey: string; spentUsd: string; calls: string; unpricedCalls: string }>(TOP_ITEMS_SQL, [
+      ? db.query<{ budgetId: string; itemKey: string; spentUsd: string; limitUsd: string; calls: string; unpricedCalls: string }>(TOP_ITEMS_SQL, [
           orgId,
           perItem.map((r) => r.id),
           perItem.map((r) => r.periodStart),
@@ -234,8 +249,9 @@ export async function budgetsOverview(orgId: string, now = new Date()): Promise<
     const target = targetOf(row);
     const spent = row.spentUsd;
     const fullest = target.perItem ? row.topItemUsd : spent;
-    const percent = percentOf(fullest, row.amountUsd);
-    const state = budgetState(fullest, row.amountUsd, row.thresholds);
+    const fullestLimit = target.perItem ? row.topItemLimitUsd : row.amountUsd;
+    const percent = percentOf(fullest, fullestLimit);
+    const state = budgetState(fullest, fullestLimit, row.thresholds);
     const { burnUsdPerDay, projection, projectionNote } = rates(row, target.perItem, now);
     return {
       id: row.id,
@@ -273,8 +289,9 @@ export async function budgetsOverview(orgId: string, now = new Date()): Promise<
             top: (topByBudget.get(row.id) ?? []).map((i) => ({
               item: i.itemKey,
               spentUsd: formatUsd(i.spentUsd),
-              percent: percentOf(i.spentUsd, row.amountUsd),
-              state: budgetState(i.spentUsd, row.amountUsd, row.thresholds),
+              limitUsd: formatUsd(i.limitUsd),
+              percent: percentOf(i.spentUsd, i.limitUsd),
+              state: budgetState(i.spentUsd, i.limitUsd, row.thresholds),
               calls: Number(i.calls),
               unpricedCalls: Number(i.unpricedCalls),
             })),

@@ -6,7 +6,7 @@ import { diffSchemas } from "../../scripts/db/schema-diff";
 import { migrate, readMigrations } from "./migrate";
 
 // Hand-written additions the schema language cannot express; every other difference is a bug.
-const MIGRATION_ONLY_INDEXES = new Set(["EmailOutbox_pending_due_idx", "WebhookDelivery_pending_due_idx", "Execution_orgId_duration_id_idx", "Anomaly_open_key"]);
+const MIGRATION_ONLY_INDEXES = new Set(["EmailOutbox_pending_due_idx", "WebhookDelivery_pending_due_idx", "Execution_orgId_duration_id_idx", "Anomaly_open_key", "Approval_pending_execution_key", "Approval_pending_task_key", "Approval_pending_expiry_idx"]);
 
 const created: string[] = [];
 

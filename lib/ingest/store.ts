@@ -1,4 +1,4 @@
-import { COUNTER_STATE_COLUMNS, toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
+import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
 import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import type { TExecutionRow } from "../anomalies/detect";
 import { pool } from "../db";
@@ -235,7 +235,7 @@ up AS (
 st AS (
   SELECT ${COUNTER_STATE_COLUMNS(`coalesce(up."spentUsd", c."spentUsd", 0)`, `coalesce(up.calls, c.calls, 0)`, `coalesce(up."unpricedCalls", c."unpricedCalls", 0)`)}
     FROM (SELECT DISTINCT "orgId", "budgetId", "periodStart", "itemKey" FROM touched UNION SELECT "orgId", "budgetId", "periodStart", "itemKey" FROM delta) AS k
-    JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId"
+    JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" ${ITEM_LIMIT_JOIN}
     LEFT JOIN up ON up."orgId" = k."orgId" AND up."budgetId" = k."budgetId" AND up."periodStart" = k."periodStart" AND up."itemKey" = k."itemKey"
     LEFT JOIN "BudgetCounter" c ON up."budgetId" IS NULL AND c."orgId" = k."orgId" AND c."budgetId" = k."budgetId"
          AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"

@@ -4,6 +4,7 @@ import { forecastBudgets } from "../budgets/forecast";
 import { kickOutbox } from "../email/outbox";
 import { refreshAgentBaselines } from "../anomalies/baselines";
 import { sweepAnomalies } from "../anomalies/sweep";
+import { expireApprovals } from "../approvals/expire";
 
 // A background job: runs once per tick, on one replica at a time; returns a JSON-able summary.
 // Jobs must be safe to run again at any moment (a tick can stop halfway through a crash).
@@ -26,5 +27,7 @@ export const JOBS: readonly TJob[] = [
   // The per-execution detectors again on recently active executions (a crash between an ingest's
   // commit and its detection loses nothing), the scope detectors (velocity, premium model), and
   // closing scope anomalies whose cause is gone.
-  { name: "anomaly-sweep", everyMs: 30_000, run: sweepAnomalies },
+  { name: "anomaly-sweep", everyMs: 30_000, run: () => sweepAnomalies() },
+  // Pending approvals past their expiry are stored EXPIRED (they already read and act as expired).
+  { name: "approval-expiry", everyMs: 60_000, run: expireApprovals },
 ];

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { AnomalyAlertEmail } from "./anomaly-alert";
+import { ApprovalRequestEmail } from "./approval-request";
 import { BudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail } from "./invitation";
 import { MagicLinkEmail } from "./magic-link";
@@ -14,6 +15,7 @@ describe("the email template registry", () => {
       invitation: [InvitationEmail.PreviewProps, InvitationEmail.PreviewProps.url],
       "budget-alert": [BudgetAlertEmail.PreviewProps, BudgetAlertEmail.PreviewProps.event.dashboard_url],
       "anomaly-alert": [AnomalyAlertEmail.PreviewProps, AnomalyAlertEmail.PreviewProps.event.dashboard_url],
+      "approval-request": [ApprovalRequestEmail.PreviewProps, ApprovalRequestEmail.PreviewProps.denyUrl],
     } as const;
     expect(Object.keys(EMAIL_TEMPLATES).sort()).toEqual(Object.keys(previews).sort());
     for (const [name, [props, link]] of Object.entries(previews)) {

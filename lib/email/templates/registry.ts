@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { alertSubject } from "../../alerts/format";
 import { renderEmail, type TRenderedEmail } from "../send";
 import { AnomalyAlertEmail, anomalySubject, ZAnomalyAlertEmail } from "./anomaly-alert";
+import { ApprovalRequestEmail, approvalRequestSubject, ZApprovalRequestEmail } from "./approval-request";
 import { BudgetAlertEmail, ZBudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail, ZInvitationEmail } from "./invitation";
 import { MagicLinkEmail, ZMagicLinkEmail } from "./magic-link";
@@ -58,6 +59,14 @@ export const EMAIL_TEMPLATES = {
     subject: (p) => anomalySubject(p.event),
     component: AnomalyAlertEmail,
     secretFields: [],
+  }),
+  // One per budget owner when an agent asks for more (lib/approvals/request.ts): the signed
+  // Approve / Deny links are dropped once it is sent.
+  "approval-request": template({
+    payload: ZApprovalRequestEmail,
+    subject: approvalRequestSubject,
+    component: ApprovalRequestEmail,
+    secretFields: ["approveUrl", "denyUrl"],
   }),
 };
 
