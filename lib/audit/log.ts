@@ -28,7 +28,8 @@ export type TAuditAction =
   | "model_price.added"
   | "model.repriced"
   | "execution.resumed"
-  | "anomaly.acknowledged";
+  | "anomaly.acknowledged"
+  | "anomaly.settings_changed";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
 

@@ -13,7 +13,7 @@ import { ACTION_REGISTRY } from "./action";
 // Every server action × every role. The modules that define actions are discovered (any file under
 // lib/ that calls defineOrgAction), not listed by hand: a new action that is not in this table fails
 // the first test, so nobody can add one without saying who may run it.
-type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string };
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string; anomalyId: string; blockedExecutionId: string };
 const uniq = () => randomBytes(3).toString("hex");
 
 const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
@@ -43,6 +43,11 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   "budgets.archive": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ budgetId: w.budgetId }) },
   "models.addPrice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: `acme-${uniq()}`, effectiveFrom: "2026-11-01", inputMtok: "1", outputMtok: "2" }) },
   // A catalogue model with no calls in the range: a reprice that changes nothing, still audited.
+  // An open anomaly about a blocked execution: members may say they saw it; only owners and admins
+  // let the execution run again or change detection.
+  "anomalies.acknowledge": { allowed: ["OWNER", "ADMIN", "MEMBER"], input: (w) => ({ anomalyId: w.anomalyId }) },
+  "executions.resume": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ executionId: w.blockedExecutionId }) },
+  "anomalies.saveSettings": { allowed: ["OWNER", "ADMIN"], input: () => ({ retryLoop: { block: false, minCalls: 4 } }) },
   "models.reprice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: "gpt-4o", from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }) },
 };
 
@@ -69,10 +74,15 @@ async function world(role: Role) {
     data: { orgId: org.id, alertId: alert.alertId, to: ["lead@example.test"], subject: email.subject, template: "budget-alert", payload: email.payload as object, idempotencyKey: `alert/${alert.alertId}/lead@example.test`, status: "FAILED", lastError: "Resend refused the email" },
   });
   const budget = await createBudget(org.id, null, { scope: "TEAM", scopeValue: team.id, amountUsd: "10", period: "MONTH" });
+  const blockedExecutionId = `run-${uniq()}`;
+  await prisma().execution.create({ data: { orgId: org.id, executionId: blockedExecutionId, firstSeenAt: new Date(), lastSeenAt: new Date(), status: "BLOCKED", blockedAt: new Date(), blockedReason: "Retry loop: test" } });
+  const anomaly = await prisma().anomaly.create({
+    data: { orgId: org.id, kind: "RETRY_LOOP", subject: `execution:${blockedExecutionId}`, executionId: blockedExecutionId, severity: "HIGH", blocked: true, evidence: { rule: "retry_loop", calls: 3 } },
+  });
   return {
     org,
     actor,
-    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id },
+    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id, anomalyId: anomaly.id, blockedExecutionId },
   };
 }
 
@@ -150,7 +160,7 @@ describe("org isolation", () => {
     expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
   });
 
-  test.each(["budgets.update", "budgets.archive", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+  test.each(["budgets.update", "budgets.archive", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams", "anomalies.acknowledge", "executions.resume"])(
     "%s: B's ids used inside A's org are not found, and B is untouched",
     async (name) => {
       const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });
@@ -159,6 +169,8 @@ describe("org isolation", () => {
       expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
       expect(await prisma().virtualKey.findUnique({ where: { id: b.w.keyId } })).toMatchObject({ revokedAt: null });
       expect(await prisma().budget.findUnique({ where: { id: b.w.budgetId } })).toMatchObject({ archivedAt: null, enforcement: "ALERT" });
+      expect(await prisma().anomaly.findUnique({ where: { id: b.w.anomalyId } })).toMatchObject({ acknowledgedAt: null, resolvedAt: null });
+      expect(await prisma().execution.findFirst({ where: { orgId: b.org.id, executionId: b.w.blockedExecutionId } })).toMatchObject({ status: "BLOCKED" });
     },
   );
 
