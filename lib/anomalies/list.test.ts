@@ -10,6 +10,7 @@ import { api, startMachineServer } from "../testing/machine-server";
 import { acknowledgeAnomaly } from "./acknowledge";
 import { anomaliesHref, anomalyCounts, executionAnomalies, listAnomalies, openAnomaliesFirst, parseAnomalySearch, TIMELINE_BEFORE, TIMELINE_FROM } from "./list";
 import { recordFindings, type TFinding } from "./record";
+import { executionTimeline } from "../executions/timeline";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 beforeAll(async () => {
@@ -91,6 +92,17 @@ describe("a retry loop caught through the API", () => {
     expect(row.costUsd).toBe((await executionAnomalies(w.org.id, "run-loop"))[0].costUsd);
   });
 
+  test("the execution's detail marks the call the loop starts at, and lists its anomalies", async () => {
+    const w = await orgWithOwner();
+    const base = Date.now() - 5 * 60_000;
+    await post(w.secret, { events: [0, 1].map((i) => ({ id: `ok-${i}`, timestamp: at(base, i), execution_id: "run-m", agent: "migration-bot", model: "gpt-4o", usage: { prompt_tokens: 40_000 + i * 500, completion_tokens: 50 + i } })) });
+    await post(w.secret, { events: [1, 2, 3, 4].map((i) => failing("run-m", i, base)) });
+    const t = (await executionTimeline({ orgId: w.org.id, executionId: "run-m" }))!;
+    expect(t.chart.markers).toEqual([{ n: 3, anomalyId: t.anomalies[0].id, kind: "RETRY_LOOP", label: "Loop starts (4 calls)", resolved: false }]);
+    expect(t.anomalies.map((a) => [a.kind, a.status, a.blocked])).toEqual([["RETRY_LOOP", "open", true]]);
+    expect(t.execution.status).toBe("blocked");
+  });
+
   test("the timeline is capped: a few calls before the loop's first call and the calls from it on", async () => {
     const w = await orgWithOwner();
     const base = Date.now() - 20 * 60_000;
@@ -98,7 +110,11 @@ describe("a retry loop caught through the API", () => {
     await post(w.secret, { events: ordinary });
     const loop = Array.from({ length: 40 }, (_, i) => ({ ...failing("long", i + 1, base + 60_000), timestamp: at(base + 60_000, i * 2) }));
     await post(w.secret, { events: loop });
-    const [row] = (await listAnomalies({ orgId: w.org.id })).rows;
+    // (Its input also grew 48× from the first call: a CONTEXT_GROWTH too, whose timeline is the latest calls.)
+    const [row] = (await listAnomalies({ orgId: w.org.id, kind: "RETRY_LOOP" })).rows;
+    const [growth] = (await listAnomalies({ orgId: w.org.id, kind: "CONTEXT_GROWTH" })).rows;
+    expect(growth.timeline).toHaveLength(TIMELINE_BEFORE + TIMELINE_FROM);
+    expect(growth.timeline[growth.timeline.length - 1].at).toBe(at(base + 60_000, 78));
     expect(row.timeline).toHaveLength(TIMELINE_BEFORE + TIMELINE_FROM);
     expect(row.timeline.slice(0, TIMELINE_BEFORE).every((p) => !p.flagged)).toBe(true);
     expect(row.timeline.slice(TIMELINE_BEFORE).every((p) => p.flagged)).toBe(true);

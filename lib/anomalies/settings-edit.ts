@@ -87,3 +87,23 @@ export function anomalyDefaultsInWords(d: TAnomalySettings = DEFAULT_ANOMALY_SET
   };
 }
 export type TAnomalyDefaultsInWords = ReturnType<typeof anomalyDefaultsInWords>;
+
+// What is watched with an org's settings, one line per kind (the anomalies page's empty state).
+export function watchedInWords(s: TAnomalySettings): { kind: string; text: string; on: boolean }[] {
+  const breaker = (block: boolean) => (block ? "stops the execution" : "alerts only");
+  return [
+    { kind: "RETRY_LOOP", on: s.retryLoop.enabled, text: `${s.retryLoop.minCalls} identical calls within ${s.retryLoop.windowMinutes} minutes in one execution — ${breaker(s.retryLoop.block)}` },
+    {
+      kind: "COST_SPIKE",
+      on: s.costSpike.enabled,
+      text: `${s.costSpike.perCallLimitUsd === null ? "no per-call limit" : `one LLM call over ${displayUsd(s.costSpike.perCallLimitUsd)} (${breaker(s.costSpike.blockPerCall)})`}, or an execution over ${s.costSpike.factor}× its agent's median run (${breaker(s.costSpike.block)})`,
+    },
+    { kind: "CONTEXT_GROWTH", on: s.contextGrowth.enabled, text: `a call's input ${s.contextGrowth.factor}× the execution's first and ≥ ${s.contextGrowth.minInputTokens.toLocaleString("en-US")} tokens — ${breaker(s.contextGrowth.block)}` },
+    {
+      kind: "VELOCITY",
+      on: s.velocity.enabled,
+      text: `a minute of the org's or an agent's spend ${s.velocity.limitUsdPerMinute ? `over ${displayUsd(s.velocity.limitUsdPerMinute)}, or ` : ""}${s.velocity.factor}× its 24-hour average (when ≥ ${displayUsd(s.velocity.minUsdPerMinute)}) — alerts only`,
+    },
+    { kind: "MODEL_MISUSE", on: s.modelMisuse.enabled, text: `an agent calling a model ${s.modelMisuse.priceFactor}× pricier than the one it uses ${s.modelMisuse.usualSharePercent} % of the time — alerts only` },
+  ];
+}
