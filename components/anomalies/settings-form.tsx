@@ -89,8 +89,12 @@ export function AnomalySettingsForm({ orgSlug, settings: s, defaults: d, save }:
     <form
       className="space-y-4 p-3"
       data-testid="anomaly-settings"
-      action={(form) => {
+      // onSubmit, not a form action: React resets a form after its action, which would wipe the
+      // edits of a save the server refused (field errors) — the lead would retype everything.
+      onSubmit={(event) => {
+        event.preventDefault();
         setSaved(false);
+        const form = new FormData(event.currentTarget);
         if (save) run(() => save(orgSlug, patchOf(form)), () => setSaved(true));
       }}
     >
