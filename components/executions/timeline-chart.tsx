@@ -118,7 +118,7 @@ export function TimelineChart({ points: raw, timezone, capped, totalCalls, marke
       {/* Fixed heights: the charts draw after hydration without moving anything. */}
       <div className="h-72 w-full sm:h-80" role="img" aria-label={`Cost per call (bars, dollars) and input tokens per call (line) for ${points.length} calls`}>
         <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart data={points} syncId="execution-timeline" margin={{ top: 16, right: 4, bottom: 4, left: 4 }}>
+          <ComposedChart data={points} syncId="execution-timeline" margin={{ top: markers.length ? 30 : 16, right: 4, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="currentColor" strokeOpacity={0.12} vertical={false} />
             <XAxis dataKey="n" tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} minTickGap={16} label={{ value: "call #", position: "insideBottomRight", offset: -2, fill: "currentColor", fontSize: 11 }} height={32} />
             <YAxis yAxisId="usd" tickFormatter={usdTick} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} label={{ value: "$ per call", angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11, dy: 30 }} />
@@ -137,7 +137,8 @@ export function TimelineChart({ points: raw, timezone, capped, totalCalls, marke
                 strokeWidth={2}
                 strokeDasharray={m.resolved ? "4 3" : undefined}
                 ifOverflow="extendDomain"
-                label={{ value: `▼ ${m.label}`, position: "insideTopLeft", fill: MARKER_COLOR, fontSize: 11, fontWeight: 600 }}
+                // Above the plot, not inside it: inside, it ran into the retry markers over the bars on a phone.
+                label={{ value: `▼ ${m.label}`, position: "top", fill: MARKER_COLOR, fontSize: 11, fontWeight: 600 }}
                 className="timeline-loop-marker"
               />
             ))}

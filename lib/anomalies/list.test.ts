@@ -98,7 +98,7 @@ describe("a retry loop caught through the API", () => {
     await post(w.secret, { events: [0, 1].map((i) => ({ id: `ok-${i}`, timestamp: at(base, i), execution_id: "run-m", agent: "migration-bot", model: "gpt-4o", usage: { prompt_tokens: 40_000 + i * 500, completion_tokens: 50 + i } })) });
     await post(w.secret, { events: [1, 2, 3, 4].map((i) => failing("run-m", i, base)) });
     const t = (await executionTimeline({ orgId: w.org.id, executionId: "run-m" }))!;
-    expect(t.chart.markers).toEqual([{ n: 3, anomalyId: t.anomalies[0].id, kind: "RETRY_LOOP", label: "Loop starts (4 calls)", resolved: false }]);
+    expect(t.chart.markers).toEqual([{ n: 3, anomalyId: t.anomalies[0].id, kind: "RETRY_LOOP", label: "Loop starts", resolved: false }]);
     expect(t.anomalies.map((a) => [a.kind, a.status, a.blocked])).toEqual([["RETRY_LOOP", "open", true]]);
     expect(t.execution.status).toBe("blocked");
   });

@@ -295,12 +295,11 @@ function markersOf(anomalies: TAnomalyRow[], rows: TCallRow[]): TTimelineMarker[
     let index = rows.findIndex((r) => r.client_event_id === eventId);
     if (index < 0 && !Number.isNaN(at)) index = rows.findIndex((r) => r.at.getTime() >= at);
     if (index < 0) continue;
-    const calls = Number(a.evidence.calls ?? 0);
     markers.push({
       n: index + 1,
       anomalyId: a.id,
       kind: a.kind === "RETRY_LOOP" ? "RETRY_LOOP" : "COST_SPIKE",
-      label: a.kind === "RETRY_LOOP" ? `Loop starts${calls ? ` (${calls} calls)` : ""}` : "Over the per-call limit",
+      label: a.kind === "RETRY_LOOP" ? "Loop starts" : "Over the limit",
       resolved: a.status === "resolved",
     });
   }

@@ -63,7 +63,7 @@ export default async function AnomaliesPage({ params, searchParams }: { params: 
         </p>
       </header>
 
-      <nav aria-label="Anomaly status" className="-mx-1 flex gap-1 overflow-x-auto">
+      <nav aria-label="Anomaly status" className="-mx-1 flex flex-wrap gap-1">
         {STATUS_TABS.map(([status, label]) => {
           const active = status === search.status;
           const n = tabCount[status];

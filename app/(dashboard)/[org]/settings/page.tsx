@@ -27,7 +27,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
         <p className="text-sm text-slate-500">
-          Where budget alerts go besides email, and how a receiver checks they came from Burnrate. Owners and admins change these; the{" "}
+          What counts as a runaway agent and whether it is stopped, where alerts go besides email, and how a receiver checks they came from Burnrate. Owners and admins change these; the{" "}
           <Link href={`/${slug}/alerts`} className="text-orange-700 underline">alerts page</Link> shows every delivery.
         </p>
       </header>
