@@ -24,6 +24,8 @@ if (!existsSync(STATE)) writeFileSync(STATE, JSON.stringify({ cookies: [], origi
 test.use({ storageState: STATE, viewport: { width: 1280, height: 900 }, timezoneId: "UTC" });
 
 test.beforeAll(async ({ browser }) => {
+  // Three CLI runs and a sign-in: more than the default 30 s on a busy machine.
+  test.setTimeout(120_000);
   admin("org", "create", slug, "--timezone", "UTC");
   admin("member", "add", "--org", slug, email, "--role", "owner");
   secret = admin("key", "create", "--org", slug, "--name", "agents").pop()!;
@@ -123,6 +125,10 @@ test("the overview leads with the open anomaly; the anomalies page shows it with
   await expect(row.getByTestId("anomaly-sparkline")).toBeVisible();
   await noOverflow(page, "the anomalies page");
   await shoot(page, "390-anomalies");
+  // Dark mode follows the system.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await shoot(page, "390-anomalies-dark");
+  await page.emulateMedia({ colorScheme: "light" });
 });
 
 test("acknowledging a second loop moves it after the open ones; it stays blocked", async ({ request, page }) => {
@@ -157,6 +163,9 @@ test("the execution page: blocked banner, the loop's start marked on the timelin
   await expect(page.getByTestId("blocked-banner")).toBeVisible();
   await noOverflow(page, "the blocked execution page");
   await shoot(page, "390-execution-blocked");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await shoot(page, "390-execution-blocked-dark");
+  await page.emulateMedia({ colorScheme: "light" });
 
   await page.getByTestId("blocked-banner").getByRole("button", { name: "Resume execution" }).click();
   await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
