@@ -170,6 +170,8 @@ function selectSql(status: TAnomalyStatusFilter): string {
     LEFT JOIN "User" ua ON a."acknowledgedBy" LIKE 'user:%' AND ua.id = substr(a."acknowledgedBy", 6)
     LEFT JOIN "User" ur ON a."resolvedBy" LIKE 'user:%' AND ur.id = substr(a."resolvedBy", 6)
     LEFT JOIN "Execution" e ON a."executionId" IS NOT NULL AND e."orgId" = a."orgId" AND e."executionId" = a."executionId"
+    -- Ordered by the index's own column only, so each side stops after its LIMIT (with the id as
+    -- a tiebreak Postgres would read and sort all of an execution's calls first).
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('at', c."occurredAt", 'cost_usd', c."costUsd"::text, 'error', c.status = 'ERROR',
                                         'flagged', c."eventId" = a.evidence ->> 'event_id'
@@ -178,12 +180,12 @@ function selectSql(status: TAnomalyStatusFilter): string {
         FROM (
           (SELECT u.id, u."eventId", u."occurredAt", u."costUsd", u.status FROM "UsageEvent" u
             WHERE u."orgId" = a."orgId" AND u."executionId" = a."executionId" AND u."occurredAt" < coalesce(${ANCHOR}, 'infinity')
-            ORDER BY u."occurredAt" DESC, u.id DESC
+            ORDER BY u."occurredAt" DESC
             LIMIT CASE WHEN ${ANCHOR} IS NULL THEN ${TIMELINE_BEFORE + TIMELINE_FROM} ELSE ${TIMELINE_BEFORE} END)
           UNION ALL
           (SELECT u.id, u."eventId", u."occurredAt", u."costUsd", u.status FROM "UsageEvent" u
             WHERE u."orgId" = a."orgId" AND u."executionId" = a."executionId" AND ${ANCHOR} IS NOT NULL AND u."occurredAt" >= ${ANCHOR}
-            ORDER BY u."occurredAt", u.id
+            ORDER BY u."occurredAt"
             LIMIT ${TIMELINE_FROM})
         ) c
        WHERE a."executionId" IS NOT NULL
