@@ -56,6 +56,10 @@ function targetOf(entry: TAuditInput, lookup: TAuditLookup): { kind: string; lab
       return { kind: "alert webhook", label: str(details, "to") ?? "?" };
     case "Budget":
       return { kind: "budget", label: budgetLabel(details) };
+    case "anomaly":
+      return { kind: "anomaly", label: str(details, "executionId") ?? targetId ?? "?" };
+    case "execution":
+      return { kind: "execution", label: targetId ?? "?" };
     case "ModelPrice":
     case "Model":
       return { kind: "model", label: str(details, "model") ?? targetId ?? "?" };
@@ -175,6 +179,21 @@ export function describeAudit(entry: TAuditInput, lookup: TAuditLookup): { summa
     case "model.repriced":
       summary = `repriced ${str(d, "eventsRepriced") ?? "?"} calls of ${str(d, "model") ?? "a model"} (${(str(d, "from") ?? "?").slice(0, 10)} – ${(str(d, "to") ?? "?").slice(0, 10)}): $${str(d, "oldTotalUsd") ?? "?"} → $${str(d, "newTotalUsd") ?? "?"}`;
       break;
+    case "execution.resumed":
+      summary = `resumed blocked execution ${entry.targetId ?? "?"}${Number(str(d, "resolvedAnomalies") ?? 0) > 0 ? `, resolving ${str(d, "resolvedAnomalies")} ${str(d, "resolvedAnomalies") === "1" ? "anomaly" : "anomalies"}` : ""}`;
+      break;
+    case "anomaly.acknowledged":
+    {
+      const kind = (str(d, "kind") ?? "").toLowerCase().replace("_", " ");
+      summary = `acknowledged ${kind ? `a ${kind}` : "an"} anomaly${str(d, "executionId") ? ` in execution ${str(d, "executionId")}` : ""}`;
+      break;
+    }
+    case "anomaly.settings_changed": {
+      const changed = d && typeof d === "object" && !Array.isArray(d) ? Object.entries(d as Record<string, { from?: unknown; to?: unknown }>) : [];
+      const words = changed.map(([name, c]) => `${name} ${JSON.stringify(c?.from ?? null)} → ${JSON.stringify(c?.to ?? null)}`);
+      summary = `changed runaway detection: ${words.join(", ") || "no change"}`;
+      break;
+    }
     default:
       summary = entry.action.replace(/[._]/g, " ");
   }

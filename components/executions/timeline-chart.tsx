@@ -1,7 +1,7 @@
 "use client";
 
-import { Area, AreaChart, Bar, CartesianGrid, Cell, ComposedChart, LabelList, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { TTimelinePoint } from "@/lib/executions/timeline";
+import { Area, AreaChart, Bar, CartesianGrid, Cell, ComposedChart, LabelList, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { TTimelineMarker, TTimelinePoint } from "@/lib/executions/timeline";
 import { displayUsd, exactUsd } from "@/lib/money";
 import { compactTokens, integer, timeWithSeconds } from "./format";
 
@@ -82,7 +82,9 @@ function Marker(props: { x?: number | string; y?: number | string; width?: numbe
 // refused before the model ran), else it would drop to zero and hide the growth.
 type TDrawn = TTimelinePoint & { tokens: number | null };
 
-export function TimelineChart({ points: raw, timezone, capped, totalCalls }: { points: TTimelinePoint[]; timezone: string; capped: boolean; totalCalls: number }) {
+const MARKER_COLOR = "#dc2626"; // red-600: where a runaway began
+
+export function TimelineChart({ points: raw, timezone, capped, totalCalls, markers = [] }: { points: TTimelinePoint[]; timezone: string; capped: boolean; totalCalls: number; markers?: TTimelineMarker[] }) {
   const points: TDrawn[] = raw.map((p) => ({ ...p, tokens: p.kind === "tool" || p.context_tokens === 0 ? null : p.context_tokens }));
   if (points.length === 0) return <p className="px-3 py-8 text-sm text-slate-500 dark:text-slate-400">This execution has no calls to draw yet.</p>;
   const retries = points.filter((p) => p.retry).length;
@@ -107,11 +109,16 @@ export function TimelineChart({ points: raw, timezone, capped, totalCalls }: { p
         {" · "}<span className={retries ? "font-semibold text-amber-600 dark:text-amber-400" : ""}>{retries} {retries === 1 ? "retry" : "retries"}</span>
         {" · "}<span className={errors ? "font-semibold text-red-600 dark:text-red-400" : ""}>{errors} {errors === 1 ? "error" : "errors"}</span>
         {" · "}{tools} tool {tools === 1 ? "call" : "calls"}
+        {markers.map((m) => (
+          <span key={m.anomalyId} data-testid="timeline-marker-note">
+            {" · "}<span className="font-semibold text-red-700 dark:text-red-400">{m.kind === "RETRY_LOOP" ? "retry loop starts" : "over the per-call limit"} at call #{m.n}</span>{m.resolved ? " (resolved)" : ""}
+          </span>
+        ))}
       </p>
       {/* Fixed heights: the charts draw after hydration without moving anything. */}
       <div className="h-72 w-full sm:h-80" role="img" aria-label={`Cost per call (bars, dollars) and input tokens per call (line) for ${points.length} calls`}>
         <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart data={points} syncId="execution-timeline" margin={{ top: 16, right: 4, bottom: 4, left: 4 }}>
+          <ComposedChart data={points} syncId="execution-timeline" margin={{ top: markers.length ? 30 : 16, right: 4, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="currentColor" strokeOpacity={0.12} vertical={false} />
             <XAxis dataKey="n" tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} minTickGap={16} label={{ value: "call #", position: "insideBottomRight", offset: -2, fill: "currentColor", fontSize: 11 }} height={32} />
             <YAxis yAxisId="usd" tickFormatter={usdTick} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} label={{ value: "$ per call", angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11, dy: 30 }} />
@@ -121,6 +128,20 @@ export function TimelineChart({ points: raw, timezone, capped, totalCalls }: { p
               {points.map((p) => <Cell key={p.n} fill={COLOR[category(p)]} />)}
               <LabelList dataKey="n" content={(props) => <Marker x={props.x} y={props.y} width={props.width} index={props.index} points={points} />} />
             </Bar>
+            {markers.map((m) => (
+              <ReferenceLine
+                key={m.anomalyId}
+                yAxisId="usd"
+                x={m.n}
+                stroke={MARKER_COLOR}
+                strokeWidth={2}
+                strokeDasharray={m.resolved ? "4 3" : undefined}
+                ifOverflow="extendDomain"
+                // Above the plot, not inside it: inside, it ran into the retry markers over the bars on a phone.
+                label={{ value: `▼ ${m.label}`, position: "top", fill: MARKER_COLOR, fontSize: 11, fontWeight: 600 }}
+                className="timeline-loop-marker"
+              />
+            ))}
             <Line yAxisId="tokens" dataKey="tokens" name="Input tokens" type="linear" connectNulls stroke={COLOR.tokens} strokeWidth={2} dot={false} isAnimationActive={false} />
           </ComposedChart>
         </ResponsiveContainer>

@@ -6,6 +6,7 @@ import { usePathname, useRouter } from "next/navigation";
 const LINKS = [
   ["overview", "Overview"],
   ["executions", "Executions"],
+  ["anomalies", "Anomalies"],
   ["budgets", "Budgets"],
   ["keys", "Keys"],
   ["teams", "Teams"],

@@ -31,7 +31,8 @@ export type TAuditAction =
   | "approval.requested"
   | "approval.approved"
   | "approval.denied"
-  | "anomaly.acknowledged";
+  | "anomaly.acknowledged"
+  | "anomaly.settings_changed";
 
 type TClient = Prisma.TransactionClient | ReturnType<typeof prisma>;
 

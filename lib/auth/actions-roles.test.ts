@@ -14,7 +14,7 @@ import { ACTION_REGISTRY } from "./action";
 // Every server action × every role. The modules that define actions are discovered (any file under
 // lib/ that calls defineOrgAction), not listed by hand: a new action that is not in this table fails
 // the first test, so nobody can add one without saying who may run it.
-type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string; denyApproval: unknown };
+type TWorld = { teamId: string; costCenterId: string; keyId: string; otherMembershipId: string; invitationId: string; failedAlertEmailId: string; budgetId: string; denyApproval: unknown; anomalyId: string; blockedExecutionId: string };
 const uniq = () => randomBytes(3).toString("hex");
 
 const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> = {
@@ -45,6 +45,11 @@ const TABLE: Record<string, { allowed: Role[]; input: (w: TWorld) => unknown }> 
   "approvals.decide": { allowed: ["OWNER", "ADMIN"], input: (w) => w.denyApproval },
   "models.addPrice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: `acme-${uniq()}`, effectiveFrom: "2026-11-01", inputMtok: "1", outputMtok: "2" }) },
   // A catalogue model with no calls in the range: a reprice that changes nothing, still audited.
+  // An open anomaly about a blocked execution: members may say they saw it; only owners and admins
+  // let the execution run again or change detection.
+  "anomalies.acknowledge": { allowed: ["OWNER", "ADMIN", "MEMBER"], input: (w) => ({ anomalyId: w.anomalyId }) },
+  "executions.resume": { allowed: ["OWNER", "ADMIN"], input: (w) => ({ executionId: w.blockedExecutionId }) },
+  "anomalies.saveSettings": { allowed: ["OWNER", "ADMIN"], input: () => ({ retryLoop: { block: false, minCalls: 4 } }) },
   "models.reprice": { allowed: ["OWNER", "ADMIN"], input: () => ({ model: "gpt-4o", from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }) },
 };
 
@@ -75,10 +80,15 @@ async function world(role: Role) {
     data: { orgId: org.id, executionId: "run-1", amountUsd: "5", reason: "more", requestedByKeyId: key.id, expiresAt: new Date(Date.now() + 3_600_000) },
   });
   const denyApproval = { approvalId: approval.id, ...signDecision(org.id, approval.id, "deny", approval.expiresAt) };
+  const blockedExecutionId = `run-${uniq()}`;
+  await prisma().execution.create({ data: { orgId: org.id, executionId: blockedExecutionId, firstSeenAt: new Date(), lastSeenAt: new Date(), status: "BLOCKED", blockedAt: new Date(), blockedReason: "Retry loop: test" } });
+  const anomaly = await prisma().anomaly.create({
+    data: { orgId: org.id, kind: "RETRY_LOOP", subject: `execution:${blockedExecutionId}`, executionId: blockedExecutionId, severity: "HIGH", blocked: true, evidence: { rule: "retry_loop", calls: 3 } },
+  });
   return {
     org,
     actor,
-    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id, denyApproval },
+    w: { teamId: team.id, costCenterId: cc.id, keyId: key.id, otherMembershipId: other.id, invitationId: invitation.id, failedAlertEmailId: failedEmail.id, budgetId: budget.id, denyApproval, anomalyId: anomaly.id, blockedExecutionId },
   };
 }
 
@@ -156,7 +166,7 @@ describe("org isolation", () => {
     expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
   });
 
-  test.each(["budgets.update", "budgets.archive", "approvals.decide", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams"])(
+  test.each(["budgets.update", "budgets.archive", "approvals.decide", "alerts.resend", "members.revokeInvitation", "keys.revoke", "keys.rotate", "teams.update", "teams.archive", "costCenters.rename", "costCenters.archive", "members.changeRole", "members.remove", "members.setTeams", "anomalies.acknowledge", "executions.resume"])(
     "%s: B's ids used inside A's org are not found, and B is untouched",
     async (name) => {
       const auditBefore = await prisma().auditLog.count({ where: { orgId: b.org.id } });
@@ -165,6 +175,8 @@ describe("org isolation", () => {
       expect(await prisma().auditLog.count({ where: { orgId: b.org.id } })).toBe(auditBefore);
       expect(await prisma().virtualKey.findUnique({ where: { id: b.w.keyId } })).toMatchObject({ revokedAt: null });
       expect(await prisma().budget.findUnique({ where: { id: b.w.budgetId } })).toMatchObject({ archivedAt: null, enforcement: "ALERT" });
+      expect(await prisma().anomaly.findUnique({ where: { id: b.w.anomalyId } })).toMatchObject({ acknowledgedAt: null, resolvedAt: null });
+      expect(await prisma().execution.findFirst({ where: { orgId: b.org.id, executionId: b.w.blockedExecutionId } })).toMatchObject({ status: "BLOCKED" });
     },
   );
 

@@ -16,6 +16,12 @@ export const PERMISSIONS = {
   // The alert webhook and its signing secret (settings), resending a failed alert delivery.
   "alerts.manage": ["OWNER", "ADMIN"],
   "member.manage": ["OWNER", "ADMIN"],
+  // Saying "seen" on an anomaly (the anomalies page): anyone who runs agents, not viewers.
+  "anomaly.acknowledge": ["OWNER", "ADMIN", "MEMBER"],
+  // Runaway detection's thresholds and the circuit breaker (settings).
+  "anomaly.settings": ["OWNER", "ADMIN"],
+  // Letting a blocked execution run again (the anomalies and execution pages).
+  "execution.resume": ["OWNER", "ADMIN"],
   "billing.manage": ["OWNER"],
   "org.delete": ["OWNER"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -13,6 +13,8 @@ import { badRequest } from "../errors";
 import { formatUsd } from "../money";
 import { fitsBigint } from "./list";
 import { EXECUTION_SUMMARY_COLUMNS, toExecutionSummary, type TExecutionSummary } from "../reports/executions";
+import { executionAnomalies } from "../anomalies/list";
+import type { TAnomalyRow } from "../anomalies/list";
 
 // The chart draws at most this many calls (the first ones) and says so; beyond that, bars thinner
 // than a pixel help nobody. The table pages through all of them.
@@ -81,9 +83,15 @@ export type TExecutionDetail = TExecutionSummary & {
   cost_center: string | null;
 };
 
+// Where an anomaly's own calls begin on the chart: a retry loop's first call, the call over the
+// per-call limit (by the client's event id, else the first call at or after its time).
+export type TTimelineMarker = { n: number; anomalyId: string; kind: "RETRY_LOOP" | "COST_SPIKE"; label: string; resolved: boolean };
+
 export type TExecutionTimeline = {
   execution: TExecutionDetail;
-  chart: { points: TTimelinePoint[]; capped: boolean };
+  chart: { points: TTimelinePoint[]; capped: boolean; markers: TTimelineMarker[] };
+  // The execution's anomalies, unresolved first, newest first (lib/anomalies/list.ts).
+  anomalies: TAnomalyRow[];
   subagents: TSubagentShare[];
   calls: TTimelineCall[];
   // The next page of the call table; null on the last page.
@@ -97,7 +105,7 @@ const CALL_COLUMNS = `
   ev."inputTokens" AS input_tokens, ev."outputTokens" AS output_tokens, ev."cacheReadTokens" AS cache_read_tokens,
   ev."cacheWriteTokens" AS cache_write_tokens, ev."reasoningTokens" AS reasoning_tokens, ev."costUsd"::text AS cost_usd,
   ev."costSource"::text AS cost_source, ev.attempt, ev.status::text AS status, ev."errorType" AS error_type, ev.tool,
-  ev."latencyMs" AS latency_ms, ev.subagent`;
+  ev."latencyMs" AS latency_ms, ev.subagent, ev."eventId" AS client_event_id`;
 
 type TCallRow = {
   event_id: string;
@@ -118,6 +126,7 @@ type TCallRow = {
   tool: string | null;
   latency_ms: number | null;
   subagent: string | null;
+  client_event_id: string;
 };
 
 function toCall(row: TCallRow, n: number): TTimelineCall {
@@ -181,7 +190,7 @@ export async function executionTimeline(args: {
   const now = args.now ?? new Date();
 
   // Independent reads, in parallel on the pool: the page waits for the slowest, not the sum.
-  const [summary, chartRows, shares, pageRows] = await Promise.all([
+  const [summary, chartRows, shares, pageRows, anomalies] = await Promise.all([
     pool().query(
       `SELECT ${EXECUTION_SUMMARY_COLUMNS}, e."maxInputTokens" AS max_context_tokens, e."blockedAt" AS blocked_at,
               e."blockedReason" AS blocked_reason, t.name AS team_name, cc.code AS cost_center,
@@ -221,6 +230,7 @@ export async function executionTimeline(args: {
           [orgId, executionId, cursor.t, cursor.i],
         )
       : null,
+    executionAnomalies(orgId, executionId, now),
   ]);
   const row = summary.rows[0];
   if (!row) return null;
@@ -266,12 +276,34 @@ export async function executionTimeline(args: {
 
   return {
     execution,
-    chart: { points, capped },
+    chart: { points, capped, markers: markersOf(anomalies, chartRows.rows.slice(0, CHART_MAX_CALLS)) },
+    anomalies,
     subagents: subagentShares(shares.rows, execution.cost_usd, execution.calls),
     calls,
     nextCallsCursor,
     callsFrom: startAt + 1,
   };
+}
+
+function markersOf(anomalies: TAnomalyRow[], rows: TCallRow[]): TTimelineMarker[] {
+  const markers: TTimelineMarker[] = [];
+  for (const a of anomalies) {
+    if (a.kind !== "RETRY_LOOP" && a.evidence.rule !== "per_call") continue;
+    const eventId = String(a.evidence.first_event_id ?? a.evidence.event_id ?? "");
+    const atText = a.evidence.first_at ?? a.evidence.at;
+    const at = typeof atText === "string" ? Date.parse(atText) : NaN;
+    let index = rows.findIndex((r) => r.client_event_id === eventId);
+    if (index < 0 && !Number.isNaN(at)) index = rows.findIndex((r) => r.at.getTime() >= at);
+    if (index < 0) continue;
+    markers.push({
+      n: index + 1,
+      anomalyId: a.id,
+      kind: a.kind === "RETRY_LOOP" ? "RETRY_LOOP" : "COST_SPIKE",
+      label: a.kind === "RETRY_LOOP" ? "Loop starts" : "Over the limit",
+      resolved: a.status === "resolved",
+    });
+  }
+  return markers.sort((x, y) => x.n - y.n);
 }
 
 // Percent with one decimal, from exact decimals: shares of money by the money, else by calls.

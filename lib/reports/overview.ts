@@ -1,4 +1,5 @@
 import { listAlerts } from "../alerts/history";
+import { openAnomaliesFirst, type TAnomalyRow } from "../anomalies/list";
 import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { burnRate, type TBurnRate } from "./burn-rate";
@@ -70,6 +71,8 @@ export type TOverview = {
   ranked: TRankedSpend;
   topExecutions: TTopExecution[];
   alerts: TLatestAlert[];
+  // Open anomalies (unacknowledged, unresolved), blocked ones first: the page leads with them.
+  anomalies: { rows: TAnomalyRow[]; total: number; blocked: number };
 };
 
 // Drawing the forecast past the range: at most this many empty buckets (a month of hours is not).
@@ -85,7 +88,7 @@ export async function overviewFor(org: { id: string; timezone: string }, view: T
   const runsToNow = now.getTime() - range.to.getTime() < 60_000;
   const bucketMs = range.granularity === "hour" ? 3600_000 : 86_400_000;
   const forecastFits = runsToNow && periodEnd > now && (periodEnd.getTime() - now.getTime()) / bucketMs <= MAX_FORECAST_BUCKETS;
-  const [series, ranked, executions, burn, before, alerts] = await Promise.all([
+  const [series, ranked, executions, burn, before, alerts, anomalies] = await Promise.all([
     spendSeries({ ...base, from: range.from, to: range.to, granularity: range.granularity, stackBy: view.stack, bucketsUntil: forecastFits ? periodEnd : undefined }),
     rankedSpend({ ...base, from: range.from, to: range.to, limit: 10 }),
     topExpensiveExecutions({ orgId: org.id, from: range.from, to: range.to, now, filters: view.filters, limit: 10 }),
@@ -93,6 +96,7 @@ export async function overviewFor(org: { id: string; timezone: string }, view: T
     // What the period had spent before the range began, where the cumulative line starts.
     forecastFits && periodStart < range.from ? spendReport({ ...base, from: periodStart, to: range.from }).then((r) => r.total_usd) : Promise.resolve("0"),
     listAlerts(org.id, { limit: 5 }),
+    openAnomaliesFirst(org.id, 3, now),
   ]);
   return {
     now: now.toISOString(),
@@ -123,6 +127,7 @@ export async function overviewFor(org: { id: string; timezone: string }, view: T
       item: a.item,
       projectedAt: a.projectedAt ? a.projectedAt.toISOString() : null,
     })),
+    anomalies,
   };
 }
 

@@ -12,6 +12,7 @@ import { OUTLIER_FACTOR, OUTLIER_WINDOW_DAYS } from "@/lib/reports/top-execution
 import { Card } from "@/components/ui/card";
 import { StatCard } from "@/components/ui/stat-card";
 import { Usd } from "@/components/ui/usd";
+import { OpenAnomaliesPanel } from "@/components/anomalies/open-anomalies-panel";
 import { AutoRefresh } from "@/components/overview/auto-refresh";
 import { FirstEventGuide } from "@/components/overview/first-event-guide";
 import { LatestAlerts } from "@/components/overview/latest-alerts";
@@ -86,6 +87,8 @@ export default async function OverviewPage({ params, searchParams }: { params: P
   return (
     <main className="mx-auto max-w-6xl space-y-5 px-4 py-6 sm:px-6 sm:py-8">
       <Header name={org.name} timezone={tz} renderedAt={o.now} />
+
+      <OpenAnomaliesPanel rows={o.anomalies.rows} total={o.anomalies.total} blocked={o.anomalies.blocked} orgSlug={org.slug} timezone={tz} />
 
       <div className="space-y-3">
         <RangePicker

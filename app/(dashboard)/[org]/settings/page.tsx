@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { alertSettings } from "@/lib/alerts/settings";
+import { anomalyDefaultsInWords, anomalySettingsFor } from "@/lib/anomalies/settings-edit";
 import { VERIFY_NODE } from "@/lib/alerts/verify-snippets";
 import { redactWebhookUrl } from "@/lib/alerts/webhook-target";
 import { can } from "@/lib/auth/permissions";
@@ -9,7 +10,8 @@ import { Card } from "@/components/ui/card";
 import { SigningSecret } from "@/components/settings/signing-secret";
 import { TestWebhookButton } from "@/components/settings/test-webhook-button";
 import { WebhookUrlForm } from "@/components/settings/webhook-url-form";
-import { revealWebhookSecret, rotateWebhookSecret, sendTestWebhook, setAlertWebhook } from "./actions";
+import { AnomalySettingsForm } from "@/components/anomalies/settings-form";
+import { revealWebhookSecret, rotateWebhookSecret, saveAnomalySettings, sendTestWebhook, setAlertWebhook } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Settings" };
@@ -18,17 +20,27 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
   const { org: slug } = await params;
   const access = await requireOrgPage(slug);
   const mayManage = can(access.role, "alerts.manage");
-  const settings = await alertSettings(access.org.id);
+  const [settings, anomalySettings] = await Promise.all([alertSettings(access.org.id), anomalySettingsFor(access.org.id)]);
 
   return (
     <main className="mx-auto max-w-6xl space-y-6 px-4 py-6 sm:px-6 sm:py-8">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
         <p className="text-sm text-slate-500">
-          Where budget alerts go besides email, and how a receiver checks they came from Burnrate. Owners and admins change these; the{" "}
+          What counts as a runaway agent and whether it is stopped, where alerts go besides email, and how a receiver checks they came from Burnrate. Owners and admins change these; the{" "}
           <Link href={`/${slug}/alerts`} className="text-orange-700 underline">alerts page</Link> shows every delivery.
         </p>
       </header>
+
+      <div id="runaway-detection" className="scroll-mt-4">
+        <Card title="Runaway detection">
+          <p className="px-3 pt-3 text-sm text-slate-600 dark:text-slate-300">
+            What counts as a runaway agent, and whether the circuit breaker stops its execution (its calls are then refused until someone resumes it on the{" "}
+            <Link href={`/${slug}/anomalies`} className="text-orange-700 underline dark:text-orange-400">anomalies page</Link>). Owners and admins are emailed once per anomaly either way.
+          </p>
+          <AnomalySettingsForm orgSlug={slug} settings={anomalySettings} defaults={anomalyDefaultsInWords()} save={can(access.role, "anomaly.settings") ? saveAnomalySettings : undefined} />
+        </Card>
+      </div>
 
       <Card title="Alert webhook">
         {mayManage ? (

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { can } from "@/lib/auth/permissions";
 import { requireOrgPage } from "@/lib/auth/session";
 import { DomainError } from "@/lib/errors";
 import { executionTimeline, resolveExecutionId, type TExecutionTimeline } from "@/lib/executions/timeline";
@@ -13,6 +14,9 @@ import { Panel } from "@/components/executions/panel";
 import { StateBadge } from "@/components/executions/state-badge";
 import { SubagentShare } from "@/components/executions/subagent-share";
 import { TimelineChart } from "@/components/executions/timeline-chart";
+import { AnomalyList } from "@/components/anomalies/anomaly-list";
+import { ResumeButton } from "@/components/anomalies/anomaly-buttons";
+import { acknowledgeAnomaly, resumeExecution } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Execution" };
@@ -39,7 +43,8 @@ async function load(orgId: string, id: string, callsCursor: string | null): Prom
 
 export default async function ExecutionPage({ params, searchParams }: { params: Promise<{ org: string; id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { org: slug, id: rawId } = await params;
-  const { org } = await requireOrgPage(slug);
+  const access = await requireOrgPage(slug);
+  const { org } = access;
   const sp = await searchParams;
   const callsCursor = typeof sp.calls === "string" && sp.calls ? sp.calls : null;
 
@@ -50,6 +55,12 @@ export default async function ExecutionPage({ params, searchParams }: { params: 
   const ex = timeline.execution;
   const base = `/${org.slug}/executions/${encodeURIComponent(ex.id)}`;
   const callsTo = timeline.callsFrom + timeline.calls.length - 1;
+  const mayResume = can(access.role, "execution.resume");
+  const anomalyActions = {
+    acknowledge: can(access.role, "anomaly.acknowledge") ? acknowledgeAnomaly : undefined,
+    resume: mayResume ? resumeExecution : undefined,
+  };
+  const loopStart = timeline.chart.markers.find((m) => m.kind === "RETRY_LOOP" && !m.resolved);
 
   return (
     <main className="mx-auto max-w-6xl space-y-4 px-4 py-6 text-slate-900 sm:px-6 sm:py-8 dark:text-slate-100">
@@ -72,9 +83,18 @@ export default async function ExecutionPage({ params, searchParams }: { params: 
           {ex.ended_at && <> · ended {timeWithSeconds(ex.ended_at, org.timezone)}{ex.outcome && <>: “{ex.outcome}”</>}</>}
         </p>
         {ex.status === "blocked" && (
-          <p role="status" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
-            Blocked{ex.blocked_at && <> at {timeWithSeconds(ex.blocked_at, org.timezone)}</>}: {ex.blocked_reason ?? "no reason recorded"}.
-          </p>
+          <div role="status" className="mt-2 rounded-md border border-red-300 bg-red-50 px-3 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100" data-testid="blocked-banner">
+            <p className="font-semibold">■ Blocked{ex.blocked_at && <> at {timeWithSeconds(ex.blocked_at, org.timezone)}</>} — new calls are refused until someone resumes it.</p>
+            <p className="mt-1 break-words">{ex.blocked_reason ?? "No reason recorded"}.{loopStart && <> The loop starts at call #{loopStart.n} (red line on the timeline).</>}</p>
+            <div className="mt-2 flex flex-wrap items-center gap-3">
+              {mayResume ? (
+                <ResumeButton orgSlug={org.slug} executionId={ex.id} resume={resumeExecution} size="md" />
+              ) : (
+                <span className="text-xs">Owners and admins can resume it.</span>
+              )}
+              <Link href={`/${org.slug}/anomalies`} className="text-xs underline">All anomalies</Link>
+            </div>
+          </div>
         )}
       </header>
 
@@ -92,8 +112,14 @@ export default async function ExecutionPage({ params, searchParams }: { params: 
       </div>
 
       <Panel title="Timeline: cost and input tokens per call" aside="hover a bar for its exact numbers">
-        <TimelineChart points={timeline.chart.points} timezone={org.timezone} capped={timeline.chart.capped} totalCalls={ex.calls} />
+        <TimelineChart points={timeline.chart.points} timezone={org.timezone} capped={timeline.chart.capped} totalCalls={ex.calls} markers={timeline.chart.markers} />
       </Panel>
+
+      {timeline.anomalies.length > 0 && (
+        <Panel title="Anomalies in this execution" aside={<Link href={`/${org.slug}/anomalies`} className="underline">all anomalies</Link>}>
+          <AnomalyList rows={timeline.anomalies} orgSlug={org.slug} timezone={org.timezone} actions={{ acknowledge: anomalyActions.acknowledge }} />
+        </Panel>
+      )}
 
       <Panel title="Share by subagent" aside="of this execution's cost">
         <SubagentShare rows={timeline.subagents} />
