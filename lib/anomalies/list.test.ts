@@ -108,9 +108,9 @@ describe("a retry loop caught through the API", () => {
     const base = Date.now() - 20 * 60_000;
     const ordinary = Array.from({ length: 20 }, (_, i) => ({ id: `c-${i}`, timestamp: at(base, i), execution_id: "long", model: "gpt-4o", usage: { prompt_tokens: 1000 + 97 * i, completion_tokens: 10 + i } }));
     await post(w.secret, { events: ordinary });
-    const loop = Array.from({ length: 40 }, (_, i) => ({ ...failing("long", i + 1, base + 60_000), timestamp: at(base + 60_000, i * 2) }));
+    const loop = Array.from({ length: 40 }, (_, i) => ({ ...failing("long", i + 1, base + 60_000), usage: { input_tokens: 120_000, output_tokens: 0 }, timestamp: at(base + 60_000, i * 2) }));
     await post(w.secret, { events: loop });
-    // (Its input also grew 48× from the first call: a CONTEXT_GROWTH too, whose timeline is the latest calls.)
+    // (Its input also grew 120× from the first call, past 100k: a CONTEXT_GROWTH too, whose timeline is the latest calls.)
     const [row] = (await listAnomalies({ orgId: w.org.id, kind: "RETRY_LOOP" })).rows;
     const [growth] = (await listAnomalies({ orgId: w.org.id, kind: "CONTEXT_GROWTH" })).rows;
     expect(growth.timeline).toHaveLength(TIMELINE_BEFORE + TIMELINE_FROM);

@@ -83,5 +83,5 @@ test("the defaults in plain words", () => {
   expect(words.retryLoop.rule).toBe("default: 3 identical calls within 10 minutes");
   expect(words.retryLoop.block).toBe("default: stops the execution");
   expect(words.costSpike.perCallLimitUsd).toBe("default: one LLM call over $2.00; empty = no limit");
-  expect(words.contextGrowth.rule).toBe("default: a call's input 5× the first call's, and at least 20,000 tokens");
+  expect(words.contextGrowth.rule).toBe("default: a call's input 5× the first call's, and at least 100,000 tokens");
 });
