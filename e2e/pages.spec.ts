@@ -42,6 +42,8 @@ function watchConsole(page: Page): string[] {
 }
 
 test("every org page at 390 px in Asia/Tokyo: no console error, no horizontal overflow", async ({ page }, info) => {
+  // One test walks every page: its time grows with their number (13 today).
+  test.setTimeout(30_000 + PAGES.length * 8_000);
   await signIn(page, email);
   // Only the org pages' own errors (not the dev mailbox's sandboxed email preview on the way in).
   const errors = watchConsole(page);

@@ -4,43 +4,17 @@
 // crash between the ingest's commit and its detection) is found by the sweep, announced once.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createPrivateDatabase } from "../testing/private-database";
-import { closeDb, prisma } from "../db";
+import { prisma } from "../db";
 import { prepareEvents } from "../ingest/prepare";
 import { sortRows, storeEvents } from "../ingest/store";
-import { runTs, type TChild } from "../testing/child";
-import { startFakeResend, type TFakeResend } from "../testing/fake-resend";
+import { replicaCluster } from "../testing/replicas";
 import { addMember, createTestOrg, createUser } from "../testing/fixtures";
 import { api } from "../testing/machine-server";
 import { sweepAnomalies } from "./sweep";
 
-// The email outbox is one queue per database: any other process draining the shared test database
-// (another test file, a dev server) would "send" these emails to its own mailbox instead of the fake
-// Resend. A database of this file's own, shared with the two replicas.
-const database = await createPrivateDatabase("breaker");
-let resend: TFakeResend;
-let replicas: { child: TChild; url: string }[] = [];
-
-beforeAll(async () => {
-  resend = await startFakeResend();
-  replicas = await Promise.all(
-    [1, 2].map(async () => {
-      const child = runTs("lib/testing/machine-replica.ts", { RESEND_API_KEY: resend.apiKey, RESEND_BASE_URL: resend.url, INGEST_GROUP_MAX_WAIT_MS: "2" });
-      await child.printed("listening ");
-      return { child, url: /listening (\S+)/.exec(child.output())![1] };
-    }),
-  );
-}, 60_000);
-
-afterAll(async () => {
-  for (const r of replicas) {
-    r.child.child.kill("SIGTERM");
-    await r.child.exited;
-  }
-  await resend.close();
-  await closeDb();
-  await database.drop();
-});
+const cluster = await replicaCluster("breaker");
+beforeAll(() => cluster.start(), 60_000);
+afterAll(() => cluster.stop());
 
 async function orgWithPeople() {
   const t = await createTestOrg();
@@ -65,8 +39,8 @@ test("20 parallel posts completing a loop over two processes: blocked once, one 
   const w = await orgWithPeople();
   const base = Date.now() - 60_000;
   // Two calls first: the loop is one call away.
-  for (const i of [1, 2]) expect((await api(replicas[0].url, "/api/v1/events", { secret: w.secret, body: failing("storm", i, base) })).body.execution.state).toBe("ok");
-  const posts = Array.from({ length: 20 }, (_, i) => api(replicas[i % 2].url, "/api/v1/events", { secret: w.secret, body: failing("storm", i + 3, base) }));
+  for (const i of [1, 2]) expect((await api(cluster.replicas[0].url, "/api/v1/events", { secret: w.secret, body: failing("storm", i, base) })).body.execution.state).toBe("ok");
+  const posts = Array.from({ length: 20 }, (_, i) => api(cluster.replicas[i % 2].url, "/api/v1/events", { secret: w.secret, body: failing("storm", i + 3, base) }));
   const responses = await Promise.all(posts);
   for (const r of responses) expect(r.status).toBe(200);
   expect(responses.reduce((n, r) => n + r.body.accepted, 0)).toBe(20);
@@ -74,12 +48,12 @@ test("20 parallel posts completing a loop over two processes: blocked once, one 
   // completes a loop of ≥ 3, so every one of them says blocked.
   expect(responses.map((r) => r.body.execution.state)).toEqual(Array(20).fill("blocked"));
 
-  const toPeople = () => resend.sent().filter((m) => w.people.includes(m.body.to[0]));
+  const toPeople = () => cluster.resend.sent().filter((m) => w.people.includes(m.body.to[0]));
   await waitFor(() => toPeople().length >= 2).catch(async (err: unknown) => {
     // What was recorded and queued, and what the replicas said, for the failure's message.
     const outbox = await prisma().emailOutbox.findMany({ where: { orgId: w.org.id }, select: { to: true, status: true, attempts: true, lastError: true, nextAttemptAt: true } });
     const anomalies = await prisma().anomaly.findMany({ where: { orgId: w.org.id }, select: { id: true, blocked: true, detectedAt: true } });
-    console.error(JSON.stringify({ outbox, anomalies, sent: resend.sent().length, replicas: replicas.map((r) => r.child.output().slice(-2000)) }, null, 1));
+    console.error(JSON.stringify({ outbox, anomalies, sent: cluster.resend.sent().length, replicas: cluster.replicas.map((r) => r.child.output().slice(-2000)) }, null, 1));
     throw err;
   });
   await new Promise((r) => setTimeout(r, 1500)); // a late duplicate would arrive by now

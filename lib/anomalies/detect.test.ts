@@ -1,11 +1,10 @@
 // Each per-execution detector on hand-built executions, through the real API: caught and not-caught
 // cases, the circuit breaker's answer in the same response, one anomaly per (execution, kind) that
 // grows with its evidence, and resume.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { resumeExecution } from "../executions/resume";
-import { addMember, createTestOrg, createUser } from "../testing/fixtures";
+import { at, failingCall, orgWithOwner } from "../testing/anomalies";
 import { api, startMachineServer } from "../testing/machine-server";
 import { refreshAgentBaselines } from "./baselines";
 
@@ -16,30 +15,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const post = (secret: string, body: unknown) => api(server.url, "/api/v1/events", { secret, body });
-const at = (base: number, seconds: number) => new Date(base + seconds * 1000).toISOString();
-
-async function orgWithOwner(settings?: unknown) {
-  const t = await createTestOrg();
-  const owner = await createUser(`owner-${randomBytes(3).toString("hex")}@example.test`);
-  await addMember(t.org.id, owner.id, "OWNER");
-  if (settings) await prisma().organization.update({ where: { id: t.org.id }, data: { anomalySettings: settings } });
-  return { ...t, owner };
-}
-
-// The demo's failing call: same model, same context, failing with the same error, every ~8 s.
-const failing = (execution: string, i: number, base: number, extra: Record<string, unknown> = {}) => ({
-  id: `${execution}-${i}`,
-  timestamp: at(base, i * 8),
-  execution_id: execution,
-  agent: "migration-bot",
-  provider: "anthropic",
-  model: "claude-sonnet-4-5",
-  usage: { input_tokens: 48_000, output_tokens: 0 },
-  status: "error",
-  error_type: "rate_limit",
-  attempt: i,
-  ...extra,
-});
+const failing = failingCall;
 
 const anomaliesOf = (orgId: string) => prisma().anomaly.findMany({ where: { orgId }, orderBy: { detectedAt: "asc" } });
 

@@ -1,11 +1,10 @@
 // The anomalies page's read: status and kind filters, open before acknowledged, keyset pages that
 // visit every anomaly once, the execution's state and the mini timeline around the loop — from
 // anomalies the real detectors recorded through the API, and from findings recorded directly.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { DomainError } from "../errors";
-import { addMember, createTestOrg, createUser } from "../testing/fixtures";
+import { at, failingCall, orgWithOwner } from "../testing/anomalies";
 import { api, startMachineServer } from "../testing/machine-server";
 import { acknowledgeAnomaly } from "./acknowledge";
 import { anomaliesHref, anomalyCounts, executionAnomalies, listAnomalies, openAnomaliesFirst, parseAnomalySearch, TIMELINE_BEFORE, TIMELINE_FROM } from "./list";
@@ -19,27 +18,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const post = (secret: string, body: unknown) => api(server.url, "/api/v1/events", { secret, body });
-const at = (base: number, seconds: number) => new Date(base + seconds * 1000).toISOString();
-
-async function orgWithOwner() {
-  const t = await createTestOrg();
-  const owner = await createUser(`owner-${randomBytes(3).toString("hex")}@example.test`);
-  await addMember(t.org.id, owner.id, "OWNER");
-  return { ...t, owner };
-}
-
-const failing = (execution: string, i: number, base: number) => ({
-  id: `${execution}-${i}`,
-  timestamp: at(base, i * 8),
-  execution_id: execution,
-  agent: "migration-bot",
-  provider: "anthropic",
-  model: "claude-sonnet-4-5",
-  usage: { input_tokens: 48_000, output_tokens: 0 },
-  status: "error",
-  error_type: "rate_limit",
-  attempt: i,
-});
+const failing = (execution: string, i: number, base: number) => failingCall(execution, i, base);
 
 // A finding as a detector would report it, about an execution that need not exist.
 const finding = (orgId: string, n: number, extra: Partial<TFinding> = {}): TFinding => ({

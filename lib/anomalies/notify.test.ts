@@ -32,8 +32,11 @@ test("one signed anomaly.detected webhook per anomaly, with the evidence in word
   await detectAfterWrite([{ orgId: t.org.id, executionId: "run-7f" }]);
   await ingestAt(t, [4].map(call), now);
   await detectAfterWrite([{ orgId: t.org.id, executionId: "run-7f" }]); // the loop grew: evidence updated, no second webhook
+  // The commit's own kick may already be sending it; a drain sends whatever is left.
   await drainWebhooks();
+  for (const until = Date.now() + 10_000; receiver.received.length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
   await drainWebhooks();
+  await new Promise((r) => setTimeout(r, 300)); // a second delivery would have arrived by now
   expect(receiver.received).toHaveLength(1);
   const hook = receiver.received[0];
   expect(hook.headers["burnrate-event"]).toBe("anomaly.detected");

@@ -3,42 +3,15 @@
 // what the Resend SDK really sent to a local fake Resend.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createPrivateDatabase } from "../testing/private-database";
-import { closeDb, prisma } from "../db";
-import { runTs, type TChild } from "../testing/child";
-import { startFakeResend, type TFakeResend } from "../testing/fake-resend";
+import { prisma } from "../db";
+import { replicaCluster } from "../testing/replicas";
 import { addMember, createTestOrg, createUser } from "../testing/fixtures";
 import { api } from "../testing/machine-server";
 import { createBudget } from "./manage";
 
-// The email outbox is one queue per database: any other process draining the shared test database
-// (another test file, a dev server) would "send" these emails to its own mailbox instead of the fake
-// Resend. A database of this file's own, shared with the two replicas.
-const database = await createPrivateDatabase("replicas");
-let resend: TFakeResend;
-let replicas: { child: TChild; url: string }[] = [];
-
-beforeAll(async () => {
-  resend = await startFakeResend();
-  replicas = await Promise.all(
-    [1, 2].map(async () => {
-      const child = runTs("lib/testing/machine-replica.ts", { RESEND_API_KEY: resend.apiKey, RESEND_BASE_URL: resend.url, INGEST_GROUP_MAX_WAIT_MS: "2" });
-      await child.printed("listening ");
-      const url = /listening (\S+)/.exec(child.output())![1];
-      return { child, url };
-    }),
-  );
-}, 60_000);
-
-afterAll(async () => {
-  for (const r of replicas) {
-    r.child.child.kill("SIGTERM");
-    await r.child.exited;
-  }
-  await resend.close();
-  await closeDb();
-  await database.drop();
-});
+const cluster = await replicaCluster("replicas");
+beforeAll(() => cluster.start(), 60_000);
+afterAll(() => cluster.stop());
 
 const spend = (id: string, usd: string) => ({ id, kind: "tool", cost_usd: usd });
 
@@ -48,11 +21,11 @@ test("twenty concurrent ingests over two processes cross 80 % once: one alert, o
   await addMember(t.org.id, (await createUser(people[0])).id, "OWNER");
   await addMember(t.org.id, (await createUser(people[1])).id, "ADMIN");
   const budget = await createBudget(t.org.id, null, { name: "Org monthly", scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [50, 80, 100] });
-  expect((await api(replicas[0].url, "/api/v1/events", { secret: t.secret, body: spend("base", "79") })).status).toBe(200);
-  const toPeople = () => resend.sent().filter((m) => people.includes(m.body.to[0]));
+  expect((await api(cluster.replicas[0].url, "/api/v1/events", { secret: t.secret, body: spend("base", "79") })).status).toBe(200);
+  const toPeople = () => cluster.resend.sent().filter((m) => people.includes(m.body.to[0]));
   await waitFor(() => toPeople().length === 2); // the 50 % alert, once each
 
-  const posts = Array.from({ length: 20 }, (_, i) => api(replicas[i % 2].url, "/api/v1/events", { secret: t.secret, body: spend(`c${i}`, "0.5") }));
+  const posts = Array.from({ length: 20 }, (_, i) => api(cluster.replicas[i % 2].url, "/api/v1/events", { secret: t.secret, body: spend(`c${i}`, "0.5") }));
   const responses = await Promise.all(posts);
   for (const r of responses) expect(r.status).toBe(200);
   expect(responses.reduce((n, r) => n + r.body.accepted, 0)).toBe(20);
