@@ -173,9 +173,11 @@ export async function detectExecutionAnomalies(executions: readonly TDetectTarge
   for (const { row, settings } of subjects) {
     const calls = callsOf.get(`${row.orgId}\u0000${row.executionId}`) ?? [];
     const base = { orgId: row.orgId, executionId: row.executionId, agent: row.agent, executionCostUsd: row.costUsd };
-    const loop = settings.retryLoop.enabled ? findRetryLoop(calls, settings) : null;
+    const w = written.get(`${row.orgId}\u0000${row.executionId}`);
+    const fresh = w ? new Set(w.inserted.map((c) => c.eventId)) : undefined;
+    const loop = settings.retryLoop.enabled ? findRetryLoop(calls, settings, fresh) : null;
     if (loop) findings.push({ ...base, kind: "RETRY_LOOP", costUsd: loop.cost_usd, block: settings.retryLoop.block, evidence: loop });
-    const perCall = settings.costSpike.enabled ? findPerCallSpike(calls, settings) : null;
+    const perCall = settings.costSpike.enabled ? findPerCallSpike(calls, settings, fresh) : null;
     if (perCall) findings.push({ ...base, kind: "COST_SPIKE", costUsd: perCall.cost_usd, block: settings.costSpike.blockPerCall, evidence: perCall });
     else if (settings.costSpike.enabled && !row.resolved.includes("COST_SPIKE")) {
       const spike = findMedianSpike(row, settings);
@@ -203,36 +205,45 @@ const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= Math.max(
 
 // The largest set of ≥ minCalls same calls within the window, anchored at its newest call (the
 // anchor's sizes are the reference); ties go to the newest anchor. Pure: tested without a database.
-export function findRetryLoop(calls: readonly TCall[], settings: TSettings): TRetryLoopEvidence | null {
+// `anchors`: after an ingest write, only loops that end in one of its calls are looked for (a loop
+// without them was found when its own calls arrived, or by the sweep, which passes none).
+export function findRetryLoop(calls: readonly TCall[], settings: TSettings, anchors?: ReadonlySet<string>): TRetryLoopEvidence | null {
   const { minCalls, windowMinutes, sizeTolerancePercent } = settings.retryLoop;
   const windowMs = windowMinutes * 60_000;
   const tol = sizeTolerancePercent / 100;
-  const groups = new Map<string, TCall[]>();
+  const groups = new Map<string, { call: TCall; t: number }[]>();
   for (const c of calls) {
     const k = sameKey(c);
     if (!k) continue;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
-    g.push(c);
+    g.push({ call: c, t: c.occurredAt.getTime() });
   }
-  let best: { anchor: TCall; members: TCall[] } | null = null;
+  let best: { anchor: TCall; t: number; members: TCall[] } | null = null;
   for (const group of groups.values()) {
     if (group.length < minCalls) continue;
-    group.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.eventId < b.eventId ? -1 : 1));
-    for (const anchor of group) {
-      const end = anchor.occurredAt.getTime();
-      const members = group.filter((b) => {
-        const t = b.occurredAt.getTime();
-        if (t > end || t < end - windowMs) return false;
-        if (anchor.fingerprint) return true;
-        return near(b.input, anchor.input, tol) && near(b.output, anchor.output, tol);
-      });
+    group.sort((a, b) => a.t - b.t || (a.call.eventId < b.call.eventId ? -1 : 1));
+    for (let i = 0; i < group.length; i++) {
+      const { call: anchor, t: end } = group[i];
+      if (anchors && !anchors.has(anchor.eventId)) continue;
+      const members: TCall[] = [];
+      // Sorted by time: walk back from the anchor to the start of its window.
+      for (let j = i; j >= 0 && group[j].t >= end - windowMs; j--) {
+        const b = group[j].call;
+        if (anchor.fingerprint || (near(b.input, anchor.input, tol) && near(b.output, anchor.output, tol))) members.push(b);
+      }
+      // Calls at the anchor's very instant but sorted after it belong to its window too.
+      for (let j = i + 1; j < group.length && group[j].t === end; j++) {
+        const b = group[j].call;
+        if (anchor.fingerprint || (near(b.input, anchor.input, tol) && near(b.output, anchor.output, tol))) members.push(b);
+      }
       if (members.length < minCalls) continue;
-      if (!best || members.length > best.members.length || (members.length === best.members.length && end >= best.anchor.occurredAt.getTime())) best = { anchor, members };
+      if (!best || members.length > best.members.length || (members.length === best.members.length && end >= best.t)) best = { anchor, t: end, members };
     }
   }
   if (!best) return null;
-  const { anchor, members } = best;
+  const { anchor } = best;
+  const members = best.members.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.eventId < b.eventId ? -1 : 1));
   let cost = new Decimal(0);
   for (const m of members) cost = cost.plus(m.costUsd);
   return {
@@ -252,12 +263,16 @@ export function findRetryLoop(calls: readonly TCall[], settings: TSettings): TRe
 }
 
 // The costliest LLM call over the per-call limit (a tool's own cost is not a turn).
-export function findPerCallSpike(calls: readonly TCall[], settings: TSettings): TPerCallEvidence | null {
+// `only`: after an ingest write, just its calls (the others were checked when they arrived).
+export function findPerCallSpike(calls: readonly TCall[], settings: TSettings, only?: ReadonlySet<string>): TPerCallEvidence | null {
   const limit = settings.costSpike.perCallLimitUsd;
   if (limit === null) return null;
+  // A float look first (most calls cost cents), the exact decimal comparison for the few near or over.
+  const rough = Number(limit) * 0.999;
   let worst: TCall | null = null;
   for (const c of calls) {
-    if (c.kind !== "LLM" || !new Decimal(c.costUsd).gt(limit)) continue;
+    if (c.kind !== "LLM" || Number(c.costUsd) <= rough || (only && !only.has(c.eventId))) continue;
+    if (!new Decimal(c.costUsd).gt(limit)) continue;
     if (!worst || new Decimal(c.costUsd).gt(worst.costUsd)) worst = c;
   }
   if (!worst) return null;

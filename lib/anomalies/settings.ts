@@ -73,10 +73,17 @@ export const DEFAULT_ANOMALY_SETTINGS: TAnomalySettings = {
 };
 
 // A stored document may lack keys (written by an older version) or hold some that no longer
-// validate: each setting falls back to its default on its own.
+// validate: each setting falls back to its default on its own. Read after every ingest write, so
+// the result is shared and frozen (callers clone before changing it), and remembered per document.
+const FROZEN_DEFAULTS = deepFreeze(structuredClone(DEFAULT_ANOMALY_SETTINGS));
+const parsedDocuments = new Map<string, TAnomalySettings>();
+
 export function anomalySettingsOf(stored: unknown): TAnomalySettings {
+  if (!stored || typeof stored !== "object") return FROZEN_DEFAULTS;
+  const key = JSON.stringify(stored);
+  const known = parsedDocuments.get(key);
+  if (known) return known;
   const out = structuredClone(DEFAULT_ANOMALY_SETTINGS) as Record<string, Record<string, unknown>>;
-  if (!stored || typeof stored !== "object") return out as TAnomalySettings;
   const shape = ZAnomalySettings.shape as Record<string, z.ZodObject>;
   for (const [kind, defaults] of Object.entries(out)) {
     const given = (stored as Record<string, unknown>)[kind];
@@ -88,7 +95,15 @@ export function anomalySettingsOf(stored: unknown): TAnomalySettings {
       if (field.safeParse(value).success) defaults[name] = value;
     }
   }
-  return out as TAnomalySettings;
+  const settings = deepFreeze(out as TAnomalySettings);
+  if (parsedDocuments.size >= 1000) parsedDocuments.delete(parsedDocuments.keys().next().value!);
+  parsedDocuments.set(key, settings);
+  return settings;
+}
+
+function deepFreeze<T>(value: T): T {
+  for (const inner of Object.values(value as object)) if (inner && typeof inner === "object") deepFreeze(inner);
+  return Object.freeze(value);
 }
 
 type TKind = keyof TAnomalySettings;

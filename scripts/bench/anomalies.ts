@@ -114,12 +114,19 @@ async function main(cleanups: Cleanups): Promise<number> {
   const cpuPerEvent = (r: TScenarioResult) => (r.cpu.serverCores + r.cpu.postgresCores) * 1e6 / r.eventsPerSecond;
   const cpuOff = median(rounds.map((r) => cpuPerEvent(r.off)));
   const cpuOn = median(rounds.map((r) => cpuPerEvent(r.on)));
+  const side = (r: TScenarioResult, cores: number) => (cores * 1e6) / r.eventsPerSecond;
+  const split = (mode: "off" | "on") => ({
+    serverUs: Math.round(median(rounds.map((r) => side(r[mode], r[mode].cpu.serverCores)))),
+    postgresUs: Math.round(median(rounds.map((r) => side(r[mode], r[mode].cpu.postgresCores)))),
+  });
   const summary = {
     rounds: rounds.map((r) => ({ offEventsPerSecond: Math.round(r.off.eventsPerSecond), onEventsPerSecond: Math.round(r.on.eventsPerSecond), ratio: Number(r.ratio.toFixed(3)) })),
     medianRatio: Number(median(ratios).toFixed(3)),
     cpuUsPerEventOff: Math.round(cpuOff),
     cpuUsPerEventOn: Math.round(cpuOn),
     cpuRatioOffOverOn: Number((cpuOff / cpuOn).toFixed(3)),
+    cpuSplitOff: split("off"),
+    cpuSplitOn: split("on"),
     targetRatio: 0.8,
     loops: own.loops,
     // Answers that said the wrong thing: "blocked" before the 3rd call, or not at the 3rd.
@@ -133,7 +140,7 @@ async function main(cleanups: Cleanups): Promise<number> {
   console.log(`  off        | ${fmt(median(rounds.map((r) => r.off.eventsPerSecond)))}`);
   console.log(`  on         | ${fmt(median(rounds.map((r) => r.on.eventsPerSecond)))}`);
   console.log(`  on / off   | ${ratios.map((r) => r.toFixed(3)).join(" · ")} → median ${summary.medianRatio} (target ≥ 0.8${summary.medianRatio >= 0.8 ? ", met" : ", MISSED"})`);
-  console.log(`  CPU/event  | off ${Math.round(cpuOff)} µs, on ${Math.round(cpuOn)} µs (server + Postgres) → off/on ${(cpuOff / cpuOn).toFixed(3)}`);
+  console.log(`  CPU/event  | off ${Math.round(cpuOff)} µs, on ${Math.round(cpuOn)} µs (server + Postgres) → off/on ${(cpuOff / cpuOn).toFixed(3)}; server ${split("off").serverUs} → ${split("on").serverUs} µs, Postgres ${split("off").postgresUs} → ${split("on").postgresUs} µs`);
   console.log(`  breaker    | ${own.loops - missed}/${own.loops} loops blocked in the answer to their 3rd call; that answer p50 ${summary.completingResponseP50Ms} ms, p99 ${summary.completingResponseP99Ms} ms`);
   console.log(`BENCH_ANOMALIES ${JSON.stringify(summary)}`);
   return failures || missed ? 1 : 0;
