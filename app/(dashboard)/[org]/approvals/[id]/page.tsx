@@ -59,7 +59,7 @@ export default async function ApprovalPage({
         <p role="status" data-testid="approval-state" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
           {ask.state === "expired"
             ? "This ask expired without a decision; the agent has to ask again."
-            : `This ask was already ${ask.state}${ask.decidedBy ? ` by ${ask.decidedBy}` : ""}${ask.decidedAt ? ` on ${new Date(ask.decidedAt).toUTCString()}` : ""}.${
+            : `This ask was ${ask.state}${ask.decidedBy ? ` by ${ask.decidedBy}` : ""}${ask.decidedAt ? ` on ${new Date(ask.decidedAt).toUTCString()}` : ""}.${
                 ask.newLimitUsd ? ` Its limit is now ${displayUsd(ask.newLimitUsd)}.` : ""
               }`}
         </p>
