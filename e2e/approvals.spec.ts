@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { admin } from "./support/admin";
-import { openLatestLink, requestMagicLink } from "./support/sign-in";
+import { openLatestLink, requestMagicLink, signIn } from "./support/sign-in";
 
 const run = randomBytes(4).toString("hex");
 const slug = `approvals-${run}`;
@@ -24,10 +24,10 @@ test.beforeAll(() => {
   secret = admin("key", "create", "--org", slug, "--name", "agents").pop()!;
 });
 
-const failing = (i: number, base: number) => ({
-  id: `${EXECUTION}-${i}`,
+const failing = (i: number, base: number, execution = EXECUTION) => ({
+  id: `${execution}-${i}`,
   timestamp: new Date(base + i * 8000).toISOString(),
-  execution_id: EXECUTION,
+  execution_id: execution,
   agent: "migration-bot",
   provider: "anthropic",
   model: "claude-sonnet-4-5",
@@ -80,4 +80,19 @@ test("a blocked agent asks for $5 more; the owner approves from the email after 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: test.info().outputPath("390-decided.png"), fullPage: true });
+});
+
+test("an owner resumes a blocked execution from its page with a new limit of $3; the budget check then holds it to $3", async ({ page, request }) => {
+  const auth = { authorization: `Bearer ${secret}` };
+  const execution = `limited-${run}`;
+  const base = Date.now() - 60_000;
+  for (const i of [1, 2, 3]) await request.post("/api/v1/events", { headers: auth, data: failing(i, base, execution) });
+  await signIn(page, email);
+  await page.goto(`/${slug}/executions/${execution}`);
+  await page.getByTestId("execution-resume-limit").fill("3");
+  await page.getByTestId("execution-resume").click();
+  await expect(page.getByText("Resumed, with a limit of $3.")).toBeVisible();
+  const check = await (await request.get(`/api/v1/budget?execution_id=${execution}`, { headers: auth })).json();
+  expect(check.allowed).toBe(true);
+  expect(check.budgets).toEqual([expect.objectContaining({ scope: "execution", limit_usd: "3.00", enforcement: "block" })]);
 });

@@ -15,9 +15,16 @@ export const acknowledgeAnomalyAction = defineOrgAction(
   (access, input) => acknowledgeAnomaly(access.org.id, access.userId, input.anomalyId, input.note),
 );
 
+// Optionally with a new limit for the execution (USD, above what it has spent): lib/executions/resume.ts.
+const limitUsd = z.string().trim().regex(/^\d{1,9}(\.\d{1,6})?$/, "Enter an amount in USD, like 12.50").optional();
+
 export const resumeExecutionAction = defineOrgAction(
-  { name: "executions.resume", permission: "execution.resume", input: z.object({ executionId: z.string().min(1).max(256).refine((s) => !s.includes("\u0000"), "is not an execution id"), note }) },
-  (access, input) => resumeExecution(access.org.id, access.userId, input.executionId, input.note ?? null),
+  {
+    name: "executions.resume",
+    permission: "execution.resume",
+    input: z.object({ executionId: z.string().min(1).max(256).refine((s) => !s.includes("\u0000"), "is not an execution id"), note, limitUsd }),
+  },
+  (access, input) => resumeExecution(access.org.id, access.userId, input.executionId, input.note ?? null, { limitUsd: input.limitUsd ?? null }),
 );
 
 export const saveAnomalySettingsAction = defineOrgAction(
