@@ -1,6 +1,5 @@
-import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { closeDb, pool, prisma } from "../db";
+import { closeDb, prisma, withTransaction } from "../db";
 import { JOBS } from "../jobs/registry";
 import { insertTestAlert } from "../testing/alerts";
 import { runTs } from "../testing/child";
@@ -36,25 +35,11 @@ afterEach(async () => {
   await prisma().webhookDelivery.updateMany({ where: { status: "PENDING" }, data: { status: "FAILED", lastError: "test cleanup" } });
 });
 
-async function inTransaction<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool().connect();
-  try {
-    await client.query("BEGIN");
-    const result = await run(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK");
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 // An org, one alert, and a webhook delivery of it to each URL, committed as lib/budgets will.
 async function queued(urls: string[], options: { kind?: "ACTUAL" | "FORECAST" } = {}) {
   const { org } = await createTestOrg();
-  const alert = await inTransaction(async (client) => {
+  const alert = await withTransaction(async (client) => {
     const a = await insertTestAlert(client, { org: { id: org.id, slug: org.slug, name: org.name }, kind: options.kind });
     for (const url of urls) await queueAlertNotifications(client, a.event, { emails: [], webhookUrl: url });
     return a;

@@ -12,8 +12,8 @@
 // bad_request. Unresolved anomalies are few (one per open kind × subject); resolved ones are read
 // newest first along (orgId, detectedAt DESC).
 import { z } from "zod";
+import { cursorError, decodeJsonCursor, encodeJsonCursor } from "../http/cursor";
 import { pool } from "../db";
-import { badRequest } from "../errors";
 import { env } from "../env";
 import { ZUsableInstant } from "../http/dates";
 import { formatUsd } from "../money";
@@ -75,21 +75,12 @@ const ZCursor = z.strictObject({
 });
 type TCursor = z.infer<typeof ZCursor>;
 
-const encodeCursor = (c: TCursor) => Buffer.from(JSON.stringify(c), "utf8").toString("base64url");
+const encodeCursor = (c: TCursor) => encodeJsonCursor(c);
 
 export function decodeAnomalyCursor(raw: string, status: TAnomalyStatusFilter): TCursor {
-  const refuse = (why: string) => badRequest("Invalid page cursor", [{ path: "cursor", message: why }]);
-  if (raw.length > 300 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw refuse("is not a cursor this list made");
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-  } catch {
-    throw refuse("is not a cursor this list made");
-  }
-  const parsed = ZCursor.safeParse(json);
-  if (!parsed.success) throw refuse("is not a cursor this list made");
-  if (parsed.data.s !== status) throw refuse("belongs to another list; start from the first page");
-  return parsed.data;
+  const cursor = decodeJsonCursor(raw, ZCursor, 300);
+  if (cursor.s !== status) throw cursorError("belongs to another list; start from the first page");
+  return cursor;
 }
 
 // What the URL says: ?status=…&kind=…&cursor=…; anything else is the default.

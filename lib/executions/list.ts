@@ -10,10 +10,10 @@
 // value must match its sort's type and range, and a cursor made for another sort or direction is
 // refused. A refused cursor is a DomainError (bad_request), never a 500.
 import { z } from "zod";
+import { cursorError, decodeJsonCursor } from "../http/cursor";
 import { ZUsableDate, ZUsableInstant } from "../http/dates";
 import { textProblem } from "../ingest/storable";
 import { pool } from "../db";
-import { badRequest } from "../errors";
 import { env } from "../env";
 import { EXECUTION_SUMMARY_COLUMNS, toExecutionSummary, type TExecutionSummary } from "../reports/executions";
 import { EXECUTION_STATES, type TExecutionState } from "./state";
@@ -79,19 +79,10 @@ export function encodeCursor(c: TCursor): string {
 
 // Anything that is not a cursor this sort could have made is refused: a clear error, never SQL.
 export function decodeCursor(raw: string, sort: TExecutionSort, dir: TSortDir): TCursor {
-  const refuse = (why: string) => badRequest("Invalid page cursor", [{ path: "cursor", message: why }]);
-  if (raw.length > 400 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw refuse("is not a cursor this list made");
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-  } catch {
-    throw refuse("is not a cursor this list made");
-  }
-  const parsed = ZCursor.safeParse(json);
-  if (!parsed.success) throw refuse("is not a cursor this list made");
-  if (parsed.data.s !== sort || parsed.data.d !== dir) throw refuse("belongs to another sort order; start from the first page");
-  if (!SORTS[sort].check.safeParse(parsed.data.v).success) throw refuse("holds a value this sort cannot have");
-  return parsed.data;
+  const cursor = decodeJsonCursor(raw, ZCursor, 400);
+  if (cursor.s !== sort || cursor.d !== dir) throw cursorError("belongs to another sort order; start from the first page");
+  if (!SORTS[sort].check.safeParse(cursor.v).success) throw cursorError("holds a value this sort cannot have");
+  return cursor;
 }
 
 export type TExecutionListFilters = {
