@@ -170,7 +170,9 @@ test("screenshots: light and dark, 1440 and 390 px wide; nothing overflows the p
       const errors = watchConsole(p);
       await p.emulateMedia({ colorScheme: dark ? "dark" : "light" });
       await p.goto(`/${demoSlug}/overview`);
-      await expect(p.getByTestId("spend-chart").locator("svg.recharts-surface").first()).toBeAttached();
+      // The chart draws only after hydration and a measure of its container: under a loaded CI
+      // machine that takes longer than the default 5 s, so both waits get the same allowance.
+      await expect(p.getByTestId("spend-chart").locator("svg.recharts-surface").first()).toBeAttached({ timeout: 15_000 });
       await expect(p.getByTestId("spend-chart").locator(".recharts-bar-rectangle").first()).toBeAttached({ timeout: 15_000 });
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       // What sticks out, to fix it rather than guess.
