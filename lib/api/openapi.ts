@@ -16,6 +16,10 @@ export type TRouteDoc = {
   responses: Record<number, { description: string; schema: z.ZodType }>;
   // Further errors this route gives, beyond those every wrapped route can (e.g. 404 for an unknown id).
   errors?: Record<number, string>;
+  // A body that is not one JSON schema (OTLP: protobuf or JSON): content type → what it is.
+  rawBody?: Record<string, string>;
+  // Errors in a protocol's own shape instead of {"error": …} (OTLP's google.rpc.Status).
+  errorBody?: { id: string; schema: z.ZodType };
 };
 
 // Building blocks of response schemas.
@@ -85,9 +89,11 @@ export function buildOpenApi(routes: readonly TRoute[], serverUrl?: string): Rec
       responses[status] = { description: response.description, content: { "application/json": { schema: jsonSchema(response.schema, "output") } } };
     }
     if (doc.scope) {
+      const errorRef = doc.errorBody ? doc.errorBody.id : "Error";
+      if (doc.errorBody) sharedSchemas[doc.errorBody.id] = jsonSchema(doc.errorBody.schema, "output");
       for (const [status, description] of Object.entries({ ...ERROR_RESPONSES, ...doc.errors })) {
-        if (BODY_ERRORS.has(status) && !doc.body) continue;
-        responses[status] ??= { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+        if (BODY_ERRORS.has(status) && !doc.body && !doc.rawBody) continue;
+        responses[status] ??= { description, content: { "application/json": { schema: { $ref: `#/components/schemas/${errorRef}` } } } };
       }
     }
     paths[openApiPath(route.path)] ??= {};
@@ -99,7 +105,9 @@ export function buildOpenApi(routes: readonly TRoute[], serverUrl?: string): Rec
       parameters: [...pathParams, ...queryParameters(doc.query)],
       ...(doc.body
         ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(doc.body, "input") } } } }
-        : {}),
+        : doc.rawBody
+          ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(doc.rawBody).map(([type, description]) => [type, { schema: { description } }])) } }
+          : {}),
       responses,
     };
   }

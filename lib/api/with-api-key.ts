@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { TRouteDoc } from "./openapi";
 import { authenticateKey, type TAuthenticatedKey, type TKeyScope } from "../keys/authenticate";
 import { DomainError, forbidden, invalid, rateLimited, unauthorized, zodDetails } from "../errors";
-import { toErrorResponse } from "./errors";
+import { toErrorResponse, type TErrorBody } from "./errors";
 import { bearerToken, ClientAbortedError, discardBody, sendJson } from "./http";
 import { takeKeyToken } from "./rate-limit";
 
@@ -36,8 +36,12 @@ const AUTH_MESSAGES = {
 // `doc` (summary, body and response schemas) feeds the OpenAPI document served at
 // /api/v1/openapi.json; a test holds real responses to those schemas.
 // `scope`: the key needs it — or, given several, any one of them.
+// `sendError`: a protocol with its own error body (OTLP's Status) answers in it; the status code and
+// headers (Retry-After) are the same mapping's.
+export type TErrorSender = (req: IncomingMessage, res: ServerResponse, error: { status: number; body: TErrorBody; headers?: Record<string, string> }) => void;
+
 export function withApiKey<QS extends z.ZodType>(
-  options: { scope: TKeyScope | readonly TKeyScope[]; query: QS; doc: Omit<TRouteDoc, "scope" | "query"> },
+  options: { scope: TKeyScope | readonly TKeyScope[]; query: QS; doc: Omit<TRouteDoc, "scope" | "query">; sendError?: TErrorSender },
   handler: (ctx: TApiKeyContext<z.infer<QS>>) => Promise<THandlerResult>,
 ): TMachineHandler {
   const route: TMachineHandler = async (req, res, url, params) => {
@@ -64,8 +68,11 @@ export function withApiKey<QS extends z.ZodType>(
         res.destroy();
         return;
       }
-      const { status, body, headers } = toErrorResponse(err);
-      if (!res.headersSent) sendJson(res, status, body, headers);
+      const error = toErrorResponse(err);
+      if (!res.headersSent) {
+        if (options.sendError) options.sendError(req, res, error);
+        else sendJson(res, error.status, error.body, error.headers);
+      }
       // Drain what the client still sends so the connection can be reused.
       discardBody(req);
     }

@@ -1,0 +1,67 @@
+import { doubleToDecimal } from "./decode";
+import type { TAttributes, TAttrValue } from "./model";
+
+// Reading attributes the way the tools send them: Claude Code passes every number through
+// String(), so "1840" and 1840 both mean 1840 tokens, and "0.061329" is a cost.
+
+// Resource attributes first, the record's own over them (a record says more about itself).
+export function mergeAttributes(resource: TAttributes, own: TAttributes): TAttributes {
+  const merged: TAttributes = Object.create(null);
+  for (const k in resource) merged[k] = resource[k];
+  for (const k in own) merged[k] = own[k];
+  return merged;
+}
+
+function scalar(v: TAttrValue | undefined): string | null {
+  if (v === undefined) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : null;
+  if (typeof v === "boolean") return String(v);
+  return null;
+}
+
+// The first of `keys` present as non-empty text (numbers and booleans as their text).
+export function text(attrs: TAttributes, ...keys: string[]): string | null {
+  for (const k of keys) {
+    const s = scalar(attrs[k])?.trim();
+    if (s) return s;
+  }
+  return null;
+}
+
+// A whole, non-negative count: 1840, "1840" or 1840.0. Anything else is null (the caller says why).
+export function count(attrs: TAttributes, key: string): number | null {
+  const v = attrs[key];
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : null;
+  if (typeof v === "string" && /^\d{1,15}$/.test(v.trim())) return Number(v.trim());
+  return null;
+}
+
+// A non-negative decimal amount as exact text: "0.061329", 0.061329 or "61329" (an int attribute).
+export function decimal(attrs: TAttributes, key: string): string | null {
+  const v = attrs[key];
+  if (typeof v === "number") return v >= 0 ? doubleToDecimal(v) : null;
+  if (typeof v === "string") {
+    const s = v.trim();
+    if (/^\d{1,15}(\.\d{1,18})?$/.test(s)) return s;
+    // "6.1329e-2" from a client that formats floats that way.
+    if (/^\d+(\.\d+)?e[-+]?\d+$/i.test(s) && Number.isFinite(Number(s))) return doubleToDecimal(Number(s));
+  }
+  return null;
+}
+
+export function flag(attrs: TAttributes, key: string): boolean | null {
+  const v = attrs[key];
+  if (typeof v === "boolean") return v;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return null;
+}
+
+// Nanoseconds since the epoch (decimal text) as an ISO timestamp; null for 0 / absent.
+export function isoFromNanos(nanos: string): string | null {
+  if (!nanos || nanos === "0") return null;
+  const ms = Number(BigInt(nanos) / 1_000_000n);
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}

@@ -1,0 +1,346 @@
+import { isUtf8 } from "node:buffer";
+import protobuf from "protobufjs";
+import { badRequest, unsupportedMediaType } from "../errors";
+import type { TAttributes, TAttrValue, TDecoded, TLogRecord, TMetric, TMetricPoint, TResource, TSignal, TSpan, TTemporality } from "./model";
+import descriptor from "./proto/otlp.json";
+
+// OTLP/HTTP request bodies, protobuf or JSON, into one shape (./model.ts).
+//
+// Protobuf is decoded by protobufjs with the official schema (lib/otlp/proto, a compiled copy of
+// opentelemetry-proto v1.9.0). JSON follows the OTLP/JSON mapping: lowerCamelCase names, 64-bit
+// integers as strings or numbers, enums as integers (names accepted too), trace and span ids as hex,
+// unknown fields ignored. Both walkers check every type they read by hand rather than with zod: an
+// export of 1,000 Claude Code records carries ~40,000 attribute objects, and this runs for each.
+// A body that does not fit the schema is a 400 naming the first bad path; the events made from it
+// are validated again, field by field, by the events API's schema (lib/ingest/prepare.ts).
+
+const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+const REQUEST_TYPES: Record<TSignal, protobuf.Type> = {
+  logs: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
+  metrics: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest"),
+  traces: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"),
+};
+export const RESPONSE_TYPES: Record<TSignal, protobuf.Type> = {
+  logs: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse"),
+  metrics: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse"),
+  traces: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse"),
+};
+
+export type TEncoding = "protobuf" | "json";
+
+export function encodingOf(contentType: string | undefined): TEncoding {
+  const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
+  if (type === "application/json") return "json";
+  throw unsupportedMediaType(`Content-Type must be application/x-protobuf or application/json (got ${type || "none"})`);
+}
+
+export function decodeExport(signal: TSignal, encoding: TEncoding, body: Buffer): TDecoded {
+  if (encoding === "protobuf") {
+    let message: unknown;
+    try {
+      message = REQUEST_TYPES[signal].decode(body);
+    } catch (err) {
+      throw badRequest(`The body is not a protobuf Export${SIGNAL_NAMES[signal]}ServiceRequest: ${(err as Error).message}`);
+    }
+    return walk(signal, message, PROTOBUF);
+  }
+  // JSON text is UTF-8 (RFC 8259): decoding invalid bytes would turn them into U+FFFD silently,
+  // and two session ids or attribute values that differ on the wire would then collide.
+  if (!isUtf8(body)) throw badRequest("The body is not valid UTF-8 (OTLP/JSON is UTF-8 text)");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    throw badRequest(`The body is not JSON: ${(err as Error).message}`);
+  }
+  // The request is a JSON object; `null` is not an empty export (obj() reads null fields as absent).
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw badRequest(`body: must be a JSON object (an Export${SIGNAL_NAMES[signal]}ServiceRequest)`);
+  return walk(signal, parsed, JSON_READER);
+}
+
+const SIGNAL_NAMES: Record<TSignal, string> = { logs: "Logs", metrics: "Metrics", traces: "Trace" };
+
+// The two encodings differ only in how scalars arrive: a reader per encoding, one walker.
+type TReader = {
+  // fixed64 / int64 / uint64 → decimal string ("0" when absent).
+  u64(v: unknown, path: string): string;
+  id(v: unknown, path: string): string;
+  enumInt(v: unknown, path: string, names: Record<string, number>): number;
+  anyValue(v: unknown, path: string): TAttrValue | null;
+};
+
+type TObj = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw badRequest(`${path}: ${message}`);
+}
+
+function obj(v: unknown, path: string): TObj {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v)) fail(path, "must be an object");
+  return v as TObj;
+}
+
+function list(v: unknown, path: string): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) fail(path, "must be an array");
+  return v;
+}
+
+function text(v: unknown, path: string): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") fail(path, "must be a string");
+  return v;
+}
+
+const U64 = /^\d{1,20}$/;
+const I64 = /^-?\d{1,19}$/;
+
+const JSON_READER: TReader = {
+  u64(v, path) {
+    if (v === undefined || v === null) return "0";
+    if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return String(v);
+    if (typeof v === "string" && U64.test(v)) return v;
+    fail(path, "must be an unsigned 64-bit integer (a JSON string or number)");
+  },
+  id(v, path) {
+    const s = text(v, path);
+    if (s !== "" && !/^[0-9a-fA-F]+$/.test(s)) fail(path, "must be a hex string");
+    return s.toLowerCase();
+  },
+  enumInt(v, path, names) {
+    if (v === undefined || v === null) return 0;
+    if (typeof v === "number" && Number.isInteger(v)) return v;
+    if (typeof v === "string" && v in names) return names[v];
+    fail(path, `must be an enum number or one of ${Object.keys(names).join(", ")}`);
+  },
+  anyValue(v, path) {
+    if (v === undefined || v === null) return null;
+    const av = obj(v, path);
+    if ("stringValue" in av) return text(av.stringValue, `${path}.stringValue`);
+    if ("intValue" in av) {
+      const i = av.intValue;
+      if (typeof i === "number" && Number.isSafeInteger(i)) return String(i);
+      if (typeof i === "string" && I64.test(i)) return i;
+      fail(`${path}.intValue`, "must be a 64-bit integer (a JSON string or number)");
+    }
+    if ("doubleValue" in av) {
+      const d = av.doubleValue;
+      if (typeof d === "number") return d;
+      // Proto3 JSON spells non-finite doubles as strings.
+      if (d === "NaN" || d === "Infinity" || d === "-Infinity") return Number(d);
+      if (typeof d === "string" && d.trim() !== "" && Number.isFinite(Number(d))) return Number(d);
+      fail(`${path}.doubleValue`, "must be a number");
+    }
+    if ("boolValue" in av) {
+      if (typeof av.boolValue !== "boolean") fail(`${path}.boolValue`, "must be true or false");
+      return av.boolValue;
+    }
+    if ("arrayValue" in av) return { nested: "array" };
+    if ("kvlistValue" in av) return { nested: "kvlist" };
+    if ("bytesValue" in av) return { nested: "bytes" };
+    return null;
+  },
+};
+
+type TLongLike = { low: number; high: number; unsigned: boolean; toString(): string };
+
+function isLong(v: unknown): v is TLongLike {
+  return typeof v === "object" && v !== null && "low" in v && "high" in v;
+}
+
+const PROTOBUF: TReader = {
+  u64(v) {
+    if (v === undefined || v === null) return "0";
+    if (typeof v === "number") return String(v);
+    if (isLong(v)) {
+      // fixed64 decodes as unsigned; int64 as signed: times are never negative.
+      const s = v.unsigned ? v.toString() : (v as unknown as { toUnsigned(): TLongLike }).toUnsigned().toString();
+      return s;
+    }
+    return "0";
+  },
+  id(v) {
+    if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex");
+    return "";
+  },
+  enumInt(v) {
+    return typeof v === "number" ? v : 0;
+  },
+  anyValue(v) {
+    if (v === undefined || v === null) return null;
+    const av = v as TObj & { value?: string };
+    switch (av.value) {
+      case "stringValue":
+        return av.stringValue as string;
+      case "intValue":
+        return isLong(av.intValue) ? av.intValue.toString() : String(av.intValue);
+      case "doubleValue":
+        return av.doubleValue as number;
+      case "boolValue":
+        return av.boolValue as boolean;
+      case "arrayValue":
+        return { nested: "array" };
+      case "kvlistValue":
+        return { nested: "kvlist" };
+      case "bytesValue":
+        return { nested: "bytes" };
+      default:
+        return null;
+    }
+  },
+};
+
+function attributes(v: unknown, path: string, r: TReader): TAttributes {
+  const out: TAttributes = Object.create(null);
+  const items = list(v, path);
+  for (let i = 0; i < items.length; i++) {
+    const kv = obj(items[i], `${path}[${i}]`);
+    const key = text(kv.key, `${path}[${i}].key`);
+    const value = r.anyValue(kv.value, `${path}[${i}].value`);
+    if (value !== null) out[key] = value;
+  }
+  return out;
+}
+
+function resourceOf(v: unknown, path: string, r: TReader): TResource {
+  return { attributes: attributes(obj(v, path).attributes, `${path}.attributes`, r) };
+}
+
+const TEMPORALITY: Record<string, number> = {
+  AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
+  AGGREGATION_TEMPORALITY_DELTA: 1,
+  AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
+};
+const temporalityOf = (n: number): TTemporality => (n === 1 ? "delta" : n === 2 ? "cumulative" : "unspecified");
+const STATUS_CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+
+// A double as an exact decimal string (no exponent), or null when it is not a finite number.
+export function doubleToDecimal(d: number): string | null {
+  if (!Number.isFinite(d)) return null;
+  const s = String(d);
+  if (!/e/i.test(s)) return s;
+  // Up to 20 decimals: what toFixed allows; smaller than 1e-20 is zero for money and tokens.
+  return d.toFixed(20).replace(/\.?0+$/, "") || "0";
+}
+
+function numberPoint(p: TObj, path: string, r: TReader, kind: TMetric["kind"]): TMetricPoint {
+  let value: string | null = null;
+  if (kind === "histogram") {
+    if (p.sum !== undefined && p.sum !== null) {
+      if (typeof p.sum !== "number") fail(`${path}.sum`, "must be a number");
+      value = doubleToDecimal(p.sum);
+    }
+  } else if (p.asInt !== undefined && p.asInt !== null && (r === JSON_READER || (p as { value?: string }).value === "asInt")) {
+    const i = p.asInt;
+    if (isLong(i)) value = i.toString();
+    else if (typeof i === "number" && Number.isSafeInteger(i)) value = String(i);
+    else if (typeof i === "string" && I64.test(i)) value = i;
+    else fail(`${path}.asInt`, "must be a 64-bit integer");
+  } else if (p.asDouble !== undefined && p.asDouble !== null) {
+    const d = typeof p.asDouble === "string" ? Number(p.asDouble) : p.asDouble;
+    if (typeof d !== "number") fail(`${path}.asDouble`, "must be a number");
+    value = doubleToDecimal(d);
+  }
+  return {
+    attributes: attributes(p.attributes, `${path}.attributes`, r),
+    startTimeUnixNano: r.u64(p.startTimeUnixNano, `${path}.startTimeUnixNano`),
+    timeUnixNano: r.u64(p.timeUnixNano, `${path}.timeUnixNano`),
+    value,
+  };
+}
+
+function metricOf(v: unknown, path: string, r: TReader): TMetric {
+  const m = obj(v, path);
+  const base = { name: text(m.name, `${path}.name`), unit: text(m.unit, `${path}.unit`) };
+  const data: [TMetric["kind"], string] | null = m.sum ? ["sum", "sum"] : m.gauge ? ["gauge", "gauge"] : m.histogram ? ["histogram", "histogram"] : null;
+  if (!data) return { ...base, kind: "other", temporality: "unspecified", points: [] };
+  const [kind, field] = data;
+  const body = obj(m[field], `${path}.${field}`);
+  const temporality = kind === "gauge" ? "unspecified" : temporalityOf(r.enumInt(body.aggregationTemporality, `${path}.${field}.aggregationTemporality`, TEMPORALITY));
+  const points = list(body.dataPoints, `${path}.${field}.dataPoints`).map((p, i) => numberPoint(obj(p, `${path}.${field}.dataPoints[${i}]`), `${path}.${field}.dataPoints[${i}]`, r, kind));
+  return { ...base, kind, temporality, points };
+}
+
+function logRecordOf(v: unknown, path: string, r: TReader): TLogRecord {
+  const rec = obj(v, path);
+  return {
+    timeUnixNano: r.u64(rec.timeUnixNano, `${path}.timeUnixNano`),
+    observedTimeUnixNano: r.u64(rec.observedTimeUnixNano, `${path}.observedTimeUnixNano`),
+    eventName: text(rec.eventName, `${path}.eventName`),
+    body: r.anyValue(rec.body, `${path}.body`),
+    attributes: attributes(rec.attributes, `${path}.attributes`, r),
+  };
+}
+
+function spanOf(v: unknown, path: string, r: TReader): TSpan {
+  const s = obj(v, path);
+  const status = obj(s.status, `${path}.status`);
+  return {
+    traceId: r.id(s.traceId, `${path}.traceId`),
+    spanId: r.id(s.spanId, `${path}.spanId`),
+    parentSpanId: r.id(s.parentSpanId, `${path}.parentSpanId`),
+    name: text(s.name, `${path}.name`),
+    startTimeUnixNano: r.u64(s.startTimeUnixNano, `${path}.startTimeUnixNano`),
+    endTimeUnixNano: r.u64(s.endTimeUnixNano, `${path}.endTimeUnixNano`),
+    attributes: attributes(s.attributes, `${path}.attributes`, r),
+    statusCode: r.enumInt(status.code, `${path}.status.code`, STATUS_CODES),
+  };
+}
+
+function walk(signal: TSignal, message: unknown, r: TReader): TDecoded {
+  const top = obj(message, "body");
+  if (signal === "logs") {
+    let count = 0;
+    const resources = list(top.resourceLogs, "resourceLogs").map((rl, i) => {
+      const p = `resourceLogs[${i}]`;
+      const o = obj(rl, p);
+      return {
+        resource: resourceOf(o.resource, `${p}.resource`, r),
+        scopes: list(o.scopeLogs, `${p}.scopeLogs`).map((sl, j) => {
+          const sp = `${p}.scopeLogs[${j}]`;
+          const so = obj(sl, sp);
+          const records = list(so.logRecords, `${sp}.logRecords`).map((rec, k) => logRecordOf(rec, `${sp}.logRecords[${k}]`, r));
+          count += records.length;
+          return { name: text(obj(so.scope, `${sp}.scope`).name, `${sp}.scope.name`), records };
+        }),
+      };
+    });
+    return { signal, resources, count };
+  }
+  if (signal === "metrics") {
+    let count = 0;
+    const resources = list(top.resourceMetrics, "resourceMetrics").map((rm, i) => {
+      const p = `resourceMetrics[${i}]`;
+      const o = obj(rm, p);
+      return {
+        resource: resourceOf(o.resource, `${p}.resource`, r),
+        scopes: list(o.scopeMetrics, `${p}.scopeMetrics`).map((sm, j) => {
+          const sp = `${p}.scopeMetrics[${j}]`;
+          const so = obj(sm, sp);
+          const metrics = list(so.metrics, `${sp}.metrics`).map((m, k) => metricOf(m, `${sp}.metrics[${k}]`, r));
+          for (const m of metrics) count += m.points.length;
+          return { name: text(obj(so.scope, `${sp}.scope`).name, `${sp}.scope.name`), metrics };
+        }),
+      };
+    });
+    return { signal, resources, count };
+  }
+  let count = 0;
+  const resources = list(top.resourceSpans, "resourceSpans").map((rs, i) => {
+    const p = `resourceSpans[${i}]`;
+    const o = obj(rs, p);
+    return {
+      resource: resourceOf(o.resource, `${p}.resource`, r),
+      scopes: list(o.scopeSpans, `${p}.scopeSpans`).map((ss, j) => {
+        const sp = `${p}.scopeSpans[${j}]`;
+        const so = obj(ss, sp);
+        const spans = list(so.spans, `${sp}.spans`).map((s, k) => spanOf(s, `${sp}.spans[${k}]`, r));
+        count += spans.length;
+        return { name: text(obj(so.scope, `${sp}.scope`).name, `${sp}.scope.name`), spans };
+      }),
+    };
+  });
+  return { signal, resources, count };
+}

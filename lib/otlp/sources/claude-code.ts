@@ -1,0 +1,111 @@
+import { count, decimal, flag, isoFromNanos, text } from "../attributes";
+import { attributionFields, attributionOf } from "../attribution";
+import type { TAttributes, TLogRecord } from "../model";
+import { eventId, eventNameWithPrefix, IGNORED, tokenCount, type TMapped } from "./types";
+
+// Claude Code's log events (code.claude.com/docs/en/monitoring-usage#events): one record per API
+// call (`claude_code.api_request`, with its own cost_usd and Anthropic-style token counts: input
+// EXCLUDES cache reads and writes), per failed call (`api_error`) and per tool run (`tool_result`).
+// Everything else (prompts, tool decisions, subagent summaries) is not spend.
+export const CLAUDE_CODE = "claude_code";
+
+// query_source values of the main conversation; anything else is a subagent or an auxiliary call
+// (title, compaction), attributed as its own subagent unless agent.name names one.
+const MAIN_QUERY_SOURCES = new Set(["main", "repl_main_thread", "sdk", "print"]);
+
+// Log events and metric points alike: agent.name when a named subagent made the call.
+export function claudeCodeSubagent(attrs: TAttributes): string | null {
+  const querySource = text(attrs, "query_source");
+  return text(attrs, "agent.name") ?? (querySource && !MAIN_QUERY_SOURCES.has(querySource) ? querySource : null);
+}
+
+export function claudeCodeEventName(record: TLogRecord, attrs: TAttributes): string | null {
+  return eventNameWithPrefix(record, attrs, "claude_code.");
+}
+
+export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttributes): TMapped {
+  if (name !== "api_request" && name !== "api_error" && name !== "tool_result") return IGNORED;
+  const attribution = attributionOf(attrs);
+  const timestamp = text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
+  const querySource = text(attrs, "query_source");
+  const subagent = claudeCodeSubagent(attrs);
+  const session = attribution.session_id ? { source: CLAUDE_CODE, sessionId: attribution.session_id } : null;
+  const common = {
+    ...attributionFields(attribution),
+    ...(timestamp ? { timestamp } : {}),
+    ...(subagent ? { subagent } : {}),
+  };
+  const latency = count(attrs, "duration_ms");
+  // Parallel or resumed processes share a session.id and restart event.sequence: the sequence alone
+  // is not an identity, the record's time and the request ids are.
+  const fallbackId = () => eventId("cc", attribution.session_id, name, text(attrs, "event.sequence"), record.timeUnixNano, text(attrs, "prompt.id"), text(attrs, "client_request_id"), text(attrs, "tool_use_id"));
+
+  if (name === "tool_result") {
+    const tool = text(attrs, "tool_name");
+    const toolUse = text(attrs, "tool_use_id");
+    const ok = flag(attrs, "success");
+    return {
+      kind: "event",
+      session,
+      event: {
+        id: toolUse ? eventId("cc:tool", toolUse) : fallbackId(),
+        kind: "tool",
+        ...common,
+        ...(tool ? { tool } : {}),
+        status: ok === false ? "error" : "ok",
+        ...(ok === false && text(attrs, "error") ? { error_type: text(attrs, "error")!.slice(0, 128) } : {}),
+        ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
+      },
+    };
+  }
+
+  const model = text(attrs, "model");
+  if (!model) return { kind: "rejected", reason: `claude_code.${name} without a model` };
+  if (name === "api_error") {
+    const clientRequest = text(attrs, "client_request_id");
+    const attempt = count(attrs, "attempt");
+    return {
+      kind: "event",
+      session,
+      event: {
+        id: clientRequest ? eventId("cc:err", `${clientRequest}:${attempt ?? 0}`) : fallbackId(),
+        kind: "llm",
+        provider: "anthropic",
+        model,
+        ...common,
+        status: "error",
+        error_type: (text(attrs, "status_code") ?? text(attrs, "error") ?? "error").slice(0, 128),
+        ...(attempt !== null && attempt >= 1 ? { attempt: Math.min(attempt, 100_000) } : {}),
+        ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
+      },
+    };
+  }
+
+  const problems: string[] = [];
+  const usage = {
+    input_tokens: tokenCount(attrs, "input_tokens", problems),
+    output_tokens: tokenCount(attrs, "output_tokens", problems),
+    cache_read_tokens: tokenCount(attrs, "cache_read_tokens", problems),
+    cache_write_tokens: tokenCount(attrs, "cache_creation_tokens", problems),
+  };
+  const cost = attrs.cost_usd === undefined ? null : decimal(attrs, "cost_usd");
+  if (attrs.cost_usd !== undefined && cost === null) problems.push("cost_usd is not a non-negative amount");
+  if (problems.length) return { kind: "rejected", reason: `claude_code.api_request: ${problems.join("; ")}` };
+  const requestId = text(attrs, "request_id");
+  return {
+    kind: "event",
+    session,
+    event: {
+      id: requestId ? eventId("cc:req", requestId) : fallbackId(),
+      kind: "llm",
+      provider: "anthropic",
+      model,
+      usage,
+      // The tool's own figure for the call (Claude Code prices it; a subscription's calls too).
+      ...(cost !== null ? { cost_usd: cost } : {}),
+      ...common,
+      ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
+      ...(querySource ? { metadata: { query_source: querySource } } : {}),
+    },
+  };
+}

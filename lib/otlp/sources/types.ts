@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto";
+import { count } from "../attributes";
+import { text } from "../attributes";
+import type { TAttributes, TLogRecord } from "../model";
+import type { TSessionRef } from "../sessions";
+
+// What a source mapper makes of one log record or span: a usage event in the events API's wire
+// format (docs/api.md), validated and stored by the same path as POST /api/v1/events.
+export type TWireEvent = Record<string, unknown> & { id: string };
+
+export type TMapped =
+  | { kind: "event"; event: TWireEvent; session: TSessionRef | null }
+  // Telemetry that is not spend (a prompt, a tool decision, a span of plain code).
+  | { kind: "ignored" }
+  // Spend the source describes but this record does not say well enough to count.
+  | { kind: "rejected"; reason: string };
+
+export const IGNORED: TMapped = { kind: "ignored" };
+
+// Deterministic event ids: a re-sent export makes the same ids, so it changes nothing. Ids the
+// tool made unique (an API request id, a tool-use id) are used as they are; otherwise a hash of
+// what identifies the record. Max 128 characters (the events API's limit).
+export function eventId(prefix: string, ...parts: (string | number | null | undefined)[]): string {
+  const raw = parts.map((p) => (p == null ? "" : String(p))).join("\u0000");
+  if (parts.length === 1 && raw.length > 0 && raw.length <= 100 && /^[\w.:-]+$/.test(raw)) return `${prefix}:${raw}`;
+  return `${prefix}:${createHash("sha256").update(raw).digest("base64url").slice(0, 32)}`;
+}
+
+// A token count attribute: absent is 0; present but not a whole non-negative number is a problem.
+export function tokenCount(attrs: TAttributes, key: string, problems: string[]): number {
+  if (attrs[key] === undefined) return 0;
+  const n = count(attrs, key);
+  if (n === null) {
+    problems.push(`${key} is not a whole number of tokens`);
+    return 0;
+  }
+  return n;
+}
+
+// A log record's event name without the tool's prefix ("claude_code.api_request" → "api_request"),
+// or null when it is not that tool's. Tools put the name in different places: Claude Code in the
+// body, Codex and Gemini CLI in the event.name attribute (Codex's eventName is its tracing call
+// site), newer SDKs in eventName.
+export function eventNameWithPrefix(record: TLogRecord, attrs: TAttributes, prefix: string): string | null {
+  for (const name of [text(attrs, "event.name"), record.eventName, typeof record.body === "string" ? record.body : null]) {
+    if (name && name.startsWith(prefix)) return name.slice(prefix.length);
+  }
+  return null;
+}
