@@ -62,13 +62,19 @@ export function decodeExport(signal: TSignal, encoding: TEncoding, body: Buffer)
 const SIGNAL_NAMES: Record<TSignal, string> = { logs: "Logs", metrics: "Metrics", traces: "Trace" };
 
 // The two encodings differ only in how scalars arrive: a reader per encoding, one walker.
+// Paths are built only when something fails (`at`): built eagerly for every attribute, they were
+// half the decoding time of an export.
 type TReader = {
   // fixed64 / int64 / uint64 → decimal string ("0" when absent).
-  u64(v: unknown, path: string): string;
-  id(v: unknown, path: string): string;
-  enumInt(v: unknown, path: string, names: Record<string, number>): number;
-  anyValue(v: unknown, path: string): TAttrValue | null;
+  u64(v: unknown, parent: string, field: string): string;
+  id(v: unknown, parent: string, field: string): string;
+  enumInt(v: unknown, parent: string, field: string, names: Record<string, number>): number;
+  // index ≥ 0: the value of attribute `index` of the list at `parent`; -1: `parent` is the path.
+  anyValue(v: unknown, parent: string, index: number): TAttrValue | null;
 };
+
+const at = (parent: string, field: string) => `${parent}.${field}`;
+const valueAt = (parent: string, index: number) => (index < 0 ? parent : `${parent}[${index}].value`);
 
 type TObj = Record<string, unknown>;
 
@@ -91,39 +97,59 @@ function list(v: unknown, path: string): unknown[] {
 function text(v: unknown, path: string): string {
   if (v === undefined || v === null) return "";
   if (typeof v !== "string") fail(path, "must be a string");
-  return v;
+  return storable(v);
 }
 
-const U64 = /^\d{1,20}$/;
-const I64 = /^-?\d{1,19}$/;
+// Every string leaves the decoder as text Postgres can store: a NUL (valid UTF-8, so protobuf
+// carries it) and a lone UTF-16 surrogate (OTLP/JSON's "\ud800" escapes: a JS SDK truncating an
+// attribute mid-pair sends one) become U+FFFD — what a protobuf exporter already puts on the wire
+// for the latter. Left as they were, a NUL session.id failed the export with a 500 and a lone
+// surrogate one lost its record without counting it as rejected (lib/otlp/sessions.ts compares
+// the id Postgres returns, already replaced, with the one sent).
+function storable(s: string): string {
+  if (s.isWellFormed() && !s.includes("\u0000")) return s;
+  return s.toWellFormed().replaceAll("\u0000", "\ufffd");
+}
+
+const U64_TEXT = /^\d{1,20}$/;
+const I64_TEXT = /^-?\d{1,19}$/;
+// The regexes bound the digits; these the values ("99999999999999999999" has 20 digits and is no uint64).
+const U64 = { test: (s: string) => U64_TEXT.test(s) && (s.length < 20 || BigInt(s) <= 0xffffffffffffffffn) };
+const I64 = { test: (s: string) => I64_TEXT.test(s) && (s.replace("-", "").length < 19 || (BigInt(s) <= 0x7fffffffffffffffn && BigInt(s) >= -0x8000000000000000n)) };
 
 const JSON_READER: TReader = {
-  u64(v, path) {
+  u64(v, parent, field) {
     if (v === undefined || v === null) return "0";
-    if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return String(v);
     if (typeof v === "string" && U64.test(v)) return v;
-    fail(path, "must be an unsigned 64-bit integer (a JSON string or number)");
+    // As a JSON number a nanosecond time is past 2^53 and arrives rounded (to 256 ns): still a time.
+    if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < 2 ** 64) return BigInt(v).toString();
+    fail(at(parent, field), "must be an unsigned 64-bit integer (a JSON string or number)");
   },
-  id(v, path) {
-    const s = text(v, path);
-    if (s !== "" && !/^[0-9a-fA-F]+$/.test(s)) fail(path, "must be a hex string");
-    return s.toLowerCase();
+  id(v, parent, field) {
+    if (v === undefined || v === null || v === "") return "";
+    if (typeof v !== "string" || !/^[0-9a-fA-F]+$/.test(v)) fail(at(parent, field), "must be a hex string");
+    return v.toLowerCase();
   },
-  enumInt(v, path, names) {
+  enumInt(v, parent, field, names) {
     if (v === undefined || v === null) return 0;
     if (typeof v === "number" && Number.isInteger(v)) return v;
     if (typeof v === "string" && v in names) return names[v];
-    fail(path, `must be an enum number or one of ${Object.keys(names).join(", ")}`);
+    fail(at(parent, field), `must be an enum number or one of ${Object.keys(names).join(", ")}`);
   },
-  anyValue(v, path) {
+  anyValue(v, parent, index) {
     if (v === undefined || v === null) return null;
-    const av = obj(v, path);
-    if ("stringValue" in av) return text(av.stringValue, `${path}.stringValue`);
+    if (typeof v !== "object" || Array.isArray(v)) fail(valueAt(parent, index), "must be an object");
+    const av = v as TObj;
+    if ("stringValue" in av) {
+      if (typeof av.stringValue === "string") return storable(av.stringValue);
+      if (av.stringValue === null) return "";
+      fail(at(valueAt(parent, index), "stringValue"), "must be a string");
+    }
     if ("intValue" in av) {
       const i = av.intValue;
-      if (typeof i === "number" && Number.isSafeInteger(i)) return String(i);
+      if (typeof i === "number" && Number.isInteger(i) && Math.abs(i) < 2 ** 63) return BigInt(i).toString();
       if (typeof i === "string" && I64.test(i)) return i;
-      fail(`${path}.intValue`, "must be a 64-bit integer (a JSON string or number)");
+      fail(at(valueAt(parent, index), "intValue"), "must be a 64-bit integer (a JSON string or number)");
     }
     if ("doubleValue" in av) {
       const d = av.doubleValue;
@@ -131,10 +157,10 @@ const JSON_READER: TReader = {
       // Proto3 JSON spells non-finite doubles as strings.
       if (d === "NaN" || d === "Infinity" || d === "-Infinity") return Number(d);
       if (typeof d === "string" && d.trim() !== "" && Number.isFinite(Number(d))) return Number(d);
-      fail(`${path}.doubleValue`, "must be a number");
+      fail(at(valueAt(parent, index), "doubleValue"), "must be a number");
     }
     if ("boolValue" in av) {
-      if (typeof av.boolValue !== "boolean") fail(`${path}.boolValue`, "must be true or false");
+      if (typeof av.boolValue !== "boolean") fail(at(valueAt(parent, index), "boolValue"), "must be true or false");
       return av.boolValue;
     }
     if ("arrayValue" in av) return { nested: "array" };
@@ -173,7 +199,7 @@ const PROTOBUF: TReader = {
     const av = v as TObj & { value?: string };
     switch (av.value) {
       case "stringValue":
-        return av.stringValue as string;
+        return storable(av.stringValue as string);
       case "intValue":
         return isLong(av.intValue) ? av.intValue.toString() : String(av.intValue);
       case "doubleValue":
@@ -192,20 +218,24 @@ const PROTOBUF: TReader = {
   },
 };
 
-function attributes(v: unknown, path: string, r: TReader): TAttributes {
-  const out: TAttributes = Object.create(null);
+// A record's attributes inherit its resource's (`proto`): the record's own win, the resource's show
+// through (OTEL_RESOURCE_ATTRIBUTES), with no copy per record. Object.keys gives the own ones only.
+function attributes(v: unknown, path: string, r: TReader, proto: TAttributes | null = null): TAttributes {
+  const out: TAttributes = Object.create(proto);
   const items = list(v, path);
   for (let i = 0; i < items.length; i++) {
-    const kv = obj(items[i], `${path}[${i}]`);
-    const key = text(kv.key, `${path}[${i}].key`);
-    const value = r.anyValue(kv.value, `${path}[${i}].value`);
-    if (value !== null) out[key] = value;
+    const kv = items[i];
+    if (kv === null || typeof kv !== "object" || Array.isArray(kv)) fail(`${path}[${i}]`, "must be an object");
+    const key = (kv as TObj).key;
+    if (key !== undefined && key !== null && typeof key !== "string") fail(`${path}[${i}].key`, "must be a string");
+    const value = r.anyValue((kv as TObj).value, path, i);
+    if (value !== null) out[typeof key === "string" ? storable(key) : ""] = value;
   }
   return out;
 }
 
 function resourceOf(v: unknown, path: string, r: TReader): TResource {
-  return { attributes: attributes(obj(v, path).attributes, `${path}.attributes`, r) };
+  return { attributes: attributes(obj(v, path).attributes, at(path, "attributes"), r) };
 }
 
 const TEMPORALITY: Record<string, number> = {
@@ -221,11 +251,13 @@ export function doubleToDecimal(d: number): string | null {
   if (!Number.isFinite(d)) return null;
   const s = String(d);
   if (!/e/i.test(s)) return s;
+  // At 1e21 and up every double is a whole number, and toFixed answers in exponent form.
+  if (Math.abs(d) >= 1e21) return BigInt(d).toString();
   // Up to 20 decimals: what toFixed allows; smaller than 1e-20 is zero for money and tokens.
   return d.toFixed(20).replace(/\.?0+$/, "") || "0";
 }
 
-function numberPoint(p: TObj, path: string, r: TReader, kind: TMetric["kind"]): TMetricPoint {
+function numberPoint(p: TObj, path: string, r: TReader, kind: TMetric["kind"], resource: TAttributes): TMetricPoint {
   let value: string | null = null;
   if (kind === "histogram") {
     if (p.sum !== undefined && p.sum !== null) {
@@ -235,7 +267,7 @@ function numberPoint(p: TObj, path: string, r: TReader, kind: TMetric["kind"]): 
   } else if (p.asInt !== undefined && p.asInt !== null && (r === JSON_READER || (p as { value?: string }).value === "asInt")) {
     const i = p.asInt;
     if (isLong(i)) value = i.toString();
-    else if (typeof i === "number" && Number.isSafeInteger(i)) value = String(i);
+    else if (typeof i === "number" && Number.isInteger(i) && Math.abs(i) < 2 ** 63) value = BigInt(i).toString();
     else if (typeof i === "string" && I64.test(i)) value = i;
     else fail(`${path}.asInt`, "must be a 64-bit integer");
   } else if (p.asDouble !== undefined && p.asDouble !== null) {
@@ -244,48 +276,50 @@ function numberPoint(p: TObj, path: string, r: TReader, kind: TMetric["kind"]): 
     value = doubleToDecimal(d);
   }
   return {
-    attributes: attributes(p.attributes, `${path}.attributes`, r),
-    startTimeUnixNano: r.u64(p.startTimeUnixNano, `${path}.startTimeUnixNano`),
-    timeUnixNano: r.u64(p.timeUnixNano, `${path}.timeUnixNano`),
+    attributes: attributes(p.attributes, at(path, "attributes"), r, resource),
+    startTimeUnixNano: r.u64(p.startTimeUnixNano, path, "startTimeUnixNano"),
+    timeUnixNano: r.u64(p.timeUnixNano, path, "timeUnixNano"),
     value,
   };
 }
 
-function metricOf(v: unknown, path: string, r: TReader): TMetric {
+function metricOf(v: unknown, path: string, r: TReader, resource: TAttributes): TMetric {
   const m = obj(v, path);
   const base = { name: text(m.name, `${path}.name`), unit: text(m.unit, `${path}.unit`) };
   const data: [TMetric["kind"], string] | null = m.sum ? ["sum", "sum"] : m.gauge ? ["gauge", "gauge"] : m.histogram ? ["histogram", "histogram"] : null;
   if (!data) return { ...base, kind: "other", temporality: "unspecified", points: [] };
   const [kind, field] = data;
   const body = obj(m[field], `${path}.${field}`);
-  const temporality = kind === "gauge" ? "unspecified" : temporalityOf(r.enumInt(body.aggregationTemporality, `${path}.${field}.aggregationTemporality`, TEMPORALITY));
-  const points = list(body.dataPoints, `${path}.${field}.dataPoints`).map((p, i) => numberPoint(obj(p, `${path}.${field}.dataPoints[${i}]`), `${path}.${field}.dataPoints[${i}]`, r, kind));
+  const temporality = kind === "gauge" ? "unspecified" : temporalityOf(r.enumInt(body.aggregationTemporality, `${path}.${field}`, "aggregationTemporality", TEMPORALITY));
+  const points = list(body.dataPoints, `${path}.${field}.dataPoints`).map((p, i) => numberPoint(obj(p, `${path}.${field}.dataPoints[${i}]`), `${path}.${field}.dataPoints[${i}]`, r, kind, resource));
   return { ...base, kind, temporality, points };
 }
 
-function logRecordOf(v: unknown, path: string, r: TReader): TLogRecord {
+function logRecordOf(v: unknown, path: string, r: TReader, resource: TAttributes): TLogRecord {
   const rec = obj(v, path);
+  const eventName = rec.eventName;
+  if (eventName !== undefined && eventName !== null && typeof eventName !== "string") fail(at(path, "eventName"), "must be a string");
   return {
-    timeUnixNano: r.u64(rec.timeUnixNano, `${path}.timeUnixNano`),
-    observedTimeUnixNano: r.u64(rec.observedTimeUnixNano, `${path}.observedTimeUnixNano`),
-    eventName: text(rec.eventName, `${path}.eventName`),
-    body: r.anyValue(rec.body, `${path}.body`),
-    attributes: attributes(rec.attributes, `${path}.attributes`, r),
+    timeUnixNano: r.u64(rec.timeUnixNano, path, "timeUnixNano"),
+    observedTimeUnixNano: r.u64(rec.observedTimeUnixNano, path, "observedTimeUnixNano"),
+    eventName: eventName ? storable(eventName) : "",
+    body: rec.body === undefined || rec.body === null ? null : r.anyValue(rec.body, at(path, "body"), -1),
+    attributes: attributes(rec.attributes, at(path, "attributes"), r, resource),
   };
 }
 
-function spanOf(v: unknown, path: string, r: TReader): TSpan {
+function spanOf(v: unknown, path: string, r: TReader, resource: TAttributes): TSpan {
   const s = obj(v, path);
-  const status = obj(s.status, `${path}.status`);
+  const status = obj(s.status, at(path, "status"));
   return {
-    traceId: r.id(s.traceId, `${path}.traceId`),
-    spanId: r.id(s.spanId, `${path}.spanId`),
-    parentSpanId: r.id(s.parentSpanId, `${path}.parentSpanId`),
-    name: text(s.name, `${path}.name`),
-    startTimeUnixNano: r.u64(s.startTimeUnixNano, `${path}.startTimeUnixNano`),
-    endTimeUnixNano: r.u64(s.endTimeUnixNano, `${path}.endTimeUnixNano`),
-    attributes: attributes(s.attributes, `${path}.attributes`, r),
-    statusCode: r.enumInt(status.code, `${path}.status.code`, STATUS_CODES),
+    traceId: r.id(s.traceId, path, "traceId"),
+    spanId: r.id(s.spanId, path, "spanId"),
+    parentSpanId: r.id(s.parentSpanId, path, "parentSpanId"),
+    name: text(s.name, at(path, "name")),
+    startTimeUnixNano: r.u64(s.startTimeUnixNano, path, "startTimeUnixNano"),
+    endTimeUnixNano: r.u64(s.endTimeUnixNano, path, "endTimeUnixNano"),
+    attributes: attributes(s.attributes, at(path, "attributes"), r, resource),
+    statusCode: r.enumInt(status.code, at(path, "status"), "code", STATUS_CODES),
   };
 }
 
@@ -296,12 +330,13 @@ function walk(signal: TSignal, message: unknown, r: TReader): TDecoded {
     const resources = list(top.resourceLogs, "resourceLogs").map((rl, i) => {
       const p = `resourceLogs[${i}]`;
       const o = obj(rl, p);
+      const resource = resourceOf(o.resource, `${p}.resource`, r);
       return {
-        resource: resourceOf(o.resource, `${p}.resource`, r),
+        resource,
         scopes: list(o.scopeLogs, `${p}.scopeLogs`).map((sl, j) => {
           const sp = `${p}.scopeLogs[${j}]`;
           const so = obj(sl, sp);
-          const records = list(so.logRecords, `${sp}.logRecords`).map((rec, k) => logRecordOf(rec, `${sp}.logRecords[${k}]`, r));
+          const records = list(so.logRecords, `${sp}.logRecords`).map((rec, k) => logRecordOf(rec, `${sp}.logRecords[${k}]`, r, resource.attributes));
           count += records.length;
           return { name: text(obj(so.scope, `${sp}.scope`).name, `${sp}.scope.name`), records };
         }),
@@ -314,12 +349,13 @@ function walk(signal: TSignal, message: unknown, r: TReader): TDecoded {
     const resources = list(top.resourceMetrics, "resourceMetrics").map((rm, i) => {
       const p = `resourceMetrics[${i}]`;
       const o = obj(rm, p);
+      const resource = resourceOf(o.resource, `${p}.resource`, r);
       return {
-        resource: resourceOf(o.resource, `${p}.resource`, r),
+        resource,
         scopes: list(o.scopeMetrics, `${p}.scopeMetrics`).map((sm, j) => {
           const sp = `${p}.scopeMetrics[${j}]`;
           const so = obj(sm, sp);
-          const metrics = list(so.metrics, `${sp}.metrics`).map((m, k) => metricOf(m, `${sp}.metrics[${k}]`, r));
+          const metrics = list(so.metrics, `${sp}.metrics`).map((m, k) => metricOf(m, `${sp}.metrics[${k}]`, r, resource.attributes));
           for (const m of metrics) count += m.points.length;
           return { name: text(obj(so.scope, `${sp}.scope`).name, `${sp}.scope.name`), metrics };
         }),
@@ -331,12 +367,13 @@ function walk(signal: TSignal, message: unknown, r: TReader): TDecoded {
   const resources = list(top.resourceSpans, "resourceSpans").map((rs, i) => {
     const p = `resourceSpans[${i}]`;
     const o = obj(rs, p);
+    const resource = resourceOf(o.resource, `${p}.resource`, r);
     return {
-      resource: resourceOf(o.resource, `${p}.resource`, r),
+      resource,
       scopes: list(o.scopeSpans, `${p}.scopeSpans`).map((ss, j) => {
         const sp = `${p}.scopeSpans[${j}]`;
         const so = obj(ss, sp);
-        const spans = list(so.spans, `${sp}.spans`).map((s, k) => spanOf(s, `${sp}.spans[${k}]`, r));
+        const spans = list(so.spans, `${sp}.spans`).map((s, k) => spanOf(s, `${sp}.spans[${k}]`, r, resource.attributes));
         count += spans.length;
         return { name: text(obj(so.scope, `${sp}.scope`).name, `${sp}.scope.name`), spans };
       }),

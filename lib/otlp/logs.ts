@@ -63,7 +63,10 @@ export async function ingestLogs(key: TAuthenticatedKey, resources: TResourceLog
     },
   );
   await recordReceipts(key, seen, "LOGS");
+  // Per record: two records that make one event id (a repeated request_id) are two rejections.
+  let rejectedRecords = rejected.size;
+  for (const c of counted) if (outcome.rejected.has(c.event.id)) rejectedRecords++;
   for (const [id, reason] of outcome.rejected) rejected.set(id, reason);
-  return { rejected: rejected.size, message: exportMessage({ rejected, unpriced: outcome.unpriced, notes }) };
+  return { rejected: rejectedRecords, message: exportMessage({ count: rejectedRecords, rejected, unpriced: outcome.unpriced, notes }) };
 }
 

@@ -89,6 +89,9 @@ function canonicalAttrs(attrs: TAttributes, omit?: string): string {
 
 type TGroup = {
   key: string;
+  // Start times of its points: with the key, the event's id (a re-send makes the same one).
+  starts: Set<string>;
+  points: number;
   spec: TMetricSpec;
   attrs: TAttributes;
   timeUnixNano: string;
@@ -101,8 +104,11 @@ type TGroup = {
 
 type TPointRef = { spec: TMetricSpec; metric: TMetric; point: TMetricPoint; attrs: TAttributes; resourceKey: string; pointKey: string };
 
+const MAX_VALUE_DIGITS = 15;
+
 export async function ingestMetrics(key: TAuthenticatedKey, resources: TResourceMetrics[]): Promise<TExportResult> {
   const refs: TPointRef[] = [];
+  let tooLarge = 0;
   const seen = new Set<string>();
   for (const rm of resources) {
     const resourceKey = canonicalAttrs(rm.resource.attributes);
@@ -114,6 +120,11 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
         if (metric.temporality === "unspecified" || metric.kind !== "sum") continue;
         for (const point of metric.points) {
           if (point.value === null) continue;
+          // Far beyond any real spend or token count, and beyond what the ledger's numeric holds.
+          if (point.value.replace(/^-/, "").split(".")[0].length > MAX_VALUE_DIGITS) {
+            tooLarge++;
+            continue;
+          }
           const attrs = mergeAttributes(rm.resource.attributes, point.attributes);
           refs.push({ spec, metric, point, attrs, resourceKey, pointKey: canonicalAttrs(point.attributes, spec.typeKey) });
         }
@@ -122,7 +133,9 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
   }
 
   const notes: string[] = [];
-  const rejected = new Map<string, string>();
+  // Per group (or point) not stored: why, and how many data points that was.
+  const rejected = new Map<string, { reason: string; points: number }>();
+  if (tooLarge) rejected.set("#too-large", { reason: `a value of more than ${MAX_VALUE_DIGITS} digits is no spend`, points: tooLarge });
   const sessionOf = (r: TPointRef): TSessionRef | null => {
     const id = text(r.attrs, "session.id", "conversation.id");
     return id ? { source: r.spec.source, sessionId: id } : null;
@@ -134,7 +147,10 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
   });
   if (counted.length < refs.length) notes.push(`${refs.length - counted.length} data points of sessions counted from their log events were not counted again`);
 
-  const groupKeyOf = (r: TPointRef) => hashOf(r.spec.source, r.resourceKey, r.pointKey, r.point.startTimeUnixNano, r.point.timeUnixNano);
+  // The points of one collection share their end time; start times differ per series (the OTel JS
+  // SDK starts a series at its first add, so a call's cost and its tokens can start a millisecond
+  // apart, and a token type first seen later starts later): grouped by end time, never by start.
+  const groupKeyOf = (r: TPointRef) => hashOf(r.spec.source, r.resourceKey, r.pointKey, r.point.timeUnixNano);
   const seriesKeyOf = (r: TPointRef) => hashOf(r.metric.name, r.resourceKey, canonicalAttrs(r.point.attributes), r.point.startTimeUnixNano);
   const cumulative: TCumulativePoint[] = counted
     .filter((r) => r.metric.temporality === "cumulative")
@@ -150,9 +166,11 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
       const gk = groupKeyOf(r);
       let g = groups.get(gk);
       if (!g) {
-        g = { key: gk, spec: r.spec, attrs: r.attrs, timeUnixNano: r.point.timeUnixNano, session: sessionOf(r), cost: null, tokens: {}, series: [] };
+        g = { key: gk, starts: new Set(), points: 0, spec: r.spec, attrs: r.attrs, timeUnixNano: r.point.timeUnixNano, session: sessionOf(r), cost: null, tokens: {}, series: [] };
         groups.set(gk, g);
       }
+      g.starts.add(r.point.startTimeUnixNano);
+      g.points++;
       if (r.metric.temporality === "cumulative") g.series.push(seriesKeyOf(r));
       if (r.spec.part === "cost_usd") g.cost = (g.cost ?? new Decimal(0)).plus(value);
       else if (r.spec.part === "cost_microusd") g.cost = (g.cost ?? new Decimal(0)).plus(value.div(1_000_000));
@@ -166,7 +184,7 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
     for (const g of groups.values()) {
       const made = groupEvent(g);
       if ("reason" in made) {
-        rejected.set(g.key, made.reason);
+        rejected.set(g.key, { reason: made.reason, points: g.points });
         continue;
       }
       const { event } = made;
@@ -177,7 +195,7 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
       await markPending(events.flatMap((e) => groupOfEvent.get(e.id)!.series.map((seriesKey) => ({ seriesKey, eventId: e.id }))));
     }
     const outcome = await storeTelemetryEvents(key, events, (e) => groupOfEvent.get(e.id)?.spec.defaultAgent ?? null);
-    for (const [id, reason] of outcome.rejected) rejected.set(id, reason);
+    for (const [id, reason] of outcome.rejected) rejected.set(id, { reason, points: groupOfEvent.get(id)?.points ?? 1 });
     return outcome;
   };
 
@@ -195,7 +213,13 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
     });
   }
   await recordReceipts(key, seen, "METRICS");
-  return { rejected: rejected.size, message: exportMessage({ rejected, unpriced, notes }) };
+  let points = 0;
+  const reasons = new Map<string, string>();
+  for (const [k, r] of rejected) {
+    points += r.points;
+    reasons.set(k, r.reason);
+  }
+  return { rejected: points, message: exportMessage({ count: points, rejected: reasons, unpriced, notes }) };
 }
 
 // One usage event for a group of points (a source's cost and tokens for one window).
@@ -208,7 +232,7 @@ function groupEvent(g: TGroup): { event: TWireEvent } | { reason: string } {
   const timestamp = isoFromNanos(g.timeUnixNano);
   const attribution = attributionOf(g.attrs);
   const subagent = g.spec.source === "claude_code" ? claudeCodeSubagent(g.attrs) : null;
-  const id = eventId(`m:${g.spec.source}`, g.key);
+  const id = eventId(`m:${g.spec.source}`, g.key, ...[...g.starts].sort());
   const event: TWireEvent = {
     id,
     kind: "llm",

@@ -53,13 +53,14 @@ export async function recordReceipts(key: TAuthenticatedKey, sources: Iterable<s
 }
 
 // The partialSuccess message (OTLP: why records were rejected; a warning when none was).
-export function exportMessage(parts: { rejected: Map<string, string>; unpriced: Set<string>; notes: string[] }): string {
+// `count`: the records (or data points) rejected, which the reasons may cover several at a time.
+export function exportMessage(parts: { count: number; rejected: Map<string, string>; unpriced: Set<string>; notes: string[] }): string {
   const out: string[] = [];
-  if (parts.rejected.size) {
+  if (parts.count) {
     const reasons = new Map<string, number>();
     for (const reason of parts.rejected.values()) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     const listed = [...reasons].slice(0, 5).map(([reason, n]) => (n > 1 ? `${reason} (×${n})` : reason));
-    out.push(`${parts.rejected.size} rejected: ${listed.join(" | ")}${reasons.size > 5 ? ` | and ${reasons.size - 5} other reasons` : ""}`);
+    out.push(`${parts.count} rejected: ${listed.join(" | ")}${reasons.size > 5 ? ` | and ${reasons.size - 5} other reasons` : ""}`);
   }
   if (parts.unpriced.size) out.push(`unpriced (stored at $0, add a price on the Models page): ${[...parts.unpriced].slice(0, 10).join(", ")}`);
   out.push(...parts.notes);

@@ -34,16 +34,19 @@ export async function ingestTraces(key: TAuthenticatedKey, resources: TResourceS
           }
           parent = parent.parentSpanId ? byId.get(`${parent.traceId}:${parent.parentSpanId}`) : undefined;
         }
-        const mapped = mapGenAiSpan(span, attrs, { agents });
+        // OTLP requires both ids; without them spans cannot be told apart (nor a re-send from a new span).
+        const mapped = span.traceId && span.spanId ? mapGenAiSpan(span, attrs, { agents }) : { kind: "rejected" as const, reason: "a span without traceId or spanId" };
         if (mapped.kind === "event") {
           events.push(mapped.event);
           serviceOf.set(mapped.event.id, service);
-        } else if (mapped.kind === "rejected") rejected.set(`${span.traceId}:${span.spanId}`, mapped.reason);
+        } else if (mapped.kind === "rejected") rejected.set(`#${rejected.size}`, mapped.reason);
       }
     }
   }
   const outcome = await storeTelemetryEvents(key, events, (e) => serviceOf.get(e.id) ?? null);
   if (seen) await recordReceipts(key, [GENAI], "TRACES");
+  let rejectedSpans = rejected.size;
+  for (const e of events) if (outcome.rejected.has(e.id)) rejectedSpans++;
   for (const [id, reason] of outcome.rejected) rejected.set(id, reason);
-  return { rejected: rejected.size, message: exportMessage({ rejected, unpriced: outcome.unpriced, notes: [] }) };
+  return { rejected: rejectedSpans, message: exportMessage({ count: rejectedSpans, rejected, unpriced: outcome.unpriced, notes: [] }) };
 }

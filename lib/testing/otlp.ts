@@ -65,3 +65,30 @@ export function kv(attrs: Record<string, string | number | boolean>) {
     value: typeof v === "string" ? { stringValue: v } : typeof v === "boolean" ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v },
   }));
 }
+
+// One Claude Code process's cumulative export: its running cost and input tokens at `seconds`.
+export function cumulativeExport(session: string, startMs: number, seconds: number, costUsd: number, inputTokens: number) {
+  const start = String(BigInt(startMs) * 1_000_000n);
+  const time = String(BigInt(startMs + seconds * 1000) * 1_000_000n);
+  const attributes = kv({ "session.id": session, model: "claude-sonnet-4-5", "terminal.type": "vscode" });
+  return {
+    resourceMetrics: [
+      {
+        resource: { attributes: kv({ "service.name": "claude-code", repo: "acme/web" }) },
+        scopeMetrics: [
+          {
+            scope: { name: "com.anthropic.claude_code" },
+            metrics: [
+              { name: "claude_code.cost.usage", unit: "USD", sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ attributes, startTimeUnixNano: start, timeUnixNano: time, asDouble: costUsd }] } },
+              {
+                name: "claude_code.token.usage",
+                unit: "tokens",
+                sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ attributes: [...attributes, ...kv({ type: "input" })], startTimeUnixNano: start, timeUnixNano: time, asDouble: inputTokens }] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
