@@ -84,8 +84,8 @@ function otlpRoute(signal: TSignal, ingest: (decoded: TDecoded, key: Parameters<
     },
     async ({ req, res, key }) => {
       const encoding = encodingOf(req.headers["content-type"]);
-      const body = await readBody(req, OTLP_MAX_BODY_BYTES);
-      const decoded = decodeExport(signal, encoding, body);
+      // The body is not kept past decoding (a few MB per export, held while the write waits).
+      const decoded = decodeExport(signal, encoding, await readBody(req, OTLP_MAX_BODY_BYTES));
       if (decoded.count > OTLP_MAX_RECORDS) throw payloadTooLarge(`At most ${OTLP_MAX_RECORDS} records per export (got ${decoded.count}): lower the exporter's batch size`);
       const result = await ingest(decoded, key);
       send(res, 200, encoding, exportResponse(signal, encoding, result));

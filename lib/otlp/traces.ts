@@ -43,6 +43,8 @@ export async function ingestTraces(key: TAuthenticatedKey, resources: TResourceS
       }
     }
   }
+  // Done with the decoded export: let it die young (see lib/otlp/logs.ts).
+  resources.length = 0;
   const outcome = await storeTelemetryEvents(key, events, (e) => serviceOf.get(e.id) ?? null);
   if (seen) await recordReceipts(key, [GENAI], "TRACES");
   let rejectedSpans = rejected.size;

@@ -26,7 +26,7 @@ export type TPhaseResult = {
 
 const REQUEST_TIMEOUT_MS = 120_000;
 
-function post(agent: http.Agent, target: URL, body: Buffer, authorization: string): Promise<{ status: number; text: string }> {
+function post(agent: http.Agent, target: URL, body: Buffer, authorization: string, contentType = "application/json"): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -35,7 +35,7 @@ function post(agent: http.Agent, target: URL, body: Buffer, authorization: strin
         path: target.pathname,
         method: "POST",
         agent,
-        headers: { "content-type": "application/json", "content-length": body.length, authorization },
+        headers: { "content-type": contentType, "content-length": body.length, authorization },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (res) => {
@@ -56,6 +56,9 @@ export async function runPhase(options: {
   clients: number;
   seconds: number;
   source: TBodySource;
+  // Another protocol (OTLP): its content type, and how many of a body's events its answer says were taken.
+  contentType?: string;
+  acceptedOf?: (text: string, events: number) => number;
 }): Promise<TPhaseResult> {
   const { url, clients, source } = options;
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients, maxFreeSockets: clients });
@@ -86,7 +89,7 @@ export async function runPhase(options: {
       let status = 0;
       let text = "";
       try {
-        ({ status, text } = await post(agent, url, body, authorization));
+        ({ status, text } = await post(agent, url, body, authorization, options.contentType));
       } catch (err) {
         latencies.push(performance.now() - t0);
         requests++;
@@ -97,13 +100,17 @@ export async function runPhase(options: {
       latencies.push(performance.now() - t0);
       requests++;
       eventsSent += events;
-      let parsed: { accepted?: unknown; duplicates?: unknown; rejected?: unknown[] } | null = null;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // reported below
+      let accepted = 0;
+      if (options.acceptedOf) accepted = status === 200 ? options.acceptedOf(text, events) : 0;
+      else {
+        let parsed: { accepted?: unknown; duplicates?: unknown; rejected?: unknown[] } | null = null;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // reported below
+        }
+        accepted = typeof parsed?.accepted === "number" ? parsed.accepted : 0;
       }
-      const accepted = typeof parsed?.accepted === "number" ? parsed.accepted : 0;
       eventsAccepted += accepted;
       if (status !== 200) fail(status, text);
       else if (accepted !== events) fail(status, `accepted ${accepted} of ${events}: ${text}`);

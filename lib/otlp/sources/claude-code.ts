@@ -105,7 +105,8 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
       ...(cost !== null ? { cost_usd: cost } : {}),
       ...common,
       ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
-      ...(querySource ? { metadata: { query_source: querySource } } : {}),
+      // Where the call came from, when not the main thread (title, compaction, a subagent's turn).
+      ...(querySource && !MAIN_QUERY_SOURCES.has(querySource) ? { metadata: { query_source: querySource } } : {}),
     },
   };
 }
