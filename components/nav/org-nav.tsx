@@ -9,6 +9,7 @@ const LINKS = [
   ["anomalies", "Anomalies"],
   ["budgets", "Budgets"],
   ["keys", "Keys"],
+  ["integrations", "Integrations"],
   ["teams", "Teams"],
   ["cost-centers", "Cost centers"],
   ["models", "Models"],
@@ -29,8 +30,9 @@ export function OrgNav(props: {
   const router = useRouter();
   return (
     <header className="border-b border-slate-200 bg-white text-slate-900 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-100">
-      {/* The links have a row of their own (scrolling sideways on a phone): nine of them beside the
-          org switcher and the account do not fit one line of the 6xl container. */}
+      {/* The links have a row of their own (scrolling sideways on a phone, wrapping on a narrow
+          desktop): thirteen of them beside the org switcher and the account do not fit one line of
+          the 6xl container; at lg they are packed tighter so the row fits in one line. */}
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
         <Link href={`/${props.current.slug}/overview`} className="whitespace-nowrap text-lg font-semibold tracking-tight text-slate-900 dark:text-slate-50">
           <span className="text-orange-600 dark:text-orange-500">●</span> Burnrate
@@ -48,12 +50,12 @@ export function OrgNav(props: {
           ))}
           <option value="__new">+ New organization</option>
         </select>
-        <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm">
+        <nav aria-label="Main" className="order-last -mx-1 flex w-full gap-0.5 overflow-x-auto text-sm md:flex-wrap md:overflow-visible">
           {LINKS.map(([path, label]) => {
             const href = `/${props.current.slug}/${path}`;
             const active = pathname.startsWith(href);
             return (
-              <Link key={path} href={href} className={`whitespace-nowrap rounded-md px-3 py-1.5 focus-visible:outline-2 focus-visible:outline-orange-500 ${active ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}>
+              <Link key={path} href={href} className={`whitespace-nowrap rounded-md px-3 py-1.5 lg:px-2 focus-visible:outline-2 focus-visible:outline-orange-500 ${active ? "bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900" : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}>
                 {label}
               </Link>
             );
