@@ -25,8 +25,15 @@ function scalar(v: TAttrValue | undefined): string | null {
 
 // The first of `keys` present as non-empty text (numbers and booleans as their text).
 export function text(attrs: TAttributes, ...keys: string[]): string | null {
-  for (const k of keys) {
-    const s = scalar(attrs[k])?.trim();
+  return firstText(attrs, keys);
+}
+
+// The same with the keys as one (hoisted) array: no array made per call on the hot path.
+export function firstText(attrs: TAttributes, keys: readonly string[]): string | null {
+  for (let i = 0; i < keys.length; i++) {
+    const v = attrs[keys[i]];
+    if (v === undefined) continue;
+    const s = typeof v === "string" ? v.trim() : scalar(v);
     if (s) return s;
   }
   return null;

@@ -1,4 +1,4 @@
-import { text } from "./attributes";
+import { firstText } from "./attributes";
 import type { TAttributes } from "./model";
 
 // Which OpenTelemetry attribute fills which attribution field of a usage event: the record's own
@@ -25,7 +25,7 @@ export type TAttribution = { [K in (typeof ATTRIBUTION)[number]["field"]]: strin
 
 export function attributionOf(attrs: TAttributes): TAttribution {
   const out = {} as TAttribution;
-  for (const { field, keys } of ATTRIBUTION) out[field] = text(attrs, ...keys);
+  for (const { field, keys } of ATTRIBUTION) out[field] = firstText(attrs, keys);
   return out;
 }
 

@@ -194,27 +194,19 @@ const PROTOBUF: TReader = {
   enumInt(v) {
     return typeof v === "number" ? v : 0;
   },
+  // Decoded fields are own properties; unset ones come from the prototype's defaults. Asking
+  // hasOwn is several times cheaper than protobufjs's oneof getter (`value`), once per attribute.
   anyValue(v) {
     if (v === undefined || v === null) return null;
-    const av = v as TObj & { value?: string };
-    switch (av.value) {
-      case "stringValue":
-        return storable(av.stringValue as string);
-      case "intValue":
-        return isLong(av.intValue) ? av.intValue.toString() : String(av.intValue);
-      case "doubleValue":
-        return av.doubleValue as number;
-      case "boolValue":
-        return av.boolValue as boolean;
-      case "arrayValue":
-        return { nested: "array" };
-      case "kvlistValue":
-        return { nested: "kvlist" };
-      case "bytesValue":
-        return { nested: "bytes" };
-      default:
-        return null;
-    }
+    const av = v as TObj;
+    if (Object.hasOwn(av, "stringValue")) return storable(av.stringValue as string);
+    if (Object.hasOwn(av, "intValue")) return isLong(av.intValue) ? av.intValue.toString() : String(av.intValue);
+    if (Object.hasOwn(av, "doubleValue")) return av.doubleValue as number;
+    if (Object.hasOwn(av, "boolValue")) return av.boolValue as boolean;
+    if (Object.hasOwn(av, "arrayValue")) return { nested: "array" };
+    if (Object.hasOwn(av, "kvlistValue")) return { nested: "kvlist" };
+    if (Object.hasOwn(av, "bytesValue")) return { nested: "bytes" };
+    return null;
   },
 };
 

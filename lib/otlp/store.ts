@@ -40,10 +40,17 @@ export async function storeTelemetryEvents(key: TAuthenticatedKey, events: TWire
   return outcome;
 }
 
-// When each source last sent each signal, for the integrations page. One statement per export.
+// When each source last sent each signal, for the integrations page ("just now", "3 min ago"): a
+// process writes each (org, source, signal) at most every RECEIPT_EVERY_MS, not on every export.
+const RECEIPT_EVERY_MS = 15_000;
+const receiptWritten = new Map<string, number>();
+
 export async function recordReceipts(key: TAuthenticatedKey, sources: Iterable<string>, signal: TCountingSignal): Promise<void> {
-  const list = [...new Set(sources)].sort();
+  const now = Date.now();
+  const list = [...new Set(sources)].sort().filter((s) => now - (receiptWritten.get(`${key.orgId}\u0000${s}\u0000${signal}`) ?? 0) >= RECEIPT_EVERY_MS);
   if (list.length === 0) return;
+  if (receiptWritten.size > 10_000) receiptWritten.clear();
+  for (const s of list) receiptWritten.set(`${key.orgId}\u0000${s}\u0000${signal}`, now);
   await pool().query(
     `INSERT INTO "TelemetryReceipt" ("orgId", source, signal, "lastReceivedAt", "lastKeyId")
      SELECT $1, s, $3::"TelemetrySignal", now(), $4 FROM unnest($2::text[]) AS s
