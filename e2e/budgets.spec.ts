@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { expect, test, type APIRequestContext, type Locator, type Page, type TestInfo } from "@playwright/test";
 import { admin } from "./support/admin";
 import { signIn } from "./support/sign-in";
+import { watchConsole } from "./support/console";
 
 // One story, in order: an admin makes a $10 monthly budget for a team on the budgets page; an
 // agent's events take it to 55 %, 85 % and 120 %, and the page follows (ok → warning → exceeded,
@@ -24,14 +25,6 @@ async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
 
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
 
 // What the team's agent spends: reported costs (tool calls), and once a model nothing prices.
 async function spend(request: APIRequestContext, id: string, usd: string, extra: object[] = []) {

@@ -10,6 +10,7 @@ import { expect, test, type Browser, type BrowserContext, type Page, type TestIn
 import { admin } from "./support/admin";
 import { e2eEnv } from "./support/env";
 import { signIn } from "./support/sign-in";
+import { watchConsole } from "./support/console";
 
 test.describe.configure({ mode: "serial", timeout: 90_000 });
 
@@ -32,14 +33,6 @@ async function ownerPage(browser: Browser, options: { width?: number; dark?: boo
   return page;
 }
 
-function watchConsole(p: Page): string[] {
-  const errors: string[] = [];
-  p.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  p.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
 
 async function shot(p: Page, info: TestInfo, name: string) {
   await p.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });

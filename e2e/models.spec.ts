@@ -3,6 +3,7 @@ import { expect, test, type APIRequestContext, type Page, type TestInfo } from "
 import Decimal from "decimal.js";
 import { admin } from "./support/admin";
 import { signIn } from "./support/sign-in";
+import { watchConsole } from "./support/console";
 
 // One story, in order: an agent calls a catalogue model (gpt-4o) and a model nothing prices; the
 // models page lists both, the second plainly as counting $0; the admin adds a price for it and
@@ -30,14 +31,6 @@ async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
 
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
 
 async function apiTotal(request: APIRequestContext): Promise<string> {
   const res = await request.get("/api/v1/spend", { headers: { authorization: `Bearer ${secret}` } });

@@ -4,6 +4,7 @@ import { expect, test, type APIRequestContext, type Browser, type Page, type Tes
 import { admin } from "./support/admin";
 import { e2eEnv } from "./support/env";
 import { signIn } from "./support/sign-in";
+import { watchConsole } from "./support/console";
 
 // The overview on the spec's own demo-seeded org (a month of agent traffic, one runaway execution
 // ~3× the next): what burns money is on the first screen, the runaway tops the executions and is
@@ -24,14 +25,6 @@ async function shot(p: Page, info: TestInfo, name: string) {
   await p.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
 
-function watchConsole(p: Page): string[] {
-  const errors: string[] = [];
-  p.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  p.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
 
 async function spend(request: APIRequestContext, params: Record<string, string>) {
   const res = await request.get(`/api/v1/spend?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${demoKey}` } });

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { admin } from "./support/admin";
 import { signIn } from "./support/sign-in";
+import { watchConsole } from "./support/console";
 
 // Every org page as a lead on a phone in Tokyo sees it: no hydration error (dates in the org's zone,
 // never the browser's), nothing wider than the screen, a favicon, and a way back from a wrong URL.
@@ -32,14 +33,6 @@ test.beforeAll(() => {
   admin("member", "add", "--org", slug, email, "--role", "owner");
 });
 
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
 
 test("every org page at 390 px in Asia/Tokyo: no console error, no horizontal overflow", async ({ page }, info) => {
   // One test walks every page: its time grows with their number (13 today).

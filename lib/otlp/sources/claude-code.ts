@@ -1,7 +1,7 @@
-import { count, decimal, flag, isoFromNanos, text } from "../attributes";
+import { count, decimal, flag, text } from "../attributes";
 import { attributionFields, attributionOf } from "../attribution";
 import type { TAttributes, TLogRecord } from "../model";
-import { eventId, eventNameWithPrefix, IGNORED, tokenCount, type TMapped } from "./types";
+import { eventId, eventNameWithPrefix, IGNORED, recordTime, tokenCount, type TMapped } from "./types";
 
 // Claude Code's log events (code.claude.com/docs/en/monitoring-usage#events): one record per API
 // call (`claude_code.api_request`, with its own cost_usd and Anthropic-style token counts: input
@@ -26,7 +26,7 @@ export function claudeCodeEventName(record: TLogRecord, attrs: TAttributes): str
 export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttributes): TMapped {
   if (name !== "api_request" && name !== "api_error" && name !== "tool_result") return IGNORED;
   const attribution = attributionOf(attrs);
-  const timestamp = text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
+  const timestamp = recordTime(record, attrs);
   const querySource = text(attrs, "query_source");
   const subagent = claudeCodeSubagent(attrs);
   const session = attribution.session_id ? { source: CLAUDE_CODE, sessionId: attribution.session_id } : null;

@@ -1,7 +1,7 @@
-import { count, flag, isoFromNanos, text } from "../attributes";
+import { text } from "../attributes";
 import { attributionFields, attributionOf } from "../attribution";
 import type { TAttributes, TLogRecord } from "../model";
-import { eventId, eventNameWithPrefix, IGNORED, tokenCount, type TMapped } from "./types";
+import { eventId, eventNameWithPrefix, IGNORED, recordTime, toolCallEvent, tokenCount, type TMapped } from "./types";
 
 // OpenAI Codex CLI (codex-rs/otel): the tokens of a model call arrive on the `codex.sse_event` log
 // record whose event.kind is `response.completed` — input INCLUDES cached input, reasoning is PART
@@ -26,7 +26,7 @@ export function mapCodexLog(name: string, record: TLogRecord, attrs: TAttributes
   if (reasoning > output) problems.push(`reasoning_token_count (${reasoning}) exceeds output_token_count (${output}), which includes it`);
   if (problems.length) return { kind: "rejected", reason: `codex.sse_event: ${problems.join("; ")}` };
   const attribution = attributionOf(attrs);
-  const timestamp = text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
+  const timestamp = recordTime(record, attrs);
   const conversation = attribution.session_id;
   const responseId = text(attrs, "response.id", "response_id");
   return {
@@ -46,25 +46,10 @@ export function mapCodexLog(name: string, record: TLogRecord, attrs: TAttributes
   };
 }
 
-// codex.tool_result: a tool call of the conversation (no cost of its own).
+// codex.tool_result: a tool call of the conversation, identified by its call_id.
 function codexToolResult(record: TLogRecord, attrs: TAttributes): TMapped {
-  const attribution = attributionOf(attrs);
-  const timestamp = text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
   const callId = text(attrs, "call_id");
-  const ok = flag(attrs, "success");
-  const latency = count(attrs, "duration_ms");
   const tool = text(attrs, "tool_name");
-  return {
-    kind: "event",
-    session: attribution.session_id ? { source: CODEX, sessionId: attribution.session_id } : null,
-    event: {
-      id: callId ? eventId("codex:tool", callId) : eventId("codex:tool", attribution.session_id, record.timeUnixNano, text(attrs, "event.timestamp"), tool),
-      kind: "tool",
-      ...(tool ? { tool: tool.slice(0, 128) } : {}),
-      status: ok === false ? "error" : "ok",
-      ...attributionFields(attribution),
-      ...(timestamp ? { timestamp } : {}),
-      ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
-    },
-  };
+  const id = callId ? eventId("codex:tool", callId) : eventId("codex:tool", text(attrs, "conversation.id"), record.timeUnixNano, text(attrs, "event.timestamp"), tool);
+  return toolCallEvent(CODEX, record, attrs, id, tool);
 }

@@ -1,7 +1,7 @@
-import { count, flag, isoFromNanos, text } from "../attributes";
+import { count, text } from "../attributes";
 import { attributionFields, attributionOf } from "../attribution";
 import type { TAttributes, TLogRecord } from "../model";
-import { eventId, eventNameWithPrefix, IGNORED, tokenCount, type TMapped } from "./types";
+import { eventId, eventNameWithPrefix, IGNORED, recordTime, toolCallEvent, tokenCount, type TMapped } from "./types";
 
 // Gemini CLI (packages/core/src/telemetry): one `gemini_cli.api_response` log record per model
 // call. Its counts are Gemini's usageMetadata: input (promptTokenCount) INCLUDES cached content,
@@ -19,7 +19,7 @@ export function mapGeminiLog(name: string, record: TLogRecord, attrs: TAttribute
   const model = text(attrs, "model");
   if (!model) return { kind: "rejected", reason: `gemini_cli.${name} without a model` };
   const attribution = attributionOf(attrs);
-  const timestamp = text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
+  const timestamp = recordTime(record, attrs);
   const session = attribution.session_id ? { source: GEMINI_CLI, sessionId: attribution.session_id } : null;
   const id = eventId("gemini", attribution.session_id, name, text(attrs, "prompt_id"), record.timeUnixNano, text(attrs, "event.timestamp"), model, text(attrs, "response_id"));
   const latency = count(attrs, "duration_ms");
@@ -56,24 +56,9 @@ export function mapGeminiLog(name: string, record: TLogRecord, attrs: TAttribute
   };
 }
 
-// gemini_cli.tool_call: a tool call (no cost of its own).
+// gemini_cli.tool_call: a tool call of the prompt.
 function geminiToolCall(record: TLogRecord, attrs: TAttributes): TMapped {
-  const attribution = attributionOf(attrs);
-  const timestamp = text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
   const tool = text(attrs, "function_name");
-  const ok = flag(attrs, "success");
-  const latency = count(attrs, "duration_ms");
-  return {
-    kind: "event",
-    session: attribution.session_id ? { source: GEMINI_CLI, sessionId: attribution.session_id } : null,
-    event: {
-      id: eventId("gemini:tool", attribution.session_id, text(attrs, "prompt_id"), record.timeUnixNano, text(attrs, "event.timestamp"), tool),
-      kind: "tool",
-      ...(tool ? { tool: tool.slice(0, 128) } : {}),
-      status: ok === false ? "error" : "ok",
-      ...attributionFields(attribution),
-      ...(timestamp ? { timestamp } : {}),
-      ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
-    },
-  };
+  const id = eventId("gemini:tool", text(attrs, "session.id"), text(attrs, "prompt_id"), record.timeUnixNano, text(attrs, "event.timestamp"), tool);
+  return toolCallEvent(GEMINI_CLI, record, attrs, id, tool);
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { count } from "../attributes";
-import { text } from "../attributes";
+import { count, flag, isoFromNanos, text } from "../attributes";
+import { attributionFields, attributionOf } from "../attribution";
 import type { TAttributes, TLogRecord } from "../model";
 import type { TSessionRef } from "../sessions";
 
@@ -46,4 +46,32 @@ export function eventNameWithPrefix(record: TLogRecord, attrs: TAttributes, pref
     if (name && name.startsWith(prefix)) return name.slice(prefix.length);
   }
   return null;
+}
+
+// When a record happened: the tool's own event.timestamp, else the record's time, else when the
+// SDK observed it (Codex leaves timeUnixNano at 0).
+export function recordTime(record: TLogRecord, attrs: TAttributes): string | null {
+  return text(attrs, "event.timestamp") ?? isoFromNanos(record.timeUnixNano) ?? isoFromNanos(record.observedTimeUnixNano);
+}
+
+// A tool call a coding agent logged (no cost of its own); all three spell its outcome `success`
+// and its time `duration_ms`.
+export function toolCallEvent(source: string, record: TLogRecord, attrs: TAttributes, id: string, tool: string | null): TMapped {
+  const attribution = attributionOf(attrs);
+  const timestamp = recordTime(record, attrs);
+  const ok = flag(attrs, "success");
+  const latency = count(attrs, "duration_ms");
+  return {
+    kind: "event",
+    session: attribution.session_id ? { source, sessionId: attribution.session_id } : null,
+    event: {
+      id,
+      kind: "tool",
+      ...(tool ? { tool: tool.slice(0, 128) } : {}),
+      status: ok === false ? "error" : "ok",
+      ...attributionFields(attribution),
+      ...(timestamp ? { timestamp } : {}),
+      ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
+    },
+  };
 }
