@@ -8,6 +8,7 @@ import { formatUsd } from "../money";
 import { MAX_BATCH_EVENTS, ZEventSchema } from "./event-schema";
 import { prepareEvents } from "./prepare";
 import { submitEvents } from "./group-commit";
+import { recordReceipts } from "./receipts";
 
 // One usage event as the OpenAPI document names it (a shared component).
 const ZEventDoc = ZEventSchema.meta({ id: "Event" });
@@ -63,6 +64,7 @@ export const postEvents = withApiKey(
     // The execution the caller most likely cares about: the one its last valid event belongs to.
     const last = rows[rows.length - 1];
     const result = await submitEvents(rows, last.executionId ? { orgId: key.orgId, executionId: last.executionId } : null);
+    await recordReceipts(key, ["events_api"], "EVENTS");
     return {
       status: rejected.length ? 207 : 200,
       body: {

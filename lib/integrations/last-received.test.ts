@@ -1,20 +1,25 @@
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { prisma } from "../db";
+import { ev } from "../testing/events-api";
 import { createTestOrg } from "../testing/fixtures";
-import { ingestAt } from "../testing/usage";
-import { describeReceipts, integrationStatus, lastEventReceivedAt, lastReceived, timeAgo } from "./last-received";
+import { api, startMachineServer } from "../testing/machine-server";
+import { postOtlp, shiftedToNow } from "../testing/otlp";
+import claudeCodeLogs from "../otlp/fixtures/claude-code.logs.json";
+import { describeReceipts, integrationStatus, lastReceived, timeAgo } from "./last-received";
 
 const MIN = 60_000;
 
-function call(id: string, at: Date) {
-  return { id, timestamp: at.toISOString(), provider: "openai", model: "gpt-4o-mini", usage: { input_tokens: 10, output_tokens: 2 } };
-}
+let server: Awaited<ReturnType<typeof startMachineServer>>;
+beforeAll(async () => {
+  server = await startMachineServer();
+});
+afterAll(() => server.close());
 
 describe("lastReceived", () => {
   test("a new org has received nothing: every expected signal says never", async () => {
     const t = await createTestOrg();
     const now = new Date();
-    const last = await lastReceived(t.org.id, now);
+    const last = await lastReceived(t.org.id);
     expect(last.claude_code).toEqual([{ signal: "logs", at: null }, { signal: "metrics", at: null }]);
     expect(last.codex).toEqual([{ signal: "logs", at: null }]);
     expect(last.genai).toEqual([{ signal: "traces", at: null }]);
@@ -22,7 +27,7 @@ describe("lastReceived", () => {
     expect(describeReceipts(last.claude_code, now)).toBe("never (logs) · never (metrics)");
   });
 
-  test("each source's receipts, an unexpected signal too, and the newest event's arrival", async () => {
+  test("each source's receipts, an unexpected signal too", async () => {
     const t = await createTestOrg();
     const now = new Date();
     await prisma().telemetryReceipt.createMany({
@@ -30,33 +35,38 @@ describe("lastReceived", () => {
         { orgId: t.org.id, source: "claude_code", signal: "LOGS", lastReceivedAt: new Date(now.getTime() - 3 * MIN) },
         { orgId: t.org.id, source: "codex", signal: "TRACES", lastReceivedAt: new Date(now.getTime() - 2 * 3600_000) },
         { orgId: t.org.id, source: "genai", signal: "TRACES", lastReceivedAt: now },
+        { orgId: t.org.id, source: "events_api", signal: "EVENTS", lastReceivedAt: new Date(now.getTime() - 2 * MIN) },
       ],
     });
-    await ingestAt(t, [call("a", new Date(now.getTime() - 10 * MIN))], new Date(now.getTime() - 9 * MIN));
-    // A backdated call received later still counts as the newest arrival.
-    await ingestAt(t, [call("b", new Date(now.getTime() - 24 * 3600_000))], new Date(now.getTime() - 2 * MIN));
-
-    const last = await lastReceived(t.org.id, now);
+    const last = await lastReceived(t.org.id);
     expect(describeReceipts(last.claude_code, now)).toBe("3 min ago (logs) · never (metrics)");
     expect(describeReceipts(last.codex, now)).toBe("never (logs) · 2 h ago (traces)");
     expect(describeReceipts(last.genai, now)).toBe("just now (traces)");
     expect(describeReceipts(last.gemini_cli, now)).toBe("never (logs) · never (metrics)");
-    // Events are stamped on arrival by the database: the newest is the backdated call sent last.
-    const newest = await prisma().usageEvent.findFirstOrThrow({ where: { orgId: t.org.id, eventId: "b" }, select: { receivedAt: true } });
-    expect(last.events_api[0].at).toEqual(newest.receivedAt);
-    expect(describeReceipts(last.events_api, new Date(newest.receivedAt.getTime() + 2 * MIN), false)).toBe("2 min ago");
+    expect(describeReceipts(last.events_api, now, false)).toBe("2 min ago");
   });
 
-  test("org B's receipts and events never show for org A", async () => {
+  test("a post to the events API marks the events API; a Claude Code export marks Claude Code's logs, not the events API", async () => {
+    const t = await createTestOrg();
+    const res = await api(server.url, "/api/v1/events", { secret: t.secret, body: ev("receipt-1") });
+    expect(res.status).toBe(200);
+    expect((await lastReceived(t.org.id)).events_api[0].at).toBeInstanceOf(Date);
+
+    const o = await createTestOrg();
+    expect((await postOtlp(server.url, "logs", o.secret, shiftedToNow(claudeCodeLogs))).status).toBe(200);
+    const last = await lastReceived(o.org.id);
+    expect(last.claude_code[0]).toMatchObject({ signal: "logs", at: expect.any(Date) });
+    expect(last.events_api[0].at).toBeNull();
+  });
+
+  test("org B's receipts never show for org A", async () => {
     const a = await createTestOrg();
     const b = await createTestOrg();
-    const now = new Date();
-    await prisma().telemetryReceipt.create({ data: { orgId: b.org.id, source: "claude_code", signal: "LOGS", lastReceivedAt: now } });
-    await ingestAt(b, [call("b-1", new Date(now.getTime() - MIN))], now);
-    const last = await lastReceived(a.org.id, now);
+    await prisma().telemetryReceipt.create({ data: { orgId: b.org.id, source: "claude_code", signal: "LOGS", lastReceivedAt: new Date() } });
+    await api(server.url, "/api/v1/events", { secret: b.secret, body: ev("receipt-b") });
+    const last = await lastReceived(a.org.id);
     expect(Object.values(last).flat().every((r) => r.at === null)).toBe(true);
-    expect(await lastEventReceivedAt(a.org.id, now)).toBeNull();
-    expect(await lastEventReceivedAt(b.org.id, now)).toBeInstanceOf(Date);
+    expect((await lastReceived(b.org.id)).events_api[0].at).toBeInstanceOf(Date);
   });
 });
 

@@ -1,8 +1,9 @@
-import { pool, prisma } from "../db";
+import { prisma } from "../db";
 import type { TIntegrationId } from "./snippets";
 
-// "Last data received" for each integration: when each OpenTelemetry source last sent each signal
-// (TelemetryReceipt, kept by lib/otlp) and when the org's newest usage event arrived.
+// "Last data received" for each integration: when each OpenTelemetry source last sent each signal,
+// and when the events API last took a request (TelemetryReceipt, kept by lib/ingest/receipts.ts —
+// written at most every 15 s per process, so "just now" is as fine as it gets).
 export type TSignal = "logs" | "metrics" | "traces";
 export type TReceipt = { signal: TSignal; at: Date | null };
 export type TLastReceived = Record<TIntegrationId, TReceipt[]>;
@@ -16,32 +17,14 @@ export const EXPECTED_SIGNALS: Record<Exclude<TIntegrationId, "events_api">, TSi
   genai: ["traces"],
 };
 
-const SIGNAL_NAME = { LOGS: "logs", METRICS: "metrics", TRACES: "traces" } as const;
+const SIGNAL_NAME = { LOGS: "logs", METRICS: "metrics", TRACES: "traces", EVENTS: null } as const;
 const SIGNAL_ORDER: TSignal[] = ["logs", "metrics", "traces"];
 
-// The newest event's arrival, read through the (orgId, occurredAt) index: the newest 1,000 events
-// by time of the call, at most 35 days back (what the events API accepts). UsageEvent has no index
-// on receivedAt, and a max over all of an org's events would read every one of them.
-const LAST_EVENT_SQL = `
-  SELECT max("receivedAt") AS "at" FROM (
-    SELECT "receivedAt" FROM "UsageEvent"
-     WHERE "orgId" = $1 AND "occurredAt" >= $2
-     ORDER BY "occurredAt" DESC
-     LIMIT 1000
-  ) newest`;
-
-export async function lastEventReceivedAt(orgId: string, now = new Date()): Promise<Date | null> {
-  const since = new Date(now.getTime() - 35 * 24 * 3600_000);
-  const { rows } = await pool().query<{ at: Date | null }>(LAST_EVENT_SQL, [orgId, since]);
-  return rows[0]?.at ?? null;
-}
-
-export async function lastReceived(orgId: string, now = new Date()): Promise<TLastReceived> {
-  const [receipts, lastEvent] = await Promise.all([
-    prisma().telemetryReceipt.findMany({ where: { orgId }, select: { source: true, signal: true, lastReceivedAt: true } }),
-    lastEventReceivedAt(orgId, now),
-  ]);
-  const result = { events_api: [{ signal: "logs", at: lastEvent }] } as TLastReceived;
+export async function lastReceived(orgId: string): Promise<TLastReceived> {
+  const receipts = await prisma().telemetryReceipt.findMany({ where: { orgId }, select: { source: true, signal: true, lastReceivedAt: true } });
+  // The events API has one "signal" (its line shows no signal name).
+  const events = receipts.find((r) => r.source === "events_api" && r.signal === "EVENTS");
+  const result = { events_api: [{ signal: "logs", at: events?.lastReceivedAt ?? null }] } as TLastReceived;
   for (const [source, expected] of Object.entries(EXPECTED_SIGNALS) as [keyof typeof EXPECTED_SIGNALS, TSignal[]][]) {
     const mine = receipts.filter((r) => r.source === source);
     const signals = SIGNAL_ORDER.filter((s) => expected.includes(s) || mine.some((r) => SIGNAL_NAME[r.signal] === s));

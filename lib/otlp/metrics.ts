@@ -7,7 +7,8 @@ import { withCumulativeLedger, type TCumulativePoint } from "./cumulative";
 import type { TExportResult } from "./logs";
 import type { TAttributes, TMetric, TMetricPoint, TResourceMetrics } from "./model";
 import { countingSignals, sessionKey, type TSessionRef } from "./sessions";
-import { exportMessage, recordReceipts, storeTelemetryEvents } from "./store";
+import { recordReceipts } from "../ingest/receipts";
+import { exportMessage, storeTelemetryEvents } from "./store";
 import { claudeCodeSubagent } from "./sources/claude-code";
 import { eventId, type TWireEvent } from "./sources/types";
 

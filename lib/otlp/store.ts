@@ -1,13 +1,11 @@
-import { pool } from "../db";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { prepareEvents } from "../ingest/prepare";
 import { submitEvents } from "../ingest/group-commit";
-import type { TCountingSignal } from "./sessions";
 import type { TWireEvent } from "./sources/types";
 
 // The last step of every OTLP export: the usage events made from it go through the events API's
 // own path — validation, pricing, attribution, the one ingest statement, budgets, alerts, runaway
-// detection — and the source's "last data received" moves.
+// detection. (The source's "last data received" is lib/ingest/receipts.ts.)
 
 export type TStoreOutcome = {
   // Event ids stored now or before (a re-sent export): counted exactly once either way.
@@ -38,25 +36,6 @@ export async function storeTelemetryEvents(key: TAuthenticatedKey, events: TWire
     for (const row of rows) outcome.taken.add(row.eventId);
   }
   return outcome;
-}
-
-// When each source last sent each signal, for the integrations page ("just now", "3 min ago"): a
-// process writes each (org, source, signal) at most every RECEIPT_EVERY_MS, not on every export.
-const RECEIPT_EVERY_MS = 15_000;
-const receiptWritten = new Map<string, number>();
-
-export async function recordReceipts(key: TAuthenticatedKey, sources: Iterable<string>, signal: TCountingSignal): Promise<void> {
-  const now = Date.now();
-  const list = [...new Set(sources)].sort().filter((s) => now - (receiptWritten.get(`${key.orgId}\u0000${s}\u0000${signal}`) ?? 0) >= RECEIPT_EVERY_MS);
-  if (list.length === 0) return;
-  if (receiptWritten.size > 10_000) receiptWritten.clear();
-  for (const s of list) receiptWritten.set(`${key.orgId}\u0000${s}\u0000${signal}`, now);
-  await pool().query(
-    `INSERT INTO "TelemetryReceipt" ("orgId", source, signal, "lastReceivedAt", "lastKeyId")
-     SELECT $1, s, $3::"TelemetrySignal", now(), $4 FROM unnest($2::text[]) AS s
-     ON CONFLICT ("orgId", source, signal) DO UPDATE SET "lastReceivedAt" = now(), "lastKeyId" = EXCLUDED."lastKeyId"`,
-    [key.orgId, list, signal, key.id],
-  );
 }
 
 // The partialSuccess message (OTLP: why records were rejected; a warning when none was).

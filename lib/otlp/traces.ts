@@ -2,7 +2,8 @@ import type { TAuthenticatedKey } from "../keys/authenticate";
 import { mergeAttributes, text } from "./attributes";
 import type { TExportResult } from "./logs";
 import type { TResourceSpans, TSpan } from "./model";
-import { exportMessage, recordReceipts, storeTelemetryEvents } from "./store";
+import { recordReceipts } from "../ingest/receipts";
+import { exportMessage, storeTelemetryEvents } from "./store";
 import { GENAI, mapGenAiSpan, operationOf } from "./sources/genai";
 import type { TWireEvent } from "./sources/types";
 

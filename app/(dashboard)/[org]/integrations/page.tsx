@@ -19,7 +19,7 @@ export default async function IntegrationsPage({ params, searchParams }: { param
   const access = await requireOrgPage(slug);
   const { org } = access;
   const now = new Date();
-  const [keys, options, received] = await Promise.all([ingestKeyOptions(org.id, now), attributionOptions(org.id), lastReceived(org.id, now)]);
+  const [keys, options, received] = await Promise.all([ingestKeyOptions(org.id, now), attributionOptions(org.id), lastReceived(org.id)]);
   const chosen = parseSetupSearch(await searchParams, options);
   const origin = instanceOrigin(env().APP_URL, await headers(), env().PORT);
   const snippets = buildSnippets({ origin, key: KEY_SLOT, team: chosen.team?.slug, costCenter: chosen.costCenter?.code, repository: chosen.repository });
