@@ -1,10 +1,10 @@
 // Claude Code's OpenTelemetry export (issue 10): its log events and metrics, as the fixtures record
 // them, through real HTTP into a real Postgres; what a platform lead would check on the overview.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { pool } from "../db";
+import { pool, prisma } from "../db";
 import { createTestOrg } from "../testing/fixtures";
 import { startMachineServer } from "../testing/machine-server";
-import { postOtlp, shiftedToNow } from "../testing/otlp";
+import { kv, postOtlp, shiftedToNow } from "../testing/otlp";
 import logsFixture from "./fixtures/claude-code.logs.json";
 import cumulative1 from "./fixtures/claude-code.metrics.cumulative-1.json";
 import cumulative2 from "./fixtures/claude-code.metrics.cumulative-2.json";
@@ -147,5 +147,34 @@ describe("Claude Code metrics, cumulative temporality", () => {
     const tokens = (await pool().query(`SELECT sum("inputTokens")::int AS i, sum("outputTokens")::int AS o, sum("cacheReadTokens")::int AS r, sum("cacheWriteTokens")::int AS w FROM "UsageEvent" WHERE "orgId" = $1`, [org.id])).rows[0];
     // A: 2500 + 300, B: 400 input; A: 7100 + 900, B: 1100 output; …
     expect(tokens).toEqual({ i: 3200, o: 9100, r: 130000, w: 18500 });
+  });
+});
+
+describe("the events API's path: budgets, alerts and runaway detection apply", () => {
+  test("Claude Code retrying one failing request (api_error, same prompt) is caught as a retry loop on its prompt's execution", async () => {
+    const { org, secret } = await createTestOrg();
+    const base = Date.now() - 2 * 60_000;
+    const attempt = (n: number) => ({
+      timeUnixNano: String(BigInt(base + n * 4000) * 1_000_000n),
+      body: { stringValue: "claude_code.api_error" },
+      attributes: kv({
+        "session.id": "s-loop",
+        "prompt.id": "p-loop",
+        "event.name": "api_error",
+        model: "claude-sonnet-4-5",
+        error: "Overloaded",
+        status_code: "529",
+        attempt: String(n),
+        client_request_id: "c-loop",
+        duration_ms: "30000",
+      }),
+    });
+    const body = { resourceLogs: [{ resource: { attributes: kv({ "service.name": "claude-code" }) }, scopeLogs: [{ scope: { name: "com.anthropic.claude_code.events" }, logRecords: [1, 2, 3, 4].map(attempt) }] }] };
+    expect((await postOtlp(server.url, "logs", secret, body)).status).toBe(200);
+    const anomalies = await prisma().anomaly.findMany({ where: { orgId: org.id } });
+    expect(anomalies.map((a) => `${a.kind} ${a.executionId} ${a.agent}`)).toEqual(["RETRY_LOOP p-loop claude-code"]);
+    const execution = await prisma().execution.findFirstOrThrow({ where: { orgId: org.id, executionId: "p-loop" } });
+    // Prisma reads the bigint counters as BigInt; attempts after the first count as retries.
+    expect(execution).toMatchObject({ calls: 4n, errors: 4n, retries: 3n, status: "BLOCKED" });
   });
 });

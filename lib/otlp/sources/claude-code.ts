@@ -61,8 +61,11 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
 
   const model = text(attrs, "model");
   if (!model) return { kind: "rejected", reason: `claude_code.${name} without a model` };
+  // Claude Code's attempts at one request share its client_request_id: "the same call" for
+  // retry-loop detection (docs/api.md "Fingerprints"), however their sizes differ.
+  const clientRequest = text(attrs, "client_request_id");
+  const fingerprint = clientRequest ? { fingerprint: `cc:${clientRequest}`.slice(0, 128) } : {};
   if (name === "api_error") {
-    const clientRequest = text(attrs, "client_request_id");
     const attempt = count(attrs, "attempt");
     return {
       kind: "event",
@@ -75,6 +78,7 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
         ...common,
         status: "error",
         error_type: (text(attrs, "status_code") ?? text(attrs, "error") ?? "error").slice(0, 128),
+        ...fingerprint,
         ...(attempt !== null && attempt >= 1 ? { attempt: Math.min(attempt, 100_000) } : {}),
         ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
       },
@@ -103,6 +107,7 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
       usage,
       // The tool's own figure for the call (Claude Code prices it; a subscription's calls too).
       ...(cost !== null ? { cost_usd: cost } : {}),
+      ...fingerprint,
       ...common,
       ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
       // Where the call came from, when not the main thread (title, compaction, a subagent's turn).
