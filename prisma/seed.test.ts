@@ -55,7 +55,8 @@ describe("the full demo month", () => {
     );
     expect(events.n).toBeGreaterThanOrEqual(50_000);
     expect(events.n).toBe(seed.events);
-    expect(events.agents).toBe(6);
+    // The six agents of the cast, and two developers' Claude Code (through the OTLP path).
+    expect(events.agents).toBe(7);
     expect(now.getTime() - events.first.getTime()).toBeGreaterThan(29 * 24 * 3600_000);
     expect(events.last.getTime()).toBeLessThanOrEqual(now.getTime());
 
@@ -141,6 +142,21 @@ describe("the full demo month", () => {
     expect(rows.find((r) => r.kind === "MODEL_MISUSE")).toMatchObject({ agent: "support-triage" });
     // A handful, not a storm: a lead can read them all.
     expect(rows.length).toBeLessThanOrEqual(12);
+  });
+
+  test("two developers' Claude Code sessions came through the OpenTelemetry path: by repository and person, and the integrations page's receipt", async () => {
+    const { rows } = await pool().query(
+      `SELECT repository, "userId" AS user, count(*) FILTER (WHERE kind = 'LLM')::int AS calls, count(*) FILTER (WHERE kind = 'TOOL')::int AS tools,
+              count(DISTINCT "sessionId")::int AS sessions, bool_and("costSource" IN ('REPORTED', 'NONE')) AS reported
+         FROM "UsageEvent" WHERE "orgId" = $1 AND agent = 'claude-code' GROUP BY 1, 2 ORDER BY 1`,
+      [seed.orgId],
+    );
+    expect(rows).toEqual([
+      { repository: "acme/api", user: "maya@acme.dev", calls: 36, tools: 27, sessions: 3, reported: true },
+      { repository: "acme/web", user: "alice@acme.dev", calls: 36, tools: 27, sessions: 3, reported: true },
+    ]);
+    const receipt = await one<{ n: number }>(`SELECT count(*)::int AS n FROM "TelemetryReceipt" WHERE "orgId" = $1 AND source = 'claude_code' AND signal = 'LOGS'`, [seed.orgId]);
+    expect(receipt.n).toBe(1);
   });
 
   test("every key with spend shows when it was last used (its last event), never 'never'", async () => {

@@ -13,6 +13,7 @@ import { createOrg } from "../../lib/orgs/create";
 import { DEMO_AGENTS, DEMO_COST_CENTERS, DEMO_TEAMS } from "./cast";
 import { detectDemoAnomalies } from "./anomalies";
 import { generateDemoEvents, type TGeneratedEvent } from "./generate";
+import { seedClaudeCodeTelemetry } from "./telemetry";
 
 export const DEMO_KEY_NAME = "demo (dev)";
 export const DEMO_KEY_SCOPES: TKeyScope[] = ["ingest", "read"];
@@ -100,6 +101,14 @@ export async function seedDemoData(options: TSeedOptions): Promise<TSeedResult> 
       storing.catch(() => undefined);
     }
     await storing;
+
+    // Two developers' Claude Code sessions, through the OpenTelemetry path with a key of their own.
+    const platformTeam = teams.get("platform")!.id;
+    const claude = await issueKey({ orgId: org.id, name: "claude-code (platform)", scopes: ["ingest"], teamId: platformTeam });
+    stored += await seedClaudeCodeTelemetry(
+      { ...base, id: claude.id, name: "claude-code (platform)", prefix: claude.prefix, scopes: ["ingest"], teamId: platformTeam, defaultAgent: null },
+      now,
+    );
 
     // The demo's keys were "used" when their events happened: the keys page must not say "never"
     // beside hundreds of dollars of spend.
