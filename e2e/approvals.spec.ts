@@ -91,7 +91,10 @@ test("an owner resumes a blocked execution from its page with a new limit of $3;
   await page.goto(`/${slug}/executions/${execution}`);
   await page.getByTestId("execution-resume-limit").fill("3");
   await page.getByTestId("execution-resume").click();
-  await expect(page.getByText("Resumed, with a limit of $3.")).toBeVisible();
+  // The page refreshes to the resumed execution: the banner (and the button's own "Resumed, with a
+  // limit of $3." with it) goes, and the page says it was resumed.
+  await expect(page.getByTestId("resumed-note")).toContainText("Resumed at");
+  await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
   const check = await (await request.get(`/api/v1/budget?execution_id=${execution}`, { headers: auth })).json();
   expect(check.allowed).toBe(true);
   expect(check.budgets).toEqual([expect.objectContaining({ scope: "execution", limit_usd: "3.00", enforcement: "block" })]);

@@ -79,6 +79,8 @@ export type TExecutionDetail = TExecutionSummary & {
   max_context_tokens: number;
   blocked_at: string | null;
   blocked_reason: string | null;
+  // When a person last let it run again after a block (it stays on the page once the banner is gone).
+  resumed_at: string | null;
   team_name: string | null;
   cost_center: string | null;
 };
@@ -193,7 +195,7 @@ export async function executionTimeline(args: {
   const [summary, chartRows, shares, pageRows, anomalies] = await Promise.all([
     pool().query(
       `SELECT ${EXECUTION_SUMMARY_COLUMNS}, e."maxInputTokens" AS max_context_tokens, e."blockedAt" AS blocked_at,
-              e."blockedReason" AS blocked_reason, t.name AS team_name, cc.code AS cost_center,
+              e."blockedReason" AS blocked_reason, e."resumedAt" AS resumed_at, t.name AS team_name, cc.code AS cost_center,
               (EXTRACT(EPOCH FROM (e."lastSeenAt" - e."firstSeenAt")) * 1000)::bigint AS duration_ms
          FROM "Execution" e
          LEFT JOIN "Team" t ON t."orgId" = e."orgId" AND t.id = e."teamId"
@@ -235,13 +237,14 @@ export async function executionTimeline(args: {
   const row = summary.rows[0];
   if (!row) return null;
 
-  const { max_context_tokens, blocked_at, blocked_reason, team_name, cost_center, duration_ms, ...base } = row;
+  const { max_context_tokens, blocked_at, blocked_reason, resumed_at, team_name, cost_center, duration_ms, ...base } = row;
   const execution: TExecutionDetail = {
     ...toExecutionSummary(base, now),
     duration_ms: Number(duration_ms),
     max_context_tokens,
     blocked_at: blocked_at ? blocked_at.toISOString() : null,
     blocked_reason,
+    resumed_at: resumed_at ? resumed_at.toISOString() : null,
     team_name,
     cost_center,
   };

@@ -82,6 +82,11 @@ export default async function ExecutionPage({ params, searchParams }: { params: 
           {" · "}started {timeWithSeconds(ex.first_seen_at, org.timezone)}, last call {timeWithSeconds(ex.last_seen_at, org.timezone)} ({org.timezone})
           {ex.ended_at && <> · ended {timeWithSeconds(ex.ended_at, org.timezone)}{ex.outcome && <>: “{ex.outcome}”</>}</>}
         </p>
+        {ex.status !== "blocked" && ex.resumed_at && (
+          <p className="mt-2 text-sm text-emerald-800 dark:text-emerald-300" data-testid="resumed-note">
+            ▶ Resumed at {timeWithSeconds(ex.resumed_at, org.timezone)} after a block — new calls are allowed again.
+          </p>
+        )}
         {ex.status === "blocked" && (
           <div role="status" className="mt-2 rounded-md border border-red-300 bg-red-50 px-3 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100" data-testid="blocked-banner">
             <p className="font-semibold">■ Blocked{ex.blocked_at && <> at {timeWithSeconds(ex.blocked_at, org.timezone)}</>} — new calls are refused until someone resumes it.</p>
