@@ -4,17 +4,6 @@ import type { TAttributes, TAttrValue } from "./model";
 // Reading attributes the way the tools send them: Claude Code passes every number through
 // String(), so "1840" and 1840 both mean 1840 tokens, and "0.061329" is a cost.
 
-// Resource attributes first, the record's own over them (a record says more about itself). The
-// decoder already links each record's attributes to its resource's (lib/otlp/decode.ts): then
-// there is nothing to copy.
-export function mergeAttributes(resource: TAttributes, own: TAttributes): TAttributes {
-  if (Object.getPrototypeOf(own) === resource) return own;
-  const merged: TAttributes = Object.create(null);
-  for (const k in resource) merged[k] = resource[k];
-  for (const k in own) merged[k] = own[k];
-  return merged;
-}
-
 function scalar(v: TAttrValue | undefined): string | null {
   if (v === undefined) return null;
   if (typeof v === "string") return v;

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { ATTRIBUTION, attributionOf } from "./attribution";
-import { mergeAttributes } from "./attributes";
 import { SPEND_METRICS } from "./metrics";
 
 const doc = readFileSync("docs/opentelemetry.md", "utf8");
@@ -22,8 +21,9 @@ describe("the attribution table", () => {
 
   test("the record's own attributes win over its resource's; the first key present wins; blanks do not count", () => {
     const resource = Object.assign(Object.create(null), { "team.id": "platform", repo: "acme/web", "service.name": "claude-code", __proto__: "x" });
-    const own = Object.assign(Object.create(null), { team: "payments", repository: "  ", pr: "4821" });
-    const a = attributionOf(mergeAttributes(resource, own));
+    // As the decoder links them (lib/otlp/decode.ts): the record's attributes over its resource's.
+    const own = Object.assign(Object.create(resource), { team: "payments", repository: "  ", pr: "4821" });
+    const a = attributionOf(own);
     expect(a).toMatchObject({ team: "payments", repository: "acme/web", pull_request: "4821", agent: null });
   });
 });

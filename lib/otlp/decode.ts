@@ -59,7 +59,8 @@ export function decodeExport(signal: TSignal, encoding: TEncoding, body: Buffer)
   return walk(signal, parsed, JSON_READER);
 }
 
-const SIGNAL_NAMES: Record<TSignal, string> = { logs: "Logs", metrics: "Metrics", traces: "Trace" };
+// "Export<Name>ServiceRequest": the service name of each signal in the OTLP schema.
+export const SIGNAL_NAMES: Record<TSignal, string> = { logs: "Logs", metrics: "Metrics", traces: "Trace" };
 
 // The two encodings differ only in how scalars arrive: a reader per encoding, one walker.
 // Paths are built only when something fails (`at`): built eagerly for every attribute, they were

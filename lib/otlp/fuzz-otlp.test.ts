@@ -12,8 +12,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { createTestOrg } from "../testing/fixtures";
 import { startMachineServer } from "../testing/machine-server";
-import type { TOtlpSignal } from "../testing/otlp";
-import { attrList, claudeApiRequest, jsonToProtobuf, logsExport, nanosAgo, otlpRequest, REJECTED_FIELD, usageRowCount, type TOtlpAnswer } from "../testing/otlp-sdk";
+import { kv, type TOtlpSignal } from "../testing/otlp";
+import { claudeApiRequest, jsonToProtobuf, logsExport, nanosAgo, otlpRequest, REJECTED_FIELD, usageRowCount, type TOtlpAnswer } from "../testing/otlp-sdk";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 const logged: string[] = [];
@@ -265,7 +265,7 @@ describe("hostile exports", () => {
           const list = spans.map((s, i) => {
             jsonOnly ||= s.mutations.some((m) => m.value.jsonOnly) || jsonOnlyTime(s.start) || jsonOnlyTime(s.end);
             const attributes = withMutations(
-              attrList({ "gen_ai.operation.name": s.operation, "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30 }),
+              kv({ "gen_ai.operation.name": s.operation, "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 30 }),
               s.mutations,
             );
             return {
@@ -278,7 +278,7 @@ describe("hostile exports", () => {
               status: { code: s.status },
             };
           });
-          const body = { resourceSpans: [{ resource: { attributes: attrList({ "service.name": "bot" }) }, scopeSpans: [{ scope: { name: "fuzz" }, spans: list }] }] };
+          const body = { resourceSpans: [{ resource: { attributes: kv({ "service.name": "bot" }) }, scopeSpans: [{ scope: { name: "fuzz" }, spans: list }] }] };
           const enc: TEnc = jsonOnly ? "json" : requested;
           const bytes = enc === "json" ? Buffer.from(toJsonText(body)) : jsonToProtobuf("traces", body);
           const a = await post("traces", enc, bytes, secret, f);
@@ -318,13 +318,13 @@ describe("hostile exports", () => {
             // negative. Between 1e-20 and the 12 decimals kept is a $0 row.
             if (!Number.isFinite(n) || Number(n.toFixed(20)) === 0 || (temporality === 2 && n < 0)) skipped++;
             // One series and one group per point: its own session.id and a marker attribute.
-            const attributes = withMutations(attrList({ "session.id": `s-${randomUUID()}`, model: "claude-sonnet-4-6", point: i }), p.mutations.filter((m) => m.key !== "session.id"));
+            const attributes = withMutations(kv({ "session.id": `s-${randomUUID()}`, model: "claude-sonnet-4-6", point: i }), p.mutations.filter((m) => m.key !== "session.id"));
             return { attributes, startTimeUnixNano: nanosAgo(3_600_000), timeUnixNano: p.time ?? nanosAgo(60_000), ...v };
           });
           const body = {
             resourceMetrics: [
               {
-                resource: { attributes: attrList({ "service.name": "claude-code" }) },
+                resource: { attributes: kv({ "service.name": "claude-code" }) },
                 scopeMetrics: [{ scope: { name: "com.anthropic.claude_code" }, metrics: [{ name: "claude_code.cost.usage", unit: "USD", sum: { aggregationTemporality: temporality, isMonotonic: true, dataPoints } }] }],
               },
             ],
@@ -468,7 +468,7 @@ describe("named hostile inputs", () => {
         resourceMetrics: [
           {
             resource: {},
-            scopeMetrics: [{ metrics: [{ name: "claude_code.cost.usage", sum: { aggregationTemporality: 2, dataPoints: [{ attributes: attrList({ "session.id": `s-${randomUUID()}`, model: "claude-sonnet-4-6" }), startTimeUnixNano: nanosAgo(100_000), timeUnixNano: nanosAgo(1000), asDouble: v }] } }] }],
+            scopeMetrics: [{ metrics: [{ name: "claude_code.cost.usage", sum: { aggregationTemporality: 2, dataPoints: [{ attributes: kv({ "session.id": `s-${randomUUID()}`, model: "claude-sonnet-4-6" }), startTimeUnixNano: nanosAgo(100_000), timeUnixNano: nanosAgo(1000), asDouble: v }] } }] }],
           },
         ],
       };

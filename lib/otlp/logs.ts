@@ -1,5 +1,4 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
-import { mergeAttributes } from "./attributes";
 import type { TAttributes, TLogRecord, TResourceLogs } from "./model";
 import { countingSignals, sessionKey } from "./sessions";
 import { recordReceipts } from "../ingest/receipts";
@@ -34,7 +33,7 @@ export async function ingestLogs(key: TAuthenticatedKey, resources: TResourceLog
   for (const rl of resources) {
     for (const scope of rl.scopes) {
       for (const record of scope.records) {
-        const attrs = mergeAttributes(rl.resource.attributes, record.attributes);
+        const attrs = record.attributes;
         for (const source of LOG_SOURCES) {
           const name = source.name(record, attrs);
           if (name === null) continue;

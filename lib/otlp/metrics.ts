@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import Decimal from "decimal.js";
 import type { TAuthenticatedKey } from "../keys/authenticate";
-import { isoFromNanos, mergeAttributes, text } from "./attributes";
+import { isoFromNanos, text } from "./attributes";
 import { attributionFields, attributionOf } from "./attribution";
 import { withCumulativeLedger, type TCumulativePoint } from "./cumulative";
 import type { TExportResult } from "./logs";
@@ -126,7 +126,7 @@ export async function ingestMetrics(key: TAuthenticatedKey, resources: TResource
             tooLarge++;
             continue;
           }
-          const attrs = mergeAttributes(rm.resource.attributes, point.attributes);
+          const attrs = point.attributes;
           refs.push({ spec, metric, point, attrs, resourceKey, pointKey: canonicalAttrs(point.attributes, spec.typeKey) });
         }
       }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { readBody } from "../api/http";
 import { withApiKey, type TErrorSender, type TMachineHandler } from "../api/with-api-key";
 import { payloadTooLarge } from "../errors";
-import { decodeExport, encodingOf, RESPONSE_TYPES, type TEncoding } from "./decode";
+import { decodeExport, encodingOf, RESPONSE_TYPES, SIGNAL_NAMES, type TEncoding } from "./decode";
 import { ingestLogs, type TExportResult } from "./logs";
 import { ingestMetrics } from "./metrics";
 import type { TDecoded, TSignal } from "./model";
@@ -20,7 +20,6 @@ export const OTLP_MAX_BODY_BYTES = 16 * 1024 * 1024;
 // Records (log records, data points, spans) per export: the OTel SDKs send at most 512 by default.
 export const OTLP_MAX_RECORDS = 10_000;
 
-const SIGNAL_TITLE: Record<TSignal, string> = { logs: "Logs", metrics: "Metrics", traces: "Trace" };
 const REJECTED_FIELD: Record<TSignal, string> = { logs: "rejectedLogRecords", metrics: "rejectedDataPoints", traces: "rejectedSpans" };
 
 // google.rpc.Status, the body of every OTLP error response (details are not used).
@@ -69,11 +68,11 @@ function otlpRoute(signal: TSignal, ingest: (decoded: TDecoded, key: Parameters<
       sendError: sendOtlpError,
       doc: {
         summary: `OpenTelemetry ${signal} (OTLP/HTTP)`,
-        description: `An OTLP/HTTP Export${SIGNAL_TITLE[signal]}ServiceRequest, \`application/x-protobuf\` or \`application/json\`, optionally gzip. Usage events are made from it as docs/opentelemetry.md describes and stored like POST /api/v1/events. Errors are a google.rpc.Status ({"code","message"}) in the request's encoding, not the JSON error object of the other routes.`,
+        description: `An OTLP/HTTP Export${SIGNAL_NAMES[signal]}ServiceRequest, \`application/x-protobuf\` or \`application/json\`, optionally gzip. Usage events are made from it as docs/opentelemetry.md describes and stored like POST /api/v1/events. Errors are a google.rpc.Status ({"code","message"}) in the request's encoding, not the JSON error object of the other routes.`,
         responses: { 200: { description: "Export…ServiceResponse: partialSuccess counts and names what was rejected or unpriced", schema: z.object({ partialSuccess: z.record(z.string(), z.unknown()).optional() }) } },
         errors: { 415: "Content-Type is neither application/x-protobuf nor application/json", 503: "The server is shutting down; retry after `Retry-After` seconds" },
         rawBody: {
-          "application/x-protobuf": `opentelemetry.proto.collector.${signal === "traces" ? "trace" : signal}.v1.Export${SIGNAL_TITLE[signal]}ServiceRequest (protobuf)`,
+          "application/x-protobuf": `opentelemetry.proto.collector.${signal === "traces" ? "trace" : signal}.v1.Export${SIGNAL_NAMES[signal]}ServiceRequest (protobuf)`,
           "application/json": `The same request in OTLP/JSON`,
         },
         errorBody: {

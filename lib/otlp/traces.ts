@@ -1,5 +1,5 @@
 import type { TAuthenticatedKey } from "../keys/authenticate";
-import { mergeAttributes, text } from "./attributes";
+import { text } from "./attributes";
 import type { TExportResult } from "./logs";
 import type { TResourceSpans, TSpan } from "./model";
 import { recordReceipts } from "../ingest/receipts";
@@ -23,7 +23,7 @@ export async function ingestTraces(key: TAuthenticatedKey, resources: TResourceS
     for (const scope of rs.scopes) for (const span of scope.spans) if (span.spanId) byId.set(`${span.traceId}:${span.spanId}`, span);
     for (const scope of rs.scopes) {
       for (const span of scope.spans) {
-        const attrs = mergeAttributes(rs.resource.attributes, span.attributes);
+        const attrs = span.attributes;
         if (!operationOf(attrs)) continue;
         seen = true;
         const agents: string[] = [];

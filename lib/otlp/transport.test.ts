@@ -10,7 +10,6 @@ import { pool } from "../db";
 import { createTestKey, createTestOrg } from "../testing/fixtures";
 import { startMachineServer } from "../testing/machine-server";
 import {
-  attrList,
   claudeApiRequest,
   jsonToProtobuf,
   logsExport,
@@ -20,7 +19,7 @@ import {
   usageRowCount,
   type TOtlpAnswer,
 } from "../testing/otlp-sdk";
-import type { TOtlpSignal } from "../testing/otlp";
+import { kv, type TOtlpSignal } from "../testing/otlp";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 beforeAll(async () => {
@@ -68,11 +67,11 @@ function expectStatus(a: TOtlpAnswer, status: number, enc: TEnc | "json", rpcCod
 function oneOf(signal: TOtlpSignal): unknown {
   if (signal === "logs") return logsExport([claudeApiRequest()]);
   if (signal === "metrics") {
-    const point = { attributes: attrList({ "session.id": `s-${randomUUID()}`, model: "claude-sonnet-4-6" }), startTimeUnixNano: nanosAgo(120_000), timeUnixNano: nanosAgo(60_000), asDouble: 0.5 };
+    const point = { attributes: kv({ "session.id": `s-${randomUUID()}`, model: "claude-sonnet-4-6" }), startTimeUnixNano: nanosAgo(120_000), timeUnixNano: nanosAgo(60_000), asDouble: 0.5 };
     return {
       resourceMetrics: [
         {
-          resource: { attributes: attrList({ "service.name": "claude-code" }) },
+          resource: { attributes: kv({ "service.name": "claude-code" }) },
           scopeMetrics: [{ scope: { name: "com.anthropic.claude_code" }, metrics: [{ name: "claude_code.cost.usage", unit: "USD", sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point] } }] }],
         },
       ],
@@ -82,7 +81,7 @@ function oneOf(signal: TOtlpSignal): unknown {
   return {
     resourceSpans: [
       {
-        resource: { attributes: attrList({ "service.name": "support-bot" }) },
+        resource: { attributes: kv({ "service.name": "support-bot" }) },
         scopeSpans: [
           {
             scope: { name: "openai-agents" },
@@ -94,7 +93,7 @@ function oneOf(signal: TOtlpSignal): unknown {
                 kind: 3,
                 startTimeUnixNano: nanosAgo(61_000),
                 endTimeUnixNano: nanosAgo(60_000),
-                attributes: attrList({ "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 20 }),
+                attributes: kv({ "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 20 }),
                 status: {},
               },
             ],
@@ -146,8 +145,8 @@ describe("200: an Export…ServiceResponse in the request's encoding", () => {
     const body = oneOf("traces") as { resourceSpans: { scopeSpans: { spans: { spanId: string; attributes: unknown }[] }[] }[] };
     const spans = body.resourceSpans[0].scopeSpans[0].spans;
     const good = spans[0];
-    spans.push({ ...good, spanId: "00000000000000a1", attributes: attrList({ "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 5 }) });
-    spans.push({ ...good, spanId: "00000000000000a2", attributes: attrList({ "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": -5 }) });
+    spans.push({ ...good, spanId: "00000000000000a1", attributes: kv({ "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 5 }) });
+    spans.push({ ...good, spanId: "00000000000000a2", attributes: kv({ "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": -5 }) });
     for (const enc of ENCODINGS) {
       const a = await send("traces", enc, body, secret);
       expectExportResponse(a, enc);
@@ -175,7 +174,7 @@ describe("200: an Export…ServiceResponse in the request's encoding", () => {
 
   test("records of no known tool are accepted and ignored: 200, rejected 0, no rows", async () => {
     const { org, secret } = await createTestOrg();
-    const rec = { timeUnixNano: nanosAgo(1000), body: { stringValue: "GET /health 200" }, attributes: attrList({ "http.status_code": 200 }) };
+    const rec = { timeUnixNano: nanosAgo(1000), body: { stringValue: "GET /health 200" }, attributes: kv({ "http.status_code": 200 }) };
     for (const enc of ENCODINGS) {
       const a = await send("logs", enc, logsExport([rec, rec], { "service.name": "web" }), secret);
       expectExportResponse(a, enc);
@@ -282,7 +281,7 @@ describe("errors: a google.rpc.Status in the request's encoding, and no rows", (
     test(`${enc}: 10,000 records are one export; 10,001 are a 413`, async () => {
       const { org, secret } = await createTestOrg();
       // A prompt record is not spend: the count matters here, not the rows.
-      const prompt = { timeUnixNano: nanosAgo(1000), body: { stringValue: "claude_code.user_prompt" }, attributes: attrList({ "session.id": "s" }) };
+      const prompt = { timeUnixNano: nanosAgo(1000), body: { stringValue: "claude_code.user_prompt" }, attributes: kv({ "session.id": "s" }) };
       const spend = claudeApiRequest();
       const ok = await send("logs", enc, logsExport([...Array.from({ length: 9_999 }, () => prompt), spend]), secret);
       expectExportResponse(ok, enc);
@@ -414,12 +413,12 @@ describe("tenant isolation", () => {
     const cumulative = (value: number, msAgo: number) => ({
       resourceMetrics: [
         {
-          resource: { attributes: attrList({ "service.name": "claude-code" }) },
+          resource: { attributes: kv({ "service.name": "claude-code" }) },
           scopeMetrics: [
             {
               scope: { name: "com.anthropic.claude_code" },
               metrics: [
-                { name: "claude_code.cost.usage", unit: "USD", sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ attributes: attrList({ "session.id": session, model: "claude-sonnet-4-6" }), startTimeUnixNano: start, timeUnixNano: nanosAgo(msAgo), asDouble: value }] } },
+                { name: "claude_code.cost.usage", unit: "USD", sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ attributes: kv({ "session.id": session, model: "claude-sonnet-4-6" }), startTimeUnixNano: start, timeUnixNano: nanosAgo(msAgo), asDouble: value }] } },
               ],
             },
           ],
@@ -444,18 +443,18 @@ describe("partialSuccess counts records, not events", () => {
     const time = nanosAgo(60_000);
     const start = nanosAgo(120_000);
     // No model attribute: the window cannot be priced or named, so all five points are rejected.
-    const point = (attrs: Record<string, string>, v: number) => ({ attributes: attrList({ "session.id": `s-${randomUUID().slice(0, 8)}`, ...attrs }), startTimeUnixNano: start, timeUnixNano: time, asDouble: v });
+    const point = (attrs: Record<string, string>, v: number) => ({ attributes: kv({ "session.id": `s-${randomUUID().slice(0, 8)}`, ...attrs }), startTimeUnixNano: start, timeUnixNano: time, asDouble: v });
     const session = `s-${randomUUID()}`;
     const body = {
       resourceMetrics: [
         {
-          resource: { attributes: attrList({ "service.name": "claude-code", "session.id": session }) },
+          resource: { attributes: kv({ "service.name": "claude-code", "session.id": session }) },
           scopeMetrics: [
             {
               scope: { name: "com.anthropic.claude_code" },
               metrics: [
                 { name: "claude_code.cost.usage", unit: "USD", sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [point({}, 0.5)].map((p) => ({ ...p, attributes: [] })) } },
-                { name: "claude_code.token.usage", unit: "tokens", sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: ["input", "output", "cacheRead", "cacheCreation"].map((type) => ({ ...point({ type }, 100), attributes: attrList({ type }) })) } },
+                { name: "claude_code.token.usage", unit: "tokens", sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: ["input", "output", "cacheRead", "cacheCreation"].map((type) => ({ ...point({ type }, 100), attributes: kv({ type }) })) } },
               ],
             },
           ],
@@ -489,7 +488,7 @@ describe("partialSuccess counts records, not events", () => {
       name: "chat",
       startTimeUnixNano: nanosAgo(61_000),
       endTimeUnixNano: nanosAgo(60_000),
-      attributes: attrList({ "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": input, "gen_ai.usage.output_tokens": 1 }),
+      attributes: kv({ "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": input, "gen_ai.usage.output_tokens": 1 }),
     });
     const body = { resourceSpans: [{ resource: {}, scopeSpans: [{ spans: [span(100), span(200), span(300)] }] }] };
     const a = await send("traces", "json", body, secret);

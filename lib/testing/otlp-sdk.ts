@@ -3,7 +3,7 @@ import type { ExportResult } from "@opentelemetry/core";
 import protobuf from "protobufjs";
 import { pool } from "../db";
 import descriptor from "../otlp/proto/otlp.json";
-import type { TOtlpSignal } from "./otlp";
+import { kv, type TOtlpSignal } from "./otlp";
 
 // The client side of OTLP/HTTP for the transport tests (lib/otlp/transport.test.ts,
 // sdk-exporters.test.ts, fuzz-otlp.test.ts): raw requests with full control of the framing, the
@@ -174,14 +174,6 @@ export function recordingExporter<T extends { export(items: never, cb: (r: Expor
 
 export type TAttrs = Record<string, string | number | boolean>;
 
-/** A JSON KeyValue list; integers → intValue (as a string), other numbers → doubleValue. */
-export function attrList(attrs: TAttrs) {
-  return Object.entries(attrs).map(([key, v]) => ({
-    key,
-    value: typeof v === "string" ? { stringValue: v } : typeof v === "boolean" ? { boolValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v },
-  }));
-}
-
 export const nanosAgo = (ms: number) => String(BigInt(Date.now() - ms) * 1_000_000n);
 
 /**
@@ -208,14 +200,14 @@ export function claudeApiRequest(attrs: Record<string, string | number | boolean
     ...attrs,
   };
   const clean = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as TAttrs;
-  return { timeUnixNano: time, observedTimeUnixNano: time, body: { stringValue: "claude_code.api_request" }, attributes: attrList(clean) };
+  return { timeUnixNano: time, observedTimeUnixNano: time, body: { stringValue: "claude_code.api_request" }, attributes: kv(clean) };
 }
 
 export const CLAUDE_RESOURCE: TAttrs = { "service.name": "claude-code", "service.version": "2.1.230", "team.id": "platform", cost_center: "eng-123", repo: "acme/web", pr: "4821" };
 
 /** An ExportLogsServiceRequest (JSON) of one resource and one Claude Code scope. */
 export function logsExport(records: unknown[], resource: TAttrs = CLAUDE_RESOURCE) {
-  return { resourceLogs: [{ resource: { attributes: attrList(resource) }, scopeLogs: [{ scope: { name: "com.anthropic.claude_code.events", version: "2.1.230" }, logRecords: records }] }] };
+  return { resourceLogs: [{ resource: { attributes: kv(resource) }, scopeLogs: [{ scope: { name: "com.anthropic.claude_code.events", version: "2.1.230" }, logRecords: records }] }] };
 }
 
 // ——— a tap between an SDK exporter and the server ———

@@ -1,4 +1,5 @@
 import { gzipSync } from "node:zlib";
+import type { TSignal } from "../otlp/model";
 import { api } from "./machine-server";
 
 // OTLP fixtures (lib/otlp/fixtures) moved to "now": every *UnixNano and event.timestamp shifts by
@@ -40,7 +41,7 @@ function walkAttrs(node: any, visit: (kv: any) => void): void {
   }
 }
 
-export type TOtlpSignal = "logs" | "metrics" | "traces";
+export type TOtlpSignal = TSignal;
 
 export function postOtlp(
   baseUrl: string,
