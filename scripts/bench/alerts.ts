@@ -1,13 +1,13 @@
 // npm run bench:alerts: how fast a budget alert leaves, and what budgets cost ingest.
 //
 //   npx tsx scripts/bench/alerts.ts [--crossings 200] [--seconds 10] [--warmup 2] [--copy-rows 200000]
-//     [--budgets 50] [--only latency,throughput] [--build] [--wait-quiet SECONDS]
+//     [--budgets 50] [--batches 100,1000] [--only latency,throughput] [--build] [--wait-quiet SECONDS]
 //
 // 1. Latency: the production server (a child process, as in `npm run bench`) sends its email to a fake
 //    Resend in this process; each of --crossings events pushes one execution over its per-execution
 //    budget. Measured: from the crossing ingest's response arriving here to the fake Resend accepting
 //    the alert email — p50 / p99 (target p99 ≤ 2 s).
-// 2. Throughput: batches of 100 events (4 clients) into an org with no budget, then into an org with
+// 2. Throughput: batches of 100 and of 1,000 events (4 clients) into an org with no budget, then into an org with
 //    --budgets budgets (ORG, teams, agents, models, users, keys, per-task and per-execution) — same
 //    server, same run — and COPY of the same rows as the physical limit. Ratios, not absolute numbers:
 //    this machine's speed varies 2–3× between days (targets: with/without ≥ 0.8, with/COPY ≥ 0.3).
@@ -31,11 +31,12 @@ import { AGENTS, MODELS, USERS } from "./workload";
 const log: TLog = (line) => console.log(`[bench:alerts] ${line}`);
 
 function ownArgs(argv: string[]) {
-  const own = { crossings: 200, budgets: 50, parts: new Set(["latency", "throughput"]) };
+  const own = { crossings: 200, budgets: 50, parts: new Set(["latency", "throughput"]), batches: [100, 1000] };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--crossings") own.crossings = Number(argv[++i]);
     else if (argv[i] === "--budgets") own.budgets = Number(argv[++i]);
+    else if (argv[i] === "--batches") own.batches = argv[++i].split(",").map(Number);
     else if (argv[i] === "--only" && /latency|throughput/.test(argv[i + 1] ?? "")) own.parts = new Set(argv[++i].split(","));
     else rest.push(argv[i]);
   }
@@ -62,7 +63,7 @@ async function addBudgets(org: TBenchOrg, count: number): Promise<number> {
 
 async function main(cleanups: Cleanups): Promise<number> {
   const { own, rest } = ownArgs(process.argv.slice(2));
-  const opts = parseArgs([...rest, "--only", "batch100,copy"], new URL(import.meta.url));
+  const opts = parseArgs([...rest, "--only", "batch100,batch1000,copy"], new URL(import.meta.url));
   await ensureBuild(opts, log);
   const db = await prepareBenchDatabase(log, cleanups);
   await emptyUsageTables(log);
@@ -114,34 +115,45 @@ async function main(cleanups: Cleanups): Promise<number> {
   }
 
   if (own.parts.has("throughput")) {
-    const scenario = benchScenarios(opts).find((s) => s.name === "batch100")!;
     const plain = await createBenchOrg(`${tag}-plain`);
     const budgeted = await createBenchOrg(`${tag}-budgets`);
     const made = await addBudgets(budgeted, own.budgets);
-    log(`throughput: org ${plain.slug} (no budget) vs ${budgeted.slug} (${made} budgets)`);
-    const without = await runScenario(scenario, plain, `${tag}-p`, server, meter, opts, log);
-    const withBudgets = await runScenario(scenario, budgeted, `${tag}-b`, server, meter, opts, log);
-    const copy = await runCopy(await createBenchOrg(`${tag}-copy`), `${tag}-c`, db.url, meter, opts, log);
-    const ratio = withBudgets.eventsPerSecond / without.eventsPerSecond;
+    log(`throughput: org ${plain.slug} (no budget) vs ${budgeted.slug} (${made} budgets), batches of ${own.batches.join(" and ")}`);
     // CPU per event in the server and in Postgres (µs), the two sides of the cost.
-    const perEvent = (r: typeof without) => ({
+    const perEvent = (r: { eventsPerSecond: number; cpu: { serverCores: number; postgresCores: number } }) => ({
       serverUs: Math.round((r.cpu.serverCores * 1e6) / r.eventsPerSecond),
       postgresUs: Math.round((r.cpu.postgresCores * 1e6) / r.eventsPerSecond),
     });
-    log(`CPU per event: without ${JSON.stringify(perEvent(without))}, with ${JSON.stringify(perEvent(withBudgets))}`);
-    const ofCopy = withBudgets.eventsPerSecond / copy.rowsPerSecond;
+    const runs = [];
+    for (const batch of own.batches) {
+      const scenario = benchScenarios(opts).find((s) => s.name === `batch${batch}`);
+      if (!scenario) throw new Error(`--batches: no scenario for ${batch} (100 or 1000)`);
+      const without = await runScenario(scenario, plain, `${tag}-p${batch}`, server, meter, opts, log);
+      const withBudgets = await runScenario(scenario, budgeted, `${tag}-b${batch}`, server, meter, opts, log);
+      runs.push({ batch, without, withBudgets });
+      log(`CPU per event, batches of ${batch}: without ${JSON.stringify(perEvent(without))}, with ${JSON.stringify(perEvent(withBudgets))}`);
+    }
+    // COPY after the HTTP runs, in the same run: the physical limit the ratios are against.
+    const copy = await runCopy(await createBenchOrg(`${tag}-copy`), `${tag}-c`, db.url, meter, opts, log);
     summary.throughput = {
       budgets: made,
-      withoutEventsPerSecond: Math.round(without.eventsPerSecond),
-      withEventsPerSecond: Math.round(withBudgets.eventsPerSecond),
       copyRowsPerSecond: Math.round(copy.rowsPerSecond),
-      withOverWithout: Number(ratio.toFixed(2)),
-      withOverCopy: Number(ofCopy.toFixed(2)),
-      cpuPerEventWithout: perEvent(without),
-      cpuPerEventWith: perEvent(withBudgets),
       targets: { withOverWithout: 0.8, withOverCopy: 0.3 },
+      batches: runs.map(({ batch, without, withBudgets }) => {
+        const ratio = withBudgets.eventsPerSecond / without.eventsPerSecond;
+        const ofCopy = withBudgets.eventsPerSecond / copy.rowsPerSecond;
+        log(`throughput, batches of ${batch}: ${fmt(without.eventsPerSecond)} → ${fmt(withBudgets.eventsPerSecond)} events/s with ${made} budgets (× ${ratio.toFixed(2)}); COPY ${fmt(copy.rowsPerSecond)} rows/s (with budgets × ${ofCopy.toFixed(2)} of COPY)`);
+        return {
+          batch,
+          withoutEventsPerSecond: Math.round(without.eventsPerSecond),
+          withEventsPerSecond: Math.round(withBudgets.eventsPerSecond),
+          withOverWithout: Number(ratio.toFixed(2)),
+          withOverCopy: Number(ofCopy.toFixed(2)),
+          cpuPerEventWithout: perEvent(without),
+          cpuPerEventWith: perEvent(withBudgets),
+        };
+      }),
     };
-    log(`throughput: ${fmt(without.eventsPerSecond)} → ${fmt(withBudgets.eventsPerSecond)} events/s with ${made} budgets (× ${ratio.toFixed(2)}); COPY ${fmt(copy.rowsPerSecond)} rows/s (with budgets × ${ofCopy.toFixed(2)} of COPY)`);
   }
 
   console.log(`BENCH_ALERTS ${JSON.stringify(summary)}`);
