@@ -20,12 +20,13 @@ export function duration(ms: number): string {
   return `${hours} h ${minutes % 60} min`;
 }
 
-export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, windowDays }: {
+export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, windowDays, baselineExecutions }: {
   executions: TTopExecution[];
   orgSlug: string;
   timezone: string;
   outlierFactor: number;
   windowDays: number;
+  baselineExecutions: number;
 }) {
   if (executions.length === 0) return <p className="px-3 py-6 text-sm text-slate-500 dark:text-slate-400">No executions in this range. Calls that name an <code>execution_id</code> are grouped into executions.</p>;
   return (
@@ -66,7 +67,7 @@ export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, wi
                     <span
                       className="inline-block whitespace-nowrap rounded bg-rose-600 px-1.5 py-0.5 text-[11px] font-semibold text-white"
                       data-testid="outlier-mark"
-                      title={`Cost more than ${outlierFactor}× the median execution of ${ex.agent ?? "its agent"} over the last ${windowDays} days (median ${ex.agentMedianUsd ? `$${ex.agentMedianUsd}` : "—"})`}
+                      title={`Cost more than ${outlierFactor}× the median of ${ex.agent ?? "its agent"}'s last ${baselineExecutions} finished executions in ${windowDays} days (median ${ex.agentMedianUsd ? `$${ex.agentMedianUsd}` : "—"})`}
                     >
                       ▲ outlier · {ex.timesMedian}× median
                     </span>
@@ -97,7 +98,7 @@ export function TopExecutions({ executions, orgSlug, timezone, outlierFactor, wi
         </tbody>
       </table>
       <p className="px-3 pt-2 text-xs text-slate-500 dark:text-slate-400">
-        <span className="font-semibold text-rose-600 dark:text-rose-400">▲ outlier</span>: cost more than {outlierFactor}× the median execution of the same agent over the last {windowDays} days.
+        <span className="font-semibold text-rose-600 dark:text-rose-400">▲ outlier</span>: cost more than {outlierFactor}× the median of the same agent&apos;s last {baselineExecutions} finished executions (within {windowDays} days).
       </p>
     </>
   );

@@ -8,6 +8,11 @@ import { env } from "../env";
 //   - the model most of its calls used over 30 days and that share — MODEL_MISUSE.
 // percentile_disc keeps the median an exact numeric (one of the executions' own costs).
 
+// What "normal" is made of: the agent's last BASELINE_EXECUTIONS finished executions of the last
+// BASELINE_WINDOW_DAYS days. The overview's outlier mark uses the same median (lib/reports/top-executions.ts).
+export const BASELINE_EXECUTIONS = 100;
+export const BASELINE_WINDOW_DAYS = 30;
+
 export async function refreshAgentBaselines(orgIds?: readonly string[]): Promise<{ agents: number }> {
   const { rowCount } = await pool().query(
     `WITH orgs AS (
@@ -20,16 +25,16 @@ export async function refreshAgentBaselines(orgIds?: readonly string[]): Promise
                   row_number() OVER (PARTITION BY e."orgId", e.agent ORDER BY e."lastSeenAt" DESC, e.id DESC) AS rn
              FROM orgs CROSS JOIN LATERAL (
                SELECT x."orgId", x.agent, x."costUsd", x."lastSeenAt", x.id FROM "Execution" x
-                WHERE x."orgId" = orgs.id AND x."lastSeenAt" > now() - interval '30 days' AND x.agent IS NOT NULL
+                WHERE x."orgId" = orgs.id AND x."lastSeenAt" > now() - make_interval(days => ${BASELINE_WINDOW_DAYS}) AND x.agent IS NOT NULL
                   AND (x.status IN ('DONE', 'FAILED') OR (x.status = 'RUNNING' AND x."lastSeenAt" < now() - make_interval(mins => $2::int)))
              ) e
          ) r
-        WHERE r.rn <= 100
+        WHERE r.rn <= ${BASELINE_EXECUTIONS}
         GROUP BY 1, 2
      ),
      models AS (
        SELECT u."orgId", u.agent, u.model, sum(u.calls) AS calls
-         FROM orgs JOIN "UsageRollup" u ON u."orgId" = orgs.id AND u.hour > now() - interval '30 days'
+         FROM orgs JOIN "UsageRollup" u ON u."orgId" = orgs.id AND u.hour > now() - make_interval(days => ${BASELINE_WINDOW_DAYS})
         WHERE u.agent <> '' AND u.model <> ''
         GROUP BY 1, 2, 3
      ),

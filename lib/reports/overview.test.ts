@@ -3,6 +3,7 @@
 // equal to the spend report per dimension, filters, outlier marking, tenant isolation — and the
 // page's loader equal to GET /api/v1/spend for the same range and filters.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { refreshAgentBaselines } from "../anomalies/baselines";
 import { createBudget } from "../budgets/manage";
 import { createCostCenter, createTeam, createTestKey, createTestOrg } from "../testing/fixtures";
 import { api, startMachineServer } from "../testing/machine-server";
@@ -189,10 +190,12 @@ describe("ranked spend and filters", () => {
 });
 
 describe("top executions and outliers", () => {
-  test("most expensive first; an outlier costs more than 5× its agent's median over the last 30 days", async () => {
+  test("most expensive first; an outlier costs more than 5× its agent's median finished execution (its baseline, last 30 days)", async () => {
     const t = await createTestOrg({ timezone: "UTC" });
-    const now = at("2026-06-20T00:00:00Z");
-    const run = (id: string, agent: string, usd: string, when = "2026-06-15T10:00:00Z", extra: Record<string, unknown> = {}) => costAt(`${id}.1`, when, usd, { execution_id: id, agent, ...extra });
+    // The baselines are taken as of the database's clock: the runs are days old, so finished (idle).
+    const now = new Date();
+    const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000).toISOString();
+    const run = (id: string, agent: string, usd: string, when = daysAgo(5), extra: Record<string, unknown> = {}) => costAt(`${id}.1`, when, usd, { execution_id: id, agent, ...extra });
     await ingestAt(
       t,
       [
@@ -202,16 +205,20 @@ describe("top executions and outliers", () => {
         // b: 1, 1, 1, 5 → median 1; 5 is not more than 5×.
         ...["1", "1", "1"].map((usd, i) => run(`b${i}`, "b", usd)),
         run("b-edge", "b", "5"),
-        // d: 10, 10, 10 recently; cheap runs 45 days ago are outside the window.
-        ...["10", "10", "10"].map((usd, i) => run(`d${i}`, "d", usd, "2026-06-16T10:00:00Z", i === 0 ? { model: "m1", kind: "llm", usage: { input_tokens: 1, output_tokens: 1 } } : {})),
+        // d: 10, 10, 10 recently; cheap runs 32 days ago are outside the window.
+        ...["10", "10", "10"].map((usd, i) => run(`d${i}`, "d", usd, daysAgo(4), i === 0 ? { model: "m1", kind: "llm", usage: { input_tokens: 1, output_tokens: 1 } } : {})),
       ],
       now,
     );
-    await ingestAt(t, ["0.1", "0.1", "0.1", "0.1"].map((usd, i) => run(`d-old${i}`, "d", usd, "2026-05-06T10:00:00Z")), at("2026-05-07T00:00:00Z"));
+    await ingestAt(t, ["0.1", "0.1", "0.1", "0.1"].map((usd, i) => run(`d-old${i}`, "d", usd, daysAgo(32))), now);
     const other = await createTestOrg({ timezone: "UTC" });
     await ingestAt(other, [run("other-huge", "a", "999")], now);
+    // No baseline yet (a new org before the job's first run): no median, no mark.
+    const before = await topExpensiveExecutions({ orgId: t.org.id, from: new Date(daysAgo(20)), to: now, now, limit: 1 });
+    expect(before[0]).toMatchObject({ id: "a-big", agentMedianUsd: null, timesMedian: null, outlier: false });
+    await refreshAgentBaselines([t.org.id, other.org.id]);
 
-    const top = await topExpensiveExecutions({ orgId: t.org.id, from: at("2026-06-01T00:00:00Z"), to: now, now, limit: 10 });
+    const top = await topExpensiveExecutions({ orgId: t.org.id, from: new Date(daysAgo(20)), to: now, now, limit: 10 });
     expect(top.map((x) => [x.id, x.cost_usd, x.outlier])).toEqual([
       ["a-big", "11.00", true],
       ["d0", "10.00", false],
@@ -228,10 +235,11 @@ describe("top executions and outliers", () => {
     expect(top[4]).toMatchObject({ agentMedianUsd: "1.00", timesMedian: 5 });
     expect(top[1].agentMedianUsd).toBe("10.00");
 
+    // The other org's $999 run of an agent named "a" moved neither list nor median.
     // Filters: the agent is the execution's own; a model is one of its calls'.
-    const onlyB = await topExpensiveExecutions({ orgId: t.org.id, from: at("2026-06-01T00:00:00Z"), to: now, now, filters: { agent: "b" } });
+    const onlyB = await topExpensiveExecutions({ orgId: t.org.id, from: new Date(daysAgo(20)), to: now, now, filters: { agent: "b" } });
     expect(onlyB.map((x) => x.id)).toEqual(["b-edge", "b0", "b1", "b2"]);
-    const m1 = await topExpensiveExecutions({ orgId: t.org.id, from: at("2026-06-01T00:00:00Z"), to: now, now, filters: { model: "m1" } });
+    const m1 = await topExpensiveExecutions({ orgId: t.org.id, from: new Date(daysAgo(20)), to: now, now, filters: { model: "m1" } });
     expect(m1.map((x) => x.id)).toEqual(["d0"]);
   });
 });

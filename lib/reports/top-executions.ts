@@ -2,19 +2,22 @@ import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { EXECUTION_SUMMARY_COLUMNS, toExecutionSummary, type TExecutionSummary } from "./executions";
 import type { TFilters } from "./filters";
+import { BASELINE_EXECUTIONS, BASELINE_WINDOW_DAYS } from "../anomalies/baselines";
 
 // The overview's most expensive executions of a range, each marked an outlier when it cost more
-// than OUTLIER_FACTOR × the median execution of its agent. The median is taken over that agent's
-// executions active in the OUTLIER_WINDOW_DAYS before now — not over the range on screen, so the
-// mark does not come and go as the viewer narrows the range (a one-day range holds too few runs
-// to say what is normal). An exact median: the mean of the lower and upper middle values.
+// than OUTLIER_FACTOR × the median execution of its agent. The median is the one the runaway
+// detectors judge by (AgentBaseline, lib/anomalies/baselines.ts: the agent's last 100 finished
+// executions of the last 30 days, recomputed every few minutes) — not the range on
+// screen, so the mark does not come and go as the viewer narrows the range, and one row per agent
+// instead of a month of its executions (the read stays flat as an org's history grows).
 
 export const OUTLIER_FACTOR = 5;
-export const OUTLIER_WINDOW_DAYS = 30;
+export const OUTLIER_WINDOW_DAYS = BASELINE_WINDOW_DAYS;
+export const OUTLIER_BASELINE_EXECUTIONS = BASELINE_EXECUTIONS;
 
 export type TTopExecution = TExecutionSummary & {
   durationMs: number;
-  // The agent's median execution cost over the window; null when the agent had none there.
+  // The agent's median finished execution (AgentBaseline); null when it has none yet.
   agentMedianUsd: string | null;
   // cost ÷ median, one decimal; null without a median (or a $0 one).
   timesMedian: number | null;
@@ -49,7 +52,6 @@ export async function topExpensiveExecutions(args: {
   if (callConditions.length) {
     conditions.push(`EXISTS (SELECT 1 FROM "UsageEvent" u WHERE u."orgId" = e."orgId" AND u."executionId" = e."executionId" AND ${callConditions.join(" AND ")})`);
   }
-  const windowStart = new Date(args.now.getTime() - OUTLIER_WINDOW_DAYS * 86_400_000);
   const sql = `
     WITH top AS (
       SELECT ${EXECUTION_SUMMARY_COLUMNS}, e."costUsd" AS cost_exact
@@ -59,16 +61,9 @@ export async function topExpensiveExecutions(args: {
              ${conditions.map((c) => `AND ${c}`).join(" ")}
        ORDER BY e."costUsd" DESC, e."lastSeenAt" DESC, e."executionId"
        LIMIT $4
-    ),
-    med AS (
-      SELECT x.agent,
-             ((percentile_disc(0.5) WITHIN GROUP (ORDER BY x."costUsd") + percentile_disc(0.5) WITHIN GROUP (ORDER BY x."costUsd" DESC)) / 2)::text AS median
-        FROM "Execution" x
-       WHERE x."orgId" = $1 AND x."lastSeenAt" >= ${p(windowStart)} AND x."firstSeenAt" < ${p(args.now)}
-         AND x.agent IN (SELECT agent FROM top WHERE agent IS NOT NULL)
-       GROUP BY x.agent
     )
-    SELECT top.*, med.median FROM top LEFT JOIN med ON med.agent = top.agent
+    SELECT top.*, b."medianExecutionCostUsd"::text AS median
+      FROM top LEFT JOIN "AgentBaseline" b ON b."orgId" = $1 AND b.agent = top.agent AND b."finishedExecutions" > 0
      ORDER BY top.cost_exact DESC, top.last_seen_at DESC, top.id`;
   const { rows } = await pool().query(sql, params);
   return rows.map((row) => {
