@@ -19,6 +19,9 @@ const ZEnv = z.object({
   // Runaway detection on ingest (lib/anomalies). "off" turns every detector and the circuit breaker
   // off for this process — an escape hatch and the benchmark's baseline; orgs tune kinds in settings.
   ANOMALY_DETECTION: z.enum(["on", "off"]).default("on"),
+  // OTLP log and trace exports are decoded on a thread of their own (lib/otlp/off-thread.ts); "off"
+  // decodes them on the request thread.
+  OTLP_DECODE_THREAD: z.enum(["on", "off"]).default("on"),
   // Where the embedded development database keeps its files when DATABASE_URL is unset.
   BURNRATE_DATA_DIR: z.string().default(".data"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

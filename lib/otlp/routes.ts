@@ -3,12 +3,14 @@ import protobuf from "protobufjs";
 import { z } from "zod";
 import { readBody } from "../api/http";
 import { withApiKey, type TErrorSender, type TMachineHandler } from "../api/with-api-key";
-import { payloadTooLarge } from "../errors";
+import type { TAuthenticatedKey } from "../keys/authenticate";
 import { decodeExport, encodingOf, RESPONSE_TYPES, SIGNAL_NAMES, type TEncoding } from "./decode";
 import { ingestLogs, type TExportResult } from "./logs";
 import { ingestMetrics } from "./metrics";
-import type { TDecoded, TSignal } from "./model";
+import type { TSignal } from "./model";
+import { translateOffThread } from "./off-thread";
 import { ingestTraces } from "./traces";
+import { checkRecordCount } from "./translate";
 
 // OTLP/HTTP receivers (docs/opentelemetry.md): POST /api/v1/otlp/v1/{logs,metrics,traces}, as the
 // OpenTelemetry exporters send them — protobuf or JSON, gzip or not — answered with the signal's
@@ -17,8 +19,6 @@ import { ingestTraces } from "./traces";
 // After gunzip. An export of 1,000 Claude Code log records is ~3.5 MB of JSON; the collector's
 // default limit is 20 MiB.
 export const OTLP_MAX_BODY_BYTES = 16 * 1024 * 1024;
-// Records (log records, data points, spans) per export: the OTel SDKs send at most 512 by default.
-export const OTLP_MAX_RECORDS = 10_000;
 
 const REJECTED_FIELD: Record<TSignal, string> = { logs: "rejectedLogRecords", metrics: "rejectedDataPoints", traces: "rejectedSpans" };
 
@@ -60,7 +60,10 @@ export function exportResponse(signal: TSignal, encoding: TEncoding, result: TEx
   return Buffer.from(type.encode(type.fromObject(partial)).finish());
 }
 
-function otlpRoute(signal: TSignal, ingest: (decoded: TDecoded, key: Parameters<typeof ingestLogs>[0]) => Promise<TExportResult>): TMachineHandler {
+// What each signal does with the export's bytes (decoding errors are 400s, too many records a 413).
+type TIngest = (key: TAuthenticatedKey, encoding: TEncoding, body: Buffer) => Promise<TExportResult>;
+
+function otlpRoute(signal: TSignal, ingest: TIngest): TMachineHandler {
   return withApiKey(
     {
       scope: "ingest",
@@ -83,16 +86,25 @@ function otlpRoute(signal: TSignal, ingest: (decoded: TDecoded, key: Parameters<
     },
     async ({ req, res, key }) => {
       const encoding = encodingOf(req.headers["content-type"]);
-      // The body is not kept past decoding (a few MB per export, held while the write waits).
-      const decoded = decodeExport(signal, encoding, await readBody(req, OTLP_MAX_BODY_BYTES));
-      if (decoded.count > OTLP_MAX_RECORDS) throw payloadTooLarge(`At most ${OTLP_MAX_RECORDS} records per export (got ${decoded.count}): lower the exporter's batch size`);
-      const result = await ingest(decoded, key);
+      const result = await ingest(key, encoding, await readBody(req, OTLP_MAX_BODY_BYTES));
       send(res, 200, encoding, exportResponse(signal, encoding, result));
       return "handled";
     },
   );
 }
 
-export const postOtlpLogs = otlpRoute("logs", (d, key) => ingestLogs(key, d.signal === "logs" ? d.resources : []));
-export const postOtlpMetrics = otlpRoute("metrics", (d, key) => ingestMetrics(key, d.signal === "metrics" ? d.resources : []));
-export const postOtlpTraces = otlpRoute("traces", (d, key) => ingestTraces(key, d.signal === "traces" ? d.resources : []));
+export const postOtlpLogs = otlpRoute("logs", async (key, encoding, body) => {
+  const translated = await translateOffThread("logs", encoding, body);
+  return ingestLogs(key, translated.signal === "logs" ? translated.translation : { candidates: [], malformed: [], seen: [] });
+});
+export const postOtlpTraces = otlpRoute("traces", async (key, encoding, body) => {
+  const translated = await translateOffThread("traces", encoding, body);
+  return ingestTraces(key, translated.signal === "traces" ? translated.translation : { calls: [], malformed: [], seen: false });
+});
+// Metrics are decoded here: what a point means depends on the series ledger (./cumulative.ts), and
+// an export carries a few points per series, not a record per call.
+export const postOtlpMetrics = otlpRoute("metrics", async (key, encoding, body) => {
+  const decoded = decodeExport("metrics", encoding, body);
+  checkRecordCount(decoded.count);
+  return ingestMetrics(key, decoded.signal === "metrics" ? decoded.resources : []);
+});

@@ -4,6 +4,7 @@
 // their spend by repository and developer and the integrations page says Claude Code is sending.
 import { decodeExport } from "../../lib/otlp/decode";
 import { ingestLogs } from "../../lib/otlp/logs";
+import { translateLogs } from "../../lib/otlp/translate";
 import type { TAuthenticatedKey } from "../../lib/keys/authenticate";
 
 const DEVELOPERS = [
@@ -98,7 +99,7 @@ export async function seedClaudeCodeTelemetry(key: TAuthenticatedKey, now: Date)
   const decoded = decodeExport("logs", "json", body);
   if (decoded.signal !== "logs") throw new Error("not a logs export");
   const records = decoded.count;
-  const result = await ingestLogs(key, decoded.resources);
+  const result = await ingestLogs(key, translateLogs(decoded.resources));
   if (result.rejected) throw new Error(`the demo's Claude Code export was not taken whole: ${result.message}`);
   return records;
 }

@@ -1,0 +1,92 @@
+import { Worker } from "node:worker_threads";
+import { env } from "../env";
+import { DomainError, type TErrorCode, type TErrorDetail } from "../errors";
+import type { TEncoding } from "./decode";
+import { translateExport, type TTranslatableSignal, type TTranslated } from "./translate";
+
+// Decoding an OTLP export and mapping its records is most of an export's CPU (a 1,000-record
+// OTLP/JSON export is 3× the bytes and ~15× the objects of the same calls sent to the events API).
+// On the request thread it would cap a process at what one core decodes; here it runs on one
+// decoding thread, so the request thread does what it does for the events API and the decoding
+// uses the other core. The reply is JSON text (./decode-worker.ts). If the thread cannot start
+// or dies, exports are translated on the request thread — slower, never refused.
+
+export type TTranslateRequest = { id: number; signal: TTranslatableSignal; encoding: TEncoding; body: Uint8Array };
+export type TTranslateReply =
+  | { id: number; ok: true; json: string }
+  | { id: number; ok: false; error: { code: TErrorCode; message: string; details?: TErrorDetail[] } }
+  | { id: number; ok: false; crash: string };
+
+type TPending = { request: TTranslateRequest; resolve: (t: TTranslated) => void; reject: (err: unknown) => void };
+
+let worker: Worker | null = null;
+let unavailable = false;
+let nextId = 1;
+const pending = new Map<number, TPending>();
+// Exports translated by the thread and on the request thread, since start (tests and benches read it).
+export const translatedBy = { thread: 0, requestThread: 0 };
+
+function translateHere(request: Pick<TTranslateRequest, "signal" | "encoding" | "body">): TTranslated {
+  translatedBy.requestThread++;
+  const { signal, encoding, body } = request;
+  return translateExport(signal, encoding, Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+}
+
+function startWorker(): Worker | null {
+  if (worker || unavailable) return worker;
+  try {
+    // The app runs TypeScript through tsx; the thread's entry registers it for itself.
+    const started = new Worker(new URL("./decode-worker.mjs", import.meta.url), { execArgv: [] });
+    started.unref();
+    started.on("message", (reply: TTranslateReply) => {
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      translatedBy.thread++;
+      if (reply.ok) waiting.resolve(JSON.parse(reply.json) as TTranslated);
+      else if ("error" in reply) waiting.reject(new DomainError(reply.error.code, reply.error.message, reply.error.details));
+      else waiting.reject(new Error(`OTLP decoding thread: ${reply.crash}`));
+    });
+    // Exports the thread took and will not answer are translated here instead.
+    const lost = () => {
+      if (worker !== started) return;
+      worker = null;
+      for (const [id, waiting] of pending) {
+        pending.delete(id);
+        try {
+          waiting.resolve(translateHere(waiting.request));
+        } catch (err) {
+          waiting.reject(err);
+        }
+      }
+    };
+    started.on("error", (err) => {
+      console.error(`[otlp] decoding thread failed: ${err.message}; decoding on the request thread from now on`);
+      unavailable = true;
+      lost();
+    });
+    started.on("exit", lost);
+    worker = started;
+  } catch (err) {
+    console.error(`[otlp] no decoding thread (${(err as Error).message}); decoding on the request thread`);
+    unavailable = true;
+  }
+  return worker;
+}
+
+// OTLP_DECODE_THREAD=off translates on the request thread.
+export async function translateOffThread(signal: TTranslatableSignal, encoding: TEncoding, body: Buffer): Promise<TTranslated> {
+  const thread = env().OTLP_DECODE_THREAD === "off" ? null : startWorker();
+  if (!thread) return translateHere({ signal, encoding, body });
+  const request: TTranslateRequest = { id: nextId++, signal, encoding, body };
+  return new Promise<TTranslated>((resolve, reject) => {
+    pending.set(request.id, { request, resolve, reject });
+    // Copied into the message (a pooled Buffer's memory must not be transferred away).
+    thread.postMessage(request);
+  });
+}
+
+// For tests: the decoding thread as a crash would leave it (gone, with exports in flight).
+export async function stopDecodeThread(): Promise<void> {
+  await worker?.terminate();
+}
