@@ -15,6 +15,13 @@ import descriptor from "./proto/otlp.json";
 // are validated again, field by field, by the events API's schema (lib/ingest/prepare.ts).
 
 const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+// AnyValue's `value` oneof: protobufjs records which member a decoded value holds through a setter
+// that deletes the six other members from the object — per attribute, a seventh of decoding a Claude
+// Code export, and objects turned slow for the collector. The walker asks which member is present
+// itself (Object.hasOwn, below), so the decoder is generated without that bookkeeping; the wire
+// format and how each field decodes are the schema's. (A value carrying two members, which no
+// encoder sends, is read by the walker's order: string, int, double, bool.)
+for (const field of root.lookupType("opentelemetry.proto.common.v1.AnyValue").fieldsArray) field.partOf = null;
 const REQUEST_TYPES: Record<TSignal, protobuf.Type> = {
   logs: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
   metrics: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest"),
