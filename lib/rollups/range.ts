@@ -49,10 +49,11 @@ const EVENT_COLUMN: Record<TDailyDimension, string> = {
   key: `e."keyId"`,
 };
 // Teams, cost centers and keys are stored by id and named by people by slug / code / prefix.
-const NAMED: Partial<Record<TDailyDimension, { table: string; column: string }>> = {
-  team: { table: "Team", column: "slug" },
-  cost_center: { table: "CostCenter", column: "code" },
-  key: { table: "VirtualKey", column: "prefix" },
+// `unique`: at most one row per org has that name (a scalar subquery may stand for it).
+const NAMED: Partial<Record<TDailyDimension, { table: string; column: string; unique: boolean }>> = {
+  team: { table: "Team", column: "slug", unique: true },
+  cost_center: { table: "CostCenter", column: "code", unique: true },
+  key: { table: "VirtualKey", column: "prefix", unique: false },
 };
 const NAMED_BY: Partial<Record<TDailyDimension, string>> = Object.fromEntries(
   Object.entries(NAMED).map(([d, n]) => [d, `SELECT id FROM "${n.table}" WHERE "orgId" = $1 AND ${n.column} = `]),
@@ -65,8 +66,12 @@ export function dimensionLabelSql(dimension: TDailyDimension, k: string): string
   return n ? `(SELECT ${n.column} FROM "${n.table}" WHERE "orgId" = $1 AND id = ${k})` : k;
 }
 
+// A name that is unique in the org is compared as one value (`= (subquery)`): Postgres then checks
+// it inside an index scan of the rollups (whose key holds team and cost center) instead of
+// fetching every row of the range and filtering — a team's month on the seed:large org read 751
+// heap pages for 2,579 of 20,860 rows.
 const matches = (column: string, dimension: TDailyDimension, p: string) =>
-  NAMED_BY[dimension] ? `${column} = ANY(ARRAY(${NAMED_BY[dimension]}${p}))` : `${column} = ${p}`;
+  !NAMED_BY[dimension] ? `${column} = ${p}` : NAMED[dimension]!.unique ? `${column} = (${NAMED_BY[dimension]}${p})` : `${column} = ANY(ARRAY(${NAMED_BY[dimension]}${p}))`;
 
 // The cut points of [from, to) in the org's zone, computed before the read so the planner sees plain
 // instants: with bounds it must guess (a CTE) it planned a filtered read as a scan of the org's
