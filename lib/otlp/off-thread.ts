@@ -74,8 +74,16 @@ function startWorker(): Worker | null {
   return worker;
 }
 
-// OTLP_DECODE_THREAD=off translates on the request thread.
-export async function translateOffThread(signal: TTranslatableSignal, encoding: TEncoding, body: Buffer): Promise<TTranslated> {
+type TTranslationOf<S extends TTranslatableSignal> = Extract<TTranslated, { signal: S }>["translation"];
+
+// The export's translation, from the decoding thread (OTLP_DECODE_THREAD=off: from this one).
+export async function translateOffThread<S extends TTranslatableSignal>(signal: S, encoding: TEncoding, body: Buffer): Promise<TTranslationOf<S>> {
+  const translated = await inThreadOrHere(signal, encoding, body);
+  if (translated.signal !== signal) throw new Error(`OTLP decoding: asked for ${signal}, got ${translated.signal}`);
+  return translated.translation as TTranslationOf<S>;
+}
+
+async function inThreadOrHere(signal: TTranslatableSignal, encoding: TEncoding, body: Buffer): Promise<TTranslated> {
   const thread = env().OTLP_DECODE_THREAD === "off" ? null : startWorker();
   if (!thread) return translateHere({ signal, encoding, body });
   const request: TTranslateRequest = { id: nextId++, signal, encoding, body };

@@ -93,14 +93,8 @@ function otlpRoute(signal: TSignal, ingest: TIngest): TMachineHandler {
   );
 }
 
-export const postOtlpLogs = otlpRoute("logs", async (key, encoding, body) => {
-  const translated = await translateOffThread("logs", encoding, body);
-  return ingestLogs(key, translated.signal === "logs" ? translated.translation : { candidates: [], malformed: [], seen: [] });
-});
-export const postOtlpTraces = otlpRoute("traces", async (key, encoding, body) => {
-  const translated = await translateOffThread("traces", encoding, body);
-  return ingestTraces(key, translated.signal === "traces" ? translated.translation : { calls: [], malformed: [], seen: false });
-});
+export const postOtlpLogs = otlpRoute("logs", async (key, encoding, body) => ingestLogs(key, await translateOffThread("logs", encoding, body)));
+export const postOtlpTraces = otlpRoute("traces", async (key, encoding, body) => ingestTraces(key, await translateOffThread("traces", encoding, body)));
 // Metrics are decoded here: what a point means depends on the series ledger (./cumulative.ts), and
 // an export carries a few points per series, not a record per call.
 export const postOtlpMetrics = otlpRoute("metrics", async (key, encoding, body) => {
