@@ -17,7 +17,8 @@ export type TTranslateReply =
   | { id: number; ok: false; error: { code: TErrorCode; message: string; details?: TErrorDetail[] } }
   | { id: number; ok: false; crash: string };
 
-type TPending = { request: TTranslateRequest; resolve: (t: TTranslated) => void; reject: (err: unknown) => void };
+type TExport = { signal: TTranslatableSignal; encoding: TEncoding; body: Buffer };
+type TPending = { request: TExport; resolve: (t: TTranslated) => void; reject: (err: unknown) => void };
 
 let worker: Worker | null = null;
 let unavailable = false;
@@ -26,10 +27,9 @@ const pending = new Map<number, TPending>();
 // Exports translated by the thread and on the request thread, since start (tests and benches read it).
 export const translatedBy = { thread: 0, requestThread: 0 };
 
-function translateHere(request: Pick<TTranslateRequest, "signal" | "encoding" | "body">): TTranslated {
+function translateHere({ signal, encoding, body }: TExport): TTranslated {
   translatedBy.requestThread++;
-  const { signal, encoding, body } = request;
-  return translateExport(signal, encoding, Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  return translateExport(signal, encoding, body);
 }
 
 function startWorker(): Worker | null {
@@ -86,11 +86,11 @@ export async function translateOffThread<S extends TTranslatableSignal>(signal: 
 async function inThreadOrHere(signal: TTranslatableSignal, encoding: TEncoding, body: Buffer): Promise<TTranslated> {
   const thread = env().OTLP_DECODE_THREAD === "off" ? null : startWorker();
   if (!thread) return translateHere({ signal, encoding, body });
-  const request: TTranslateRequest = { id: nextId++, signal, encoding, body };
+  const id = nextId++;
   return new Promise<TTranslated>((resolve, reject) => {
-    pending.set(request.id, { request, resolve, reject });
+    pending.set(id, { request: { signal, encoding, body }, resolve, reject });
     // Copied into the message (a pooled Buffer's memory must not be transferred away).
-    thread.postMessage(request);
+    thread.postMessage({ id, signal, encoding, body } satisfies TTranslateRequest);
   });
 }
 

@@ -15,7 +15,7 @@ import type { TMapped, TWireEvent } from "./sources/types";
 // series ledger in the database (./cumulative.ts).
 
 // Records (log records, data points, spans) per export: the OTel SDKs send at most 512 by default.
-export const OTLP_MAX_RECORDS = 10_000;
+const OTLP_MAX_RECORDS = 10_000;
 
 export type TTranslatableSignal = "logs" | "traces";
 export type TTranslated = { signal: "logs"; translation: TLogTranslation } | { signal: "traces"; translation: TTraceTranslation };
@@ -43,7 +43,7 @@ type TLogSource = {
   map: (name: string, record: TLogRecord, attrs: TAttributes) => TMapped;
 };
 
-export const LOG_SOURCES: TLogSource[] = [
+const LOG_SOURCES: TLogSource[] = [
   { source: CLAUDE_CODE, defaultAgent: "claude-code", name: claudeCodeEventName, map: mapClaudeCodeLog },
   { source: CODEX, defaultAgent: "codex", name: codexEventName, map: mapCodexLog },
   { source: GEMINI_CLI, defaultAgent: "gemini-cli", name: geminiEventName, map: mapGeminiLog },

@@ -2,7 +2,6 @@ import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { EXECUTION_SUMMARY_COLUMNS, toExecutionSummary, type TExecutionSummary } from "./executions";
 import type { TFilters } from "./filters";
-import { BASELINE_EXECUTIONS, BASELINE_WINDOW_DAYS } from "../anomalies/baselines";
 
 // The overview's most expensive executions of a range, each marked an outlier when it cost more
 // than OUTLIER_FACTOR × the median execution of its agent. The median is the one the runaway
@@ -12,8 +11,6 @@ import { BASELINE_EXECUTIONS, BASELINE_WINDOW_DAYS } from "../anomalies/baseline
 // instead of a month of its executions (the read stays flat as an org's history grows).
 
 export const OUTLIER_FACTOR = 5;
-export const OUTLIER_WINDOW_DAYS = BASELINE_WINDOW_DAYS;
-export const OUTLIER_BASELINE_EXECUTIONS = BASELINE_EXECUTIONS;
 
 export type TTopExecution = TExecutionSummary & {
   durationMs: number;

@@ -39,14 +39,13 @@ export function claudeCodeDemoExport(now: Date) {
           // Claude Sonnet 4.5's prices: input $3, output $15, cache read $0.30, cache write $3.75 per million.
           const cost = (input * 3 + output * 15 + cacheRead * 0.3 + cacheWrite * 3.75) / 1e6;
           const subagent = c === 3 && p === 1;
+          // What every record of this prompt carries, whichever event it is.
+          const about = (event: string) => [str("session.id", session), str("prompt.id", prompt), str("user.email", dev.email), str("event.name", event)];
           records.push({
             timeUnixNano: nanos(at),
             body: { stringValue: "claude_code.api_request" },
             attributes: [
-              str("session.id", session),
-              str("prompt.id", prompt),
-              str("user.email", dev.email),
-              str("event.name", "api_request"),
+              ...about("api_request"),
               { key: "event.sequence", value: { intValue: String(p * 10 + c) } },
               str("model", "claude-sonnet-4-5"),
               str("input_tokens", String(input)),
@@ -67,10 +66,7 @@ export function claudeCodeDemoExport(now: Date) {
               timeUnixNano: nanos(at + 20_000),
               body: { stringValue: "claude_code.tool_result" },
               attributes: [
-                str("session.id", session),
-                str("prompt.id", prompt),
-                str("user.email", dev.email),
-                str("event.name", "tool_result"),
+                ...about("tool_result"),
                 str("tool_name", ["Read", "Edit", "Bash"][c]),
                 str("tool_use_id", `toolu_demo_${session}_${p}_${c}`),
                 str("success", "true"),

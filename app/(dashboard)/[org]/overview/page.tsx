@@ -8,7 +8,8 @@ import { env } from "@/lib/env";
 import { displayUsd, exactUsd } from "@/lib/money";
 import { DIMENSION_LABELS, FILTER_DIMENSIONS, parseDashboardView, RANGE_LABELS, RANGE_PRESETS, STACK_DIMENSIONS, viewQuery } from "@/lib/reports/filters";
 import { overviewFor } from "@/lib/reports/overview";
-import { OUTLIER_BASELINE_EXECUTIONS, OUTLIER_FACTOR, OUTLIER_WINDOW_DAYS } from "@/lib/reports/top-executions";
+import { OUTLIER_FACTOR } from "@/lib/reports/top-executions";
+import { BASELINE_EXECUTIONS, BASELINE_WINDOW_DAYS } from "@/lib/anomalies/baselines";
 import { Card } from "@/components/ui/card";
 import { StatCard } from "@/components/ui/stat-card";
 import { Usd } from "@/components/ui/usd";
@@ -198,7 +199,7 @@ export default async function OverviewPage({ params, searchParams }: { params: P
       </div>
 
       <Card title={`Top 10 most expensive executions · ${rangeLabel}`} testId="top-executions-card">
-        <TopExecutions executions={o.topExecutions} orgSlug={org.slug} timezone={tz} outlierFactor={OUTLIER_FACTOR} windowDays={OUTLIER_WINDOW_DAYS} baselineExecutions={OUTLIER_BASELINE_EXECUTIONS} />
+        <TopExecutions executions={o.topExecutions} orgSlug={org.slug} timezone={tz} outlierFactor={OUTLIER_FACTOR} windowDays={BASELINE_WINDOW_DAYS} baselineExecutions={BASELINE_EXECUTIONS} />
       </Card>
     </main>
   );
