@@ -60,7 +60,7 @@ export async function startServer(databaseUrl: string, opts: TBenchOptions, log:
   // Plain node with the tsx loader (as `npm start` runs it): the signal reaches the server itself,
   // and --cpu-prof (--profile) applies to the server process. detached: its own process group.
   const profile = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "scripts/start.ts"], { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...profile, ...opts.nodeFlags, "--import", "tsx", "scripts/start.ts"], { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const server: TServer = { child, url: new URL(`http://127.0.0.1:${port}/api/v1/events`), errorLines: [], tail: [], env };
   const onLine = (stream: "out" | "err") => (d: Buffer) => {
     for (const line of d.toString().split("\n")) {

@@ -81,7 +81,28 @@ export function machineBusySeconds(): number {
   return busy / CLOCK_TICKS;
 }
 
-export type TCpuSample = { at: number; server: number; serverSys: number; postgres: number; postgresSys: number; bench: number; machine: number };
+// CPU seconds of each thread of a process (no children), by thread id.
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / CLOCK_TICKS);
+    } catch {
+      // the thread ended between the two reads
+    }
+  }
+  return out;
+}
+
+export type TCpuSample = { at: number; server: number; serverSys: number; postgres: number; postgresSys: number; bench: number; machine: number; serverThreads: Map<number, number>; serverPid: number };
 
 export type TCpuSplit = {
   seconds: number;
@@ -94,6 +115,10 @@ export type TCpuSplit = {
   // Share of the server's and Postgres's CPU spent in the kernel (syscalls, TCP over loopback, wake-ups).
   serverSysShare: number;
   postgresSysShare: number;
+  // The server process's own threads, in cores: the request (main) thread, the busiest other one
+  // (the OTLP decoding thread when there is one), and all the rest (V8's GC and compiler helpers,
+  // libuv's pool). Child processes are in serverCores only.
+  serverThreads: { request: number; busiestOther: number; rest: number };
 };
 
 export class CpuMeter {
@@ -114,6 +139,8 @@ export class CpuMeter {
       postgresSys: this.postgresPid ? postgres.sys : NaN,
       bench: (u.user + u.system) / 1e6,
       machine: machineBusySeconds(),
+      serverThreads: threadCpuSeconds(this.serverPid),
+      serverPid: this.serverPid,
     };
   }
 
@@ -124,6 +151,17 @@ export class CpuMeter {
     const bench = b.bench - a.bench;
     const machine = b.machine - a.machine;
     const known = server + (Number.isNaN(postgres) ? 0 : postgres) + bench;
+    let request = 0;
+    const others: number[] = [];
+    for (const [tid, cpu] of b.serverThreads) {
+      const used = cpu - (a.serverThreads.get(tid) ?? 0);
+      // The main thread's id is the process's.
+      if (tid === b.serverPid) request = used;
+      else others.push(used);
+    }
+    others.sort((x, y) => y - x);
+    const busiestOther = others[0] ?? 0;
+    const rest = others.slice(1).reduce((sum, x) => sum + x, 0);
     return {
       seconds,
       serverCores: server / seconds,
@@ -133,6 +171,7 @@ export class CpuMeter {
       machineCores: machine / seconds,
       serverSysShare: (b.serverSys - a.serverSys) / server,
       postgresSysShare: (b.postgresSys - a.postgresSys) / postgres,
+      serverThreads: { request: request / seconds, busiestOther: busiestOther / seconds, rest: rest / seconds },
     };
   }
 }

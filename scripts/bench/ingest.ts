@@ -4,13 +4,14 @@
 //   npx tsx scripts/bench/ingest.ts [--seconds 10] [--warmup 2] [--only batch100,batch1000,single,copy]
 //     [--copy-rows 200000] [--copy-streams 1] [--single-clients 16] [--group-wait MS] [--pool N]
 //     [--server-env KEY=VALUE]... [--build] [--keep-data] [--strict] [--verbose] [--profile DIR]
-//     [--wait-quiet SECONDS]
+//     [--wait-quiet SECONDS] [--node-flag FLAG]...
 //
 // Database: DATABASE_URL set → that server, database `burnrate_bench` (created and migrated);
 // unset → an embedded Postgres under .data/bench. The server runs as a CHILD process
 // (`npx tsx scripts/start.ts`, NODE_ENV=production), so the load generator's CPU and the server's are
 // separate processes; CPU per process comes from /proc. Setup (org, teams, keys) uses the library.
 // --profile DIR writes a V8 CPU profile of the server to DIR (open it in Chrome DevTools).
+// --node-flag FLAG passes a Node/V8 flag to the server (e.g. --trace-gc with --verbose).
 // --wait-quiet S waits up to S seconds before each measurement until other processes use < 0.25 core
 // (on a shared machine other work steals the same cores; the summary shows it as "other").
 // Prints a summary table and one line `BENCH_RESULT {json}`. Exit code 1 if any request failed or

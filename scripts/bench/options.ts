@@ -21,6 +21,8 @@ export function parseArgs(argv: string[], usageFile: URL) {
     strict: false,
     verbose: false,
     profile: null as string | null,
+    // V8/Node flags for the server process (NODE_OPTIONS refuses --trace-gc and its kin).
+    nodeFlags: [] as string[],
     waitQuiet: 0,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -60,6 +62,7 @@ export function parseArgs(argv: string[], usageFile: URL) {
       case "--strict": opts.strict = true; break;
       case "--verbose": opts.verbose = true; break;
       case "--profile": opts.profile = value(); break;
+      case "--node-flag": opts.nodeFlags.push(value()); break;
       case "--wait-quiet": opts.waitQuiet = num(); break;
       case "-h":
       case "--help":

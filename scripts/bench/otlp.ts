@@ -1,6 +1,8 @@
 // npm run bench:otlp: OTLP log ingest against the events API, in the same run on the same server.
 //
 //   npx tsx scripts/bench/otlp.ts [--rounds 3] [--seconds 8] [--warmup 2] [--clients 4] [--wait-quiet SECONDS]
+//     [--node-flag FLAG]... [--verbose] (the ingest bench's options; --node-flag --trace-incremental-marking
+//     with --verbose shows why V8 marks the heap)
 //
 // The same calls three ways, 1,000 per request, 4 closed-loop clients (the ingest bench's batch-1000
 // load): POST /api/v1/events with {"events": [1,000 events]}, and POST /api/v1/otlp/v1/logs with one
@@ -252,7 +254,9 @@ async function main(cleanups: Cleanups): Promise<number> {
   const orgs = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await createBenchOrg(`${tag}-${v}`)] as const))) as Record<TVariant, TBenchOrg>;
   const accepted: Record<TVariant, number> = { events: 0, "otlp-json": 0, "otlp-protobuf": 0 };
   let failures = 0;
-  const rounds: Record<TVariant, { eventsPerSecond: number; p50: number; cpuUsPerEvent: number; serverUsPerEvent: number; bytesPerEvent: number }>[] = [];
+  // threadsUsPerEvent: the server's CPU per call by thread (request thread · busiest other — the
+  // decoding thread — · the rest: V8's GC and compiler helpers, libuv).
+  const rounds: Record<TVariant, { eventsPerSecond: number; p50: number; cpuUsPerEvent: number; serverUsPerEvent: number; threadsUsPerEvent: [number, number, number]; bytesPerEvent: number }>[] = [];
   const guessPerSecond = 25_000;
   for (let round = 0; round < own.rounds; round++) {
     const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
@@ -285,9 +289,10 @@ async function main(cleanups: Cleanups): Promise<number> {
         p50: percentile(sorted, 50),
         cpuUsPerEvent: ((cpu.serverCores + cpu.postgresCores) * 1e6) / eventsPerSecond,
         serverUsPerEvent: (cpu.serverCores * 1e6) / eventsPerSecond,
+        threadsUsPerEvent: [cpu.serverThreads.request, cpu.serverThreads.busiestOther, cpu.serverThreads.rest].map((cores) => (cores * 1e6) / eventsPerSecond) as [number, number, number],
         bytesPerEvent: bodies.take().body.length / PER_REQUEST,
       };
-      log(`round ${round + 1} ${variant}: ${fmt(eventsPerSecond)} events/s, p50 ${fmt(result[variant].p50, 1)} ms per request, ${fmt(result[variant].cpuUsPerEvent)} CPU-µs/event (server ${fmt(result[variant].serverUsPerEvent)})${bodies.late ? ` (WARNING: ${bodies.late} bodies built during the run)` : ""}`);
+      log(`round ${round + 1} ${variant}: ${fmt(eventsPerSecond)} events/s, p50 ${fmt(result[variant].p50, 1)} ms per request, ${fmt(result[variant].cpuUsPerEvent)} CPU-µs/event (server ${fmt(result[variant].serverUsPerEvent)}: threads ${result[variant].threadsUsPerEvent.map((x) => fmt(x)).join(" · ")})${bodies.late ? ` (WARNING: ${bodies.late} bodies built during the run)` : ""}`);
     }
     rounds.push(result);
   }
@@ -307,6 +312,8 @@ async function main(cleanups: Cleanups): Promise<number> {
     medianProtobufOverEvents: Number(median(ratio("otlp-protobuf")).toFixed(3)),
     cpuUsPerEvent: Object.fromEntries(VARIANTS.map((v) => [v, Math.round(median(rounds.map((r) => r[v].cpuUsPerEvent)))])),
     serverCpuUsPerEvent: Object.fromEntries(VARIANTS.map((v) => [v, Math.round(median(rounds.map((r) => r[v].serverUsPerEvent)))])),
+    // Median per thread kind: request thread, busiest other (the decoding thread), the rest.
+    serverThreadsUsPerEvent: Object.fromEntries(VARIANTS.map((v) => [v, [0, 1, 2].map((i) => Math.round(median(rounds.map((r) => r[v].threadsUsPerEvent[i]))))])),
     bytesPerEvent: Object.fromEntries(VARIANTS.map((v) => [v, Math.round(rounds[0][v].bytesPerEvent)])),
     targetRatio: 0.8,
     stored,
@@ -315,10 +322,10 @@ async function main(cleanups: Cleanups): Promise<number> {
     failures,
   };
   console.log("");
-  console.log("  variant         | events/s (median) | CPU-µs/event | bytes/event | ratio to events API per round → median");
+  console.log("  variant         | events/s (median) | CPU-µs/event | server: request · 2nd · rest | bytes/event | ratio to events API per round → median");
   for (const v of VARIANTS) {
     const ratios = v === "events" ? "" : `${ratio(v).map((x) => x.toFixed(3)).join(" · ")} → ${median(ratio(v)).toFixed(3)} (target ≥ 0.8${median(ratio(v)) >= 0.8 ? ", met" : ", MISSED"})`;
-    console.log(`  ${v.padEnd(15)} | ${fmt(median(rounds.map((r) => r[v].eventsPerSecond))).padStart(17)} | ${String(summary.cpuUsPerEvent[v]).padStart(12)} | ${String(summary.bytesPerEvent[v]).padStart(11)} | ${ratios}`);
+    console.log(`  ${v.padEnd(15)} | ${fmt(median(rounds.map((r) => r[v].eventsPerSecond))).padStart(17)} | ${String(summary.cpuUsPerEvent[v]).padStart(12)} | ${summary.serverThreadsUsPerEvent[v].join(" · ").padStart(28)} | ${String(summary.bytesPerEvent[v]).padStart(11)} | ${ratios}`);
   }
   console.log(`  rows stored = calls taken: ${consistent ? "yes" : `NO ${JSON.stringify({ stored, accepted })}`}`);
   console.log(`BENCH_OTLP ${JSON.stringify(summary)}`);
