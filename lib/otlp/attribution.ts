@@ -32,9 +32,14 @@ export function attributionOf(attrs: TAttributes): TAttribution {
 // The wire event's attribution fields (docs/api.md), nulls left out.
 export function attributionFields(a: TAttribution): Record<string, string> {
   const out: Record<string, string> = {};
+  addAttribution(out, a);
+  return out;
+}
+
+// The same, set on an event being built.
+export function addAttribution(event: Record<string, unknown>, a: TAttribution): void {
   for (const k in a) {
     const v = a[k as keyof TAttribution];
-    if (v !== null) out[k] = v;
+    if (v !== null) event[k] = v;
   }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { count, decimal, flag, text } from "../attributes";
-import { attributionFields, attributionOf } from "../attribution";
+import { addAttribution, attributionOf, type TAttribution } from "../attribution";
 import type { TAttributes, TLogRecord } from "../model";
-import { eventId, eventNameWithPrefix, IGNORED, recordTime, tokenCount, type TMapped } from "./types";
+import { eventId, eventNameWithPrefix, IGNORED, recordTime, tokenCount, type TMapped, type TWireEvent } from "./types";
 
 // Claude Code's log events (code.claude.com/docs/en/monitoring-usage#events): one record per API
 // call (`claude_code.api_request`, with its own cost_usd and Anthropic-style token counts: input
@@ -23,6 +23,21 @@ export function claudeCodeEventName(record: TLogRecord, attrs: TAttributes): str
   return eventNameWithPrefix(record, attrs, "claude_code.");
 }
 
+// Parallel or resumed processes share a session.id and restart event.sequence: the sequence alone
+// is not an identity, the record's time and the request ids are. (A function of its own, not a
+// closure per record: the app runs under tsx, whose keepNames names every closure as it is made.)
+function fallbackId(name: string, sessionId: string | null, record: TLogRecord, attrs: TAttributes): string {
+  return eventId("cc", sessionId, name, text(attrs, "event.sequence"), record.timeUnixNano, text(attrs, "prompt.id"), text(attrs, "client_request_id"), text(attrs, "tool_use_id"));
+}
+
+// The fields every event of a record carries, set on the event in place (one object per record:
+// this runs for every call an export reports).
+function addCommon(event: TWireEvent, attribution: TAttribution, timestamp: string | null, subagent: string | null): void {
+  addAttribution(event, attribution);
+  if (timestamp) event.timestamp = timestamp;
+  if (subagent) event.subagent = subagent;
+}
+
 export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttributes): TMapped {
   if (name !== "api_request" && name !== "api_error" && name !== "tool_result") return IGNORED;
   const attribution = attributionOf(attrs);
@@ -30,33 +45,19 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
   const querySource = text(attrs, "query_source");
   const subagent = claudeCodeSubagent(attrs);
   const session = attribution.session_id ? { source: CLAUDE_CODE, sessionId: attribution.session_id } : null;
-  const common = {
-    ...attributionFields(attribution),
-    ...(timestamp ? { timestamp } : {}),
-    ...(subagent ? { subagent } : {}),
-  };
   const latency = count(attrs, "duration_ms");
-  // Parallel or resumed processes share a session.id and restart event.sequence: the sequence alone
-  // is not an identity, the record's time and the request ids are.
-  const fallbackId = () => eventId("cc", attribution.session_id, name, text(attrs, "event.sequence"), record.timeUnixNano, text(attrs, "prompt.id"), text(attrs, "client_request_id"), text(attrs, "tool_use_id"));
 
   if (name === "tool_result") {
     const tool = text(attrs, "tool_name");
     const toolUse = text(attrs, "tool_use_id");
     const ok = flag(attrs, "success");
-    return {
-      kind: "event",
-      session,
-      event: {
-        id: toolUse ? eventId("cc:tool", toolUse) : fallbackId(),
-        kind: "tool",
-        ...common,
-        ...(tool ? { tool } : {}),
-        status: ok === false ? "error" : "ok",
-        ...(ok === false && text(attrs, "error") ? { error_type: text(attrs, "error")!.slice(0, 128) } : {}),
-        ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
-      },
-    };
+    const event: TWireEvent = { id: toolUse ? eventId("cc:tool", toolUse) : fallbackId(name, attribution.session_id, record, attrs), kind: "tool" };
+    addCommon(event, attribution, timestamp, subagent);
+    if (tool) event.tool = tool;
+    event.status = ok === false ? "error" : "ok";
+    if (ok === false && text(attrs, "error")) event.error_type = text(attrs, "error")!.slice(0, 128);
+    if (latency !== null) event.latency_ms = Math.min(latency, 86_400_000);
+    return { kind: "event", session, event };
   }
 
   const model = text(attrs, "model");
@@ -64,25 +65,22 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
   // Claude Code's attempts at one request share its client_request_id: "the same call" for
   // retry-loop detection (docs/api.md "Fingerprints"), however their sizes differ.
   const clientRequest = text(attrs, "client_request_id");
-  const fingerprint = clientRequest ? { fingerprint: `cc:${clientRequest}`.slice(0, 128) } : {};
+  const fingerprint = clientRequest ? `cc:${clientRequest}`.slice(0, 128) : null;
   if (name === "api_error") {
     const attempt = count(attrs, "attempt");
-    return {
-      kind: "event",
-      session,
-      event: {
-        id: clientRequest ? eventId("cc:err", `${clientRequest}:${attempt ?? 0}`) : fallbackId(),
-        kind: "llm",
-        provider: "anthropic",
-        model,
-        ...common,
-        status: "error",
-        error_type: (text(attrs, "status_code") ?? text(attrs, "error") ?? "error").slice(0, 128),
-        ...fingerprint,
-        ...(attempt !== null && attempt >= 1 ? { attempt: Math.min(attempt, 100_000) } : {}),
-        ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
-      },
+    const event: TWireEvent = {
+      id: clientRequest ? eventId("cc:err", `${clientRequest}:${attempt ?? 0}`) : fallbackId(name, attribution.session_id, record, attrs),
+      kind: "llm",
+      provider: "anthropic",
+      model,
     };
+    addCommon(event, attribution, timestamp, subagent);
+    event.status = "error";
+    event.error_type = (text(attrs, "status_code") ?? text(attrs, "error") ?? "error").slice(0, 128);
+    if (fingerprint) event.fingerprint = fingerprint;
+    if (attempt !== null && attempt >= 1) event.attempt = Math.min(attempt, 100_000);
+    if (latency !== null) event.latency_ms = Math.min(latency, 86_400_000);
+    return { kind: "event", session, event };
   }
 
   const problems: string[] = [];
@@ -96,22 +94,19 @@ export function mapClaudeCodeLog(name: string, record: TLogRecord, attrs: TAttri
   if (attrs.cost_usd !== undefined && cost === null) problems.push("cost_usd is not a non-negative amount");
   if (problems.length) return { kind: "rejected", reason: `claude_code.api_request: ${problems.join("; ")}` };
   const requestId = text(attrs, "request_id");
-  return {
-    kind: "event",
-    session,
-    event: {
-      id: requestId ? eventId("cc:req", requestId) : fallbackId(),
-      kind: "llm",
-      provider: "anthropic",
-      model,
-      usage,
-      // The tool's own figure for the call (Claude Code prices it; a subscription's calls too).
-      ...(cost !== null ? { cost_usd: cost } : {}),
-      ...fingerprint,
-      ...common,
-      ...(latency !== null ? { latency_ms: Math.min(latency, 86_400_000) } : {}),
-      // Where the call came from, when not the main thread (title, compaction, a subagent's turn).
-      ...(querySource && !MAIN_QUERY_SOURCES.has(querySource) ? { metadata: { query_source: querySource } } : {}),
-    },
+  const event: TWireEvent = {
+    id: requestId ? eventId("cc:req", requestId) : fallbackId(name, attribution.session_id, record, attrs),
+    kind: "llm",
+    provider: "anthropic",
+    model,
+    usage,
   };
+  // The tool's own figure for the call (Claude Code prices it; a subscription's calls too).
+  if (cost !== null) event.cost_usd = cost;
+  if (fingerprint) event.fingerprint = fingerprint;
+  addCommon(event, attribution, timestamp, subagent);
+  if (latency !== null) event.latency_ms = Math.min(latency, 86_400_000);
+  // Where the call came from, when not the main thread (title, compaction, a subagent's turn).
+  if (querySource && !MAIN_QUERY_SOURCES.has(querySource)) event.metadata = { query_source: querySource };
+  return { kind: "event", session, event };
 }
