@@ -188,11 +188,10 @@ const PROTOBUF: TReader = {
   u64(v) {
     if (v === undefined || v === null) return "0";
     if (typeof v === "number") return String(v);
-    if (isLong(v)) {
-      // fixed64 decodes as unsigned; int64 as signed: times are never negative.
-      const s = v.unsigned ? v.toString() : (v as unknown as { toUnsigned(): TLongLike }).toUnsigned().toString();
-      return s;
-    }
+    // fixed64 decodes as unsigned; int64 as signed: times are never negative (read as unsigned).
+    // Two 32-bit halves to decimal through a BigInt: 0.14 µs against Long's own toString's 0.95
+    // (it divides Longs), twice a record; a nanosecond time is past 2^53, so not through a Number.
+    if (isLong(v)) return ((BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0)).toString();
     return "0";
   },
   id(v) {
