@@ -88,6 +88,28 @@ describe("after an early answer the keep-alive connection still answers the next
   }
 });
 
+describe("a big body of known length, read into one buffer as it arrives", () => {
+  test("sent in 64 KiB chunks with Content-Length: every event stored, the same as chunked", async () => {
+    const { org, secret } = await createTestOrg();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const auth = { authorization: `Bearer ${secret}`, "content-type": "application/json" };
+      const batch = (prefix: string) => Buffer.from(JSON.stringify({ events: Array.from({ length: 200 }, (_, i) => ev(`${prefix}${i}`, { metadata: { note: "x".repeat(2000) } })) }));
+      const known = batch("k");
+      expect(known.length).toBeGreaterThan(256 * 1024);
+      const withLength = await send(agent, { ...auth, "content-length": String(known.length) }, known);
+      expect(withLength.status, withLength.error ?? withLength.body).toBe(200);
+      const chunked = await send(agent, auth, batch("c"));
+      expect(chunked.status, chunked.error ?? chunked.body).toBe(200);
+      const ids = await storedEventIds(org.id);
+      expect(ids.length).toBe(400);
+      expect(new Set(ids)).toEqual(new Set([...Array.from({ length: 200 }, (_, i) => `k${i}`), ...Array.from({ length: 200 }, (_, i) => `c${i}`)]));
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
 describe("a client that goes away mid-body", () => {
   test("is not logged as a server error and is not answered", async () => {
     const { secret } = await createTestOrg();
