@@ -6,14 +6,18 @@ import type { TCall } from "./detect";
 // entry holds the execution's call count it accounts for, and is used only when that count plus
 // the calls this write inserted equals the count the write's own statement returned — exact, so a
 // call written by another replica (or a concurrent write of this one) makes it a miss, and the
-// calls are read from Postgres again. Bounded: the loop window's calls of the 5,000 executions
-// written most recently.
+// calls are read from Postgres again. Bounded: the loop window's calls (up to 500) of the executions
+// written most recently — at most 5,000 of them and 200,000 calls in all (~100 MB). Without the
+// second bound it could hold 2.5 million calls; a heap snapshot after a one-minute bench held 195,000,
+// and every full collection marks all of them.
 
 type TEntry = { count: number; windowMs: number; calls: TCall[] };
 
 const MAX_EXECUTIONS = 5_000;
 const MAX_CALLS = 500;
+export const MAX_TOTAL_CALLS = 200_000;
 const entries = new Map<string, TEntry>();
+let totalCalls = 0;
 
 export function callOf(row: TEventRow): TCall {
   return {
@@ -42,7 +46,7 @@ function pruned(calls: TCall[], windowMs: number, resumedAt: Date | null): TCall
 // The calls after this write, if the entry accounts for every call before it; else null (read them).
 export function recentCallsAfterWrite(key: string, totalAfter: number, inserted: TCall[], windowMs: number, resumedAt: Date | null): TCall[] | null {
   const entry = entries.get(key);
-  entries.delete(key);
+  if (entry) forget(key, entry);
   if (!entry || entry.count + inserted.length !== totalAfter || entry.windowMs < windowMs) return null;
   const calls = pruned([...entry.calls, ...inserted], windowMs, resumedAt);
   remember(key, { count: totalAfter, windowMs, calls });
@@ -56,10 +60,23 @@ export function rememberCalls(key: string, count: number, calls: TCall[], window
 }
 
 function remember(key: string, entry: TEntry): void {
+  const before = entries.get(key);
+  if (before) forget(key, before);
   entries.set(key, entry);
-  if (entries.size > MAX_EXECUTIONS) entries.delete(entries.keys().next().value!);
+  totalCalls += entry.calls.length;
+  // Least recently written first out (a Map iterates in insertion order).
+  while (entries.size > MAX_EXECUTIONS || totalCalls > MAX_TOTAL_CALLS) {
+    const [oldestKey, oldest] = entries.entries().next().value!;
+    forget(oldestKey, oldest);
+  }
+}
+
+function forget(key: string, entry: TEntry): void {
+  entries.delete(key);
+  totalCalls -= entry.calls.length;
 }
 
 export function forgetRecentCalls(): void {
   entries.clear();
+  totalCalls = 0;
 }
