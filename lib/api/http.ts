@@ -47,14 +47,20 @@ export function discardBody(req: IncomingMessage): void {
   req.resume();
 }
 
+// A big body of known length is copied into one Buffer as it arrives, so each socket chunk dies at
+// once: kept in a list across event-loop turns, a megabyte of chunks outlived two scavenges under
+// load, and that much memory outside the heap made V8 mark the whole heap (external memory
+// pressure). The Buffer is made at the first chunk and only up to PREALLOCATE_UP_TO_BYTES: a client
+// that declares a big body and sends a byte does not get megabytes held for it. Chunked and gzip
+// bodies are collected and joined.
+const PREALLOCATE_FROM_BYTES = 64 * 1024;
+const PREALLOCATE_UP_TO_BYTES = 8 * 1024 * 1024;
+
 /**
  * Reads the body up to `limit` bytes, both on the wire and after gunzip, failing fast with 413
  * instead of buffering more (a gzip bomb stops inflating at the limit). On any early failure the
  * rest of the body is discarded (see discardBody); a client that hangs up gives ClientAbortedError.
  */
-const PREALLOCATE_FROM_BYTES = 64 * 1024;
-const PREALLOCATE_UP_TO_BYTES = 8 * 1024 * 1024;
-
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip") {
@@ -91,12 +97,6 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       reject(err);
     };
     const tooLarge = () => stop(payloadTooLarge(`Request body exceeds ${limit} bytes`));
-    // A big body of known length is copied into one Buffer as it arrives, so each socket chunk dies
-    // at once: kept in a list across event-loop turns, a megabyte of chunks outlived two scavenges
-    // under load, and that much memory outside the heap made V8 mark the whole heap (external
-    // memory pressure). Chunked and gzip bodies are collected and joined.
-    // Made at the first chunk, and only up to PREALLOCATE_UP_TO_BYTES: a client that declares a
-    // big body and sends a byte does not get megabytes held for it.
     const preallocate = !gunzip && Number.isFinite(declared) && declared >= PREALLOCATE_FROM_BYTES && declared <= PREALLOCATE_UP_TO_BYTES;
     let whole: Buffer | null = null;
     const collect = (chunk: Buffer) => {
@@ -116,7 +116,8 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       settled = true;
       req.off("error", onAbort);
       req.off("close", onClose);
-      if (whole) resolve(size === (whole as Buffer).length ? whole : (whole as Buffer).subarray(0, size));
+      const body = whole as Buffer | null;
+      if (body) resolve(size === body.length ? body : body.subarray(0, size));
       else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
 

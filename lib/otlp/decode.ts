@@ -178,7 +178,7 @@ const JSON_READER: TReader = {
   },
 };
 
-type TLongLike = { low: number; high: number; unsigned: boolean; toString(): string };
+type TLongLike = { low: number; high: number; toString(): string };
 
 function isLong(v: unknown): v is TLongLike {
   return typeof v === "object" && v !== null && "low" in v && "high" in v;
