@@ -70,6 +70,23 @@ describe("threshold alerts", () => {
     expect(await emailsOf(alerts[0].id)).toEqual([]);
   });
 
+
+  test("a re-sent batch moves no counter and still answers every budget its events fall under, as it stands", async () => {
+    const w = await orgWithPeople();
+    const org = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH" });
+    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "4", period: "TOTAL" });
+    const batch = [spend("r1", "1.5", { task: "T-1" }), spend("r2", "2", { task: "T-2" })];
+    const first = await post(w.secret, { events: batch });
+    const again = await post(w.secret, { events: batch });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
+    const answer = (body: any) => body.budgets.map((b: any) => [b.budget_id, b.item ?? null, b.spent_usd]).sort();
+    expect(answer(again.body)).toEqual(answer(first.body));
+    expect(answer(again.body)).toEqual([[each.id, "T-1", "1.50"], [each.id, "T-2", "2.00"], [org.id, null, "3.50"]].sort());
+    // One new event beside the duplicates: its task's counter moves; the other task's is read as it stands.
+    const mixed = await post(w.secret, { events: [...batch, spend("r3", "1", { task: "T-1" })] });
+    expect(mixed.body).toMatchObject({ accepted: 1, duplicates: 2 });
+    expect(answer(mixed.body)).toEqual([[each.id, "T-1", "2.50"], [each.id, "T-2", "2.00"], [org.id, null, "4.50"]].sort());
+  });
   test("twenty concurrent ingests crossing 80 % record one 80 % alert and queue one email per recipient", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [80] });

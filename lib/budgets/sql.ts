@@ -29,6 +29,12 @@ export const TOTAL_PERIOD_START = "'1970-01-01T00:00:00Z'::timestamptz";
 export const LOCAL_PERIOD_START = (unit: "day" | "week" | "month", ts: string, tz: string) =>
   `(date_trunc('${unit}', (${ts}) AT TIME ZONE ${tz}) AT TIME ZONE ${tz})`;
 
+// The same from an org-local date (`LOCAL_DATE`): for many events, one time-zone conversion per
+// event to get its date, and the period starts per distinct date.
+export const LOCAL_DATE = (ts: string, tz: string) => `((${ts}) AT TIME ZONE ${tz})::date`;
+export const LOCAL_PERIOD_START_OF_DAY = (unit: "day" | "week" | "month", day: string, tz: string) =>
+  `(date_trunc('${unit}', (${day})::timestamp) AT TIME ZONE ${tz})`;
+
 // Picks the period start for budget `b` from precomputed local day / week / month starts.
 export const BUDGET_PERIOD_START = (b: string, day: string, week: string, month: string) =>
   `(CASE ${b}.period WHEN 'DAY' THEN ${day} WHEN 'WEEK' THEN ${week} WHEN 'MONTH' THEN ${month} ELSE ${TOTAL_PERIOD_START} END)`;

@@ -162,7 +162,7 @@ async function writeGroup(group: TJob[], committed: () => void = () => undefined
         jobList: rows.map((r) => jobsOfRow.get(r)?.join(",") ?? null),
         jobExecutions: group.map((job) => job.executionOfInterest?.executionId ?? null),
       })
-    : { inserted: new Set<string>(), executions: new Map<string, TExecutionState>(), budgets: new Map(), due: [] };
+    : { wasInserted: () => false, insertedCount: 0, executions: new Map<string, TExecutionState>(), budgets: new Map(), due: [] };
   committed();
   // Committed: thresholds reached now get their alerts (each exactly once, in its own transaction;
   // the sweep job catches anything a crash here leaves behind). Not awaited by the requests.
@@ -175,7 +175,7 @@ async function writeGroup(group: TJob[], committed: () => void = () => undefined
     // The calls this write inserted, per execution: the detector's memory of recent calls grows by these.
     const insertedCalls = new Map<string, TCall[]>();
     for (const row of rows) {
-      if (!row.executionId || !stored.inserted.has(rowKey(row.orgId, row.eventId))) continue;
+      if (!row.executionId || !stored.wasInserted(rowKey(row.orgId, row.eventId))) continue;
       const k = rowKey(row.orgId, row.executionId);
       const list = insertedCalls.get(k);
       if (list) list.push(callOf(row));
@@ -206,7 +206,7 @@ async function writeGroup(group: TJob[], committed: () => void = () => undefined
     let accepted = 0;
     for (const row of job.rows) {
       const key = rowKey(row.orgId, row.eventId);
-      if (owner.get(key) === row && stored.inserted.has(key)) accepted++;
+      if (owner.get(key) === row && stored.wasInserted(key)) accepted++;
     }
     const ex = job.executionOfInterest;
     const state = ex ? executions.get(rowKey(ex.orgId, ex.executionId)) : undefined;

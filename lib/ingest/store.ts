@@ -1,9 +1,10 @@
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
-import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
+import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_DATE, LOCAL_PERIOD_START_OF_DAY } from "../budgets/sql";
 import type { TExecutionRow } from "../anomalies/detect";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
+import { intArrayLiteral, textArrayLiteral, timestampArrayLiteral } from "./array-literal";
 import type { TEventRow } from "./prepare";
 
 // Column name → Postgres array type for the unnest() insert. One statement, one round trip:
@@ -57,10 +58,8 @@ const JOB_LIST = `$${EVENT_COLUMNS.length + 1}::text[]`;
 const JOB_EXECUTIONS = `$${EVENT_COLUMNS.length + 2}::text[]`;
 const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
 
-// What budgets look at, grouped: the attribution columns and the org-local day / week / month.
+// What budgets look at, grouped: the attribution columns (and the org-local day).
 const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "userId", model, task, "executionId"`;
-const LOCAL_PERIODS = (ts: string) =>
-  `${LOCAL_PERIOD_START("day", ts, "o.timezone")} AS d, ${LOCAL_PERIOD_START("week", ts, "o.timezone")} AS w, ${LOCAL_PERIOD_START("month", ts, "o.timezone")} AS m`;
 
 // Events, their executions, their hourly and daily rollups and their budget counters in ONE statement (one
 // round trip, one transaction): totals can never disagree with the events. Only rows actually
@@ -186,43 +185,54 @@ daily AS (
     "costUsd" = d."costUsd" + EXCLUDED."costUsd",
     "unpricedCalls" = d."unpricedCalls" + EXCLUDED."unpricedCalls"
 ),
-bm AS (
-  SELECT b.id, b."orgId", b.scope, b."scopeValue", b.period FROM "Budget" b
+-- The request's orgs' live budgets, read once: matched to the events (gb) and joined to the counters
+-- (st) from here, never from the whole table.
+bm AS MATERIALIZED (
+  SELECT b.id, b."orgId", b.name, b.scope, b."scopeValue", b.period, b."amountUsd", b.enforcement, b.thresholds, b."alertEpoch"
+    FROM "Budget" b
    WHERE b."orgId" = ANY(${ORG_IDS}) AND b."archivedAt" IS NULL
 ),
 -- Every valid row of the request with whether this write inserted it (a duplicate still falls under
--- its budgets for the response, but moves no counter), grouped by what budgets look at.
+-- its budgets for the response, but moves no counter), grouped by what budgets look at: the
+-- attribution columns and the org-local day, whose day / week / month starts are then computed once
+-- per group rather than per event.
 g AS MATERIALIZED (
-  SELECT i."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, ${LOCAL_PERIODS('i."occurredAt"')},
-         coalesce(sum(i."costUsd") FILTER (WHERE n."eventId" IS NOT NULL), 0) AS cost,
-         count(n."eventId") AS calls,
-         count(n."eventId") FILTER (WHERE i."costSource" = 'UNPRICED') AS unpriced
-    FROM input i
-    JOIN "Organization" o ON o.id = i."orgId"
-    LEFT JOIN ins n ON n."orgId" = i."orgId" AND n."eventId" = i."eventId"
-   WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")
-   GROUP BY i."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `i.${c}`).join(", ")}, d, w, m
+  SELECT e."jobList", string_to_array(e."jobList", ',')::int[] AS jobs, ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")},
+         ${LOCAL_PERIOD_START_OF_DAY("day", "e.day", "e.timezone")} AS d, ${LOCAL_PERIOD_START_OF_DAY("week", "e.day", "e.timezone")} AS w,
+         ${LOCAL_PERIOD_START_OF_DAY("month", "e.day", "e.timezone")} AS m,
+         coalesce(sum(e."costUsd") FILTER (WHERE e.stored), 0) AS cost,
+         count(*) FILTER (WHERE e.stored) AS calls,
+         count(*) FILTER (WHERE e.stored AND e."costSource" = 'UNPRICED') AS unpriced
+    FROM (SELECT i.*, o.timezone, ${LOCAL_DATE('i."occurredAt"', "o.timezone")} AS day, n."eventId" IS NOT NULL AS stored
+            FROM input i
+            JOIN "Organization" o ON o.id = i."orgId"
+            LEFT JOIN ins n ON n."orgId" = i."orgId" AND n."eventId" = i."eventId"
+           WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")) AS e
+   GROUP BY e."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")}, e.timezone, e.day
 ),
 -- Each group under each budget that applies: its budget keys (BUDGET_KEYS) hash-joined to the org's
 -- budgets on (org, scope, value).
 gb AS MATERIALIZED (
-  SELECT g."jobList", g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
+  SELECT g.jobs, g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
          ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey"
     FROM g CROSS JOIN LATERAL ${BUDGET_KEYS("g")}
     JOIN bm ON bm."orgId" = g."orgId" AND bm.scope = budget_key.scope AND bm."scopeValue" = budget_key.value
 ),
-delta AS (
+-- Every counter the request falls under, with what this write adds to it (zero for a counter only
+-- duplicates fall under).
+counters AS MATERIALIZED (
   SELECT "orgId", "budgetId", "periodStart", "itemKey", sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced
-    FROM gb WHERE calls > 0 GROUP BY 1, 2, 3, 4
+    FROM gb GROUP BY 1, 2, 3, 4
 ),
 touched AS (
   SELECT DISTINCT j.job, coalesce(gb."executionId" = (${JOB_EXECUTIONS})[j.job + 1], false) AS "ofInterest",
          gb."orgId", gb."budgetId", gb."periodStart", gb."itemKey"
-    FROM gb CROSS JOIN LATERAL unnest(string_to_array(gb."jobList", ',')::int[]) AS j(job)
+    FROM gb CROSS JOIN LATERAL unnest(gb.jobs) AS j(job)
 ),
 up AS (
   INSERT INTO "BudgetCounter" AS c (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", calls, "unpricedCalls", "updatedAt")
-  SELECT gen_random_uuid()::text, "orgId", "budgetId", "periodStart", "itemKey", cost, calls, unpriced, now() FROM delta
+  SELECT gen_random_uuid()::text, "orgId", "budgetId", "periodStart", "itemKey", cost, calls, unpriced, now() FROM counters
+   WHERE calls > 0
    ORDER BY "orgId", "budgetId", "periodStart", "itemKey"
   ON CONFLICT ("orgId", "budgetId", "periodStart", "itemKey") DO UPDATE SET
     "spentUsd" = c."spentUsd" + EXCLUDED."spentUsd",
@@ -231,16 +241,27 @@ up AS (
     "updatedAt" = now()
   RETURNING "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", calls, "unpricedCalls"
 ),
--- Every counter the request falls under, after this write: moved (up) or as it stands.
+-- Every counter the request falls under, after this write: as this write left it (up), or as it
+-- stands for one that only duplicates fall under. Two disjoint sets, appended, each row then looking
+-- up its budget and counter by key: LATERAL with LIMIT keeps every lookup a probe per row, whatever
+-- the (generic, estimate-blind) plan thinks the row counts are.
 st AS (
-  SELECT ${COUNTER_STATE_COLUMNS(`coalesce(up."spentUsd", c."spentUsd", 0)`, `coalesce(up.calls, c.calls, 0)`, `coalesce(up."unpricedCalls", c."unpricedCalls", 0)`)}
-    FROM (SELECT DISTINCT "orgId", "budgetId", "periodStart", "itemKey" FROM touched UNION SELECT "orgId", "budgetId", "periodStart", "itemKey" FROM delta) AS k
-    JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" ${ITEM_LIMIT_JOIN}
-    LEFT JOIN up ON up."orgId" = k."orgId" AND up."budgetId" = k."budgetId" AND up."periodStart" = k."periodStart" AND up."itemKey" = k."itemKey"
-    LEFT JOIN "BudgetCounter" c ON up."budgetId" IS NULL AND c."orgId" = k."orgId" AND c."budgetId" = k."budgetId"
-         AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
+  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
+    FROM (SELECT * FROM up
+          UNION ALL
+          SELECT k."orgId", k."budgetId", k."periodStart", k."itemKey", coalesce(c."spentUsd", 0), coalesce(c.calls, 0), coalesce(c."unpricedCalls", 0)
+            FROM counters k LEFT JOIN LATERAL (
+              SELECT c."spentUsd", c.calls, c."unpricedCalls" FROM "BudgetCounter" c
+               WHERE c."orgId" = k."orgId" AND c."budgetId" = k."budgetId" AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
+               LIMIT 1) c ON true
+           WHERE k.calls = 0) AS k
+    CROSS JOIN LATERAL (SELECT * FROM bm WHERE bm.id = k."budgetId" LIMIT 1) b ${ITEM_LIMIT_JOIN}
 )
-SELECT 'event' AS what, "orgId", "eventId" AS id, NULL::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
+-- How many rows this write inserted, and which — but only when some were duplicates: a batch of new
+-- events (the common case) needs no row back per event.
+SELECT 'inserted' AS what, NULL AS "orgId", NULL AS id, count(*)::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
+UNION ALL
+SELECT 'event', "orgId", "eventId", NULL, NULL, NULL FROM ins WHERE (SELECT count(*) FROM ins) < cardinality($2::text[])
 UNION ALL
 -- With what the runaway detectors need (lib/anomalies/detect.ts), so the common write needs no read
 -- after it: the org's settings, the agent's baseline, and — only for a resumed execution, the one
@@ -263,8 +284,9 @@ SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
 // after the write, which the detector's per-process call memory is checked against).
 export type TExecutionState = { costUsd: string; status: string; blockedReason: string | null; detect?: TExecutionRow };
 export type TStoreResult = {
-  // `${orgId}\u0000${eventId}` of every event this write inserted (the rest were duplicates).
-  inserted: Set<string>;
+  // Whether this write inserted the event with key `${orgId}\u0000${eventId}` (else it was a duplicate).
+  wasInserted: (key: string) => boolean;
+  insertedCount: number;
   // `${orgId}\u0000${executionId}` → totals after this write.
   executions: Map<string, TExecutionState>;
   // Per job (index in the write's jobs): the budgets its events fall under, with their counters
@@ -285,22 +307,35 @@ export function sortRows(rows: TEventRow[]): TEventRow[] {
 // Which jobs (requests) of a group commit sent each row, and each job's execution of interest.
 export type TWriteJobs = { jobList: (string | null)[]; jobExecutions: (string | null)[] };
 
+function columnLiteral(type: string, values: unknown[]): string {
+  if (type === "int4") return intArrayLiteral(values as (number | null)[]);
+  if (type === "timestamptz") return timestampArrayLiteral(values as Date[]);
+  return textArrayLiteral(values as (string | null)[]);
+}
+
 // Stores rows that are already sorted by (orgId, eventId) and unique on it: one statement.
 export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs): Promise<TStoreResult> {
   const orgIds = [...new Set(rows.map((r) => r.orgId))].sort();
-  const params = [...EVENT_COLUMNS.map(([, , pick]) => rows.map(pick)), jobs?.jobList ?? rows.map(() => null), jobs?.jobExecutions ?? [], orgIds];
+  const params = [
+    ...EVENT_COLUMNS.map(([, type, pick]) => columnLiteral(type, rows.map(pick))),
+    textArrayLiteral(jobs?.jobList ?? rows.map(() => null)),
+    textArrayLiteral(jobs?.jobExecutions ?? []),
+    textArrayLiteral(orgIds),
+  ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v7",
+    name: "burnrate_ingest_v9",
     text: INGEST_SQL,
     values: params,
   });
   const inserted = new Set<string>();
+  let insertedCount = 0;
   const executions = new Map<string, TExecutionState>();
   const states = new Map<string, TCounterState>();
   const due: TCounterState[] = [];
   for (const row of out) {
-    if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
+    if (row.what === "inserted") insertedCount = Number(row.cost);
+    else if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
     else if (row.what === "execution") {
       const x = row.budget as Omit<TExecutionRow, "orgId" | "executionId" | "lastSeenAt" | "resumedAt"> & { blockedReason: string | null; lastSeenAt: string; resumedAt: string | null };
       executions.set(rowKey(row.orgId, row.id), {
@@ -326,7 +361,8 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
     if (!list) budgets.set(t.job, (list = []));
     list.push({ ...state, ofInterest: t.ofInterest });
   }
-  return { inserted, executions, budgets, due };
+  const wasInserted = insertedCount === rows.length ? () => true : (key: string) => inserted.has(key);
+  return { wasInserted, insertedCount, executions, budgets, due };
 }
 
 export const counterKey = (orgId: string, budgetId: string, periodStart: string | Date, itemKey: string) =>

@@ -39,7 +39,7 @@ export async function ingestWithKey(key: TAuthenticatedKey, events: Record<strin
     rows.push(...prepared.rows);
   }
   const result = await storeEvents(sortRows(rows));
-  if (result.inserted.size !== rows.length) throw new Error(`stored ${result.inserted.size} of ${rows.length}`);
+  if (result.insertedCount !== rows.length) throw new Error(`stored ${result.insertedCount} of ${rows.length}`);
 }
 
 // A tool call of a known cost at a given instant: the simplest event whose cost is exact by hand.

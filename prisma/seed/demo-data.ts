@@ -94,7 +94,7 @@ export async function seedDemoData(options: TSeedOptions): Promise<TSeedResult> 
       const rows = await prepareChunk(events.slice(i, i + CHUNK), keys, demoKey, now);
       await storing;
       storing = storeEvents(sortRows(rows)).then((result) => {
-        if (result.inserted.size !== rows.length) throw new Error(`stored ${result.inserted.size} of ${rows.length} events`);
+        if (result.insertedCount !== rows.length) throw new Error(`stored ${result.insertedCount} of ${rows.length} events`);
         stored += rows.length;
       });
       // Awaited on the next turn; until then a failure must not count as unhandled.
