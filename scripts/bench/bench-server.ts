@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Cleanups } from "./cleanup";
 import { fmt, type TLog } from "./format";
@@ -8,7 +8,7 @@ import type { TBenchOptions } from "./options";
 import { freePort } from "../../lib/http/free-port";
 
 // The server under test: the production build (`next build`, reused unless --build) run as a CHILD
-// process (`node --import tsx scripts/start.ts`, NODE_ENV=production), so its CPU is measured apart from ours.
+// process (`node [npm start's flags] --import tsx scripts/start.ts`, NODE_ENV=production), so its CPU is measured apart from ours.
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -42,6 +42,14 @@ export async function ensureBuild(opts: TBenchOptions, log: TLog): Promise<void>
 }
 
 
+// The Node flags `npm start` gives the server (package.json), so the bench measures what production runs.
+export function startNodeFlags(): string[] {
+  const start: string = JSON.parse(readFileSync("package.json", "utf8")).scripts.start;
+  const flags = /\bnode (.*?)--import tsx scripts\/start\.ts/.exec(start);
+  if (!flags) throw new Error(`bench: cannot read the node flags of "npm start": ${start}`);
+  return flags[1].split(/\s+/).filter(Boolean);
+}
+
 export type TServer = { child: ChildProcess; url: URL; errorLines: string[]; tail: string[]; env: Record<string, string> };
 
 // Starts the server on a free port and waits until it answers; `cleanups` stops it (whole process group).
@@ -57,10 +65,10 @@ export async function startServer(databaseUrl: string, opts: TBenchOptions, log:
     AUTH_SECRET: process.env.AUTH_SECRET ?? randomBytes(33).toString("base64"),
     ...opts.serverEnv,
   };
-  // Plain node with the tsx loader (as `npm start` runs it): the signal reaches the server itself,
-  // and --cpu-prof (--profile) applies to the server process. detached: its own process group.
+  // Plain node with the tsx loader and the Node flags of `npm start`: the signal reaches the server
+  // itself, and --cpu-prof (--profile) applies to the server process. detached: its own process group.
   const profile = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.profile)}`] : [];
-  const child = spawn(process.execPath, [...profile, ...opts.nodeFlags, "--import", "tsx", "scripts/start.ts"], { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...startNodeFlags(), ...profile, ...opts.nodeFlags, "--import", "tsx", "scripts/start.ts"], { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const server: TServer = { child, url: new URL(`http://127.0.0.1:${port}/api/v1/events`), errorLines: [], tail: [], env };
   const onLine = (stream: "out" | "err") => (d: Buffer) => {
     for (const line of d.toString().split("\n")) {
