@@ -38,3 +38,14 @@ export function exactUsd(value: string | null | undefined): string {
   const [i, f] = (negative ? formatted.slice(1) : formatted).split(".");
   return `${negative ? "-" : ""}$${withSeparators(i)}.${f}`;
 }
+
+// A chart axis tick: a scale, not an amount anyone reads to the cent, but two ticks must never read
+// alike ($0.0025 and $0.0075 are not both "$0.01"; 12.5 is not "$13"). Up to three significant
+// digits, trailing zeros dropped, k / M above a thousand / million.
+export function axisUsd(value: number): string {
+  if (value === 0) return "$0";
+  const abs = Math.abs(value);
+  const [scaled, suffix] = abs >= 1_000_000 ? [value / 1_000_000, "M"] : abs >= 1_000 ? [value / 1_000, "k"] : [value, ""];
+  const digits = Number(scaled.toPrecision(3)).toFixed(12).replace(/\.?0+$/, "");
+  return digits.startsWith("-") ? `-$${digits.slice(1)}${suffix}` : `$${digits}${suffix}`;
+}

@@ -2,7 +2,7 @@
 
 import { Area, AreaChart, Bar, CartesianGrid, Cell, ComposedChart, LabelList, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { TTimelineMarker, TTimelinePoint } from "@/lib/executions/timeline";
-import { displayUsd, exactUsd } from "@/lib/money";
+import { axisUsd, displayUsd, exactUsd } from "@/lib/money";
 import { compactTokens, integer, timeWithSeconds } from "./format";
 
 // Colours chosen to read on white and on slate-900 alike (mid-tones), and apart from each other.
@@ -35,7 +35,6 @@ const LEGEND: [TCategory | "tokens" | "cumulative", string][] = [
   ["tokens", "Input tokens per call (context)"],
 ];
 
-const usdTick = (v: number) => (v === 0 ? "$0" : v < 0.01 ? `$${v.toPrecision(1)}` : v < 10 ? `$${v.toFixed(2)}` : `$${Math.round(v)}`);
 
 function PointTooltip({ active, payload, timezone }: { active?: boolean; payload?: readonly { payload?: TTimelinePoint }[]; timezone: string }) {
   const p = active ? payload?.[0]?.payload : undefined;
@@ -121,7 +120,7 @@ export function TimelineChart({ points: raw, timezone, capped, totalCalls, marke
           <ComposedChart data={points} syncId="execution-timeline" margin={{ top: markers.length ? 30 : 16, right: 4, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="currentColor" strokeOpacity={0.12} vertical={false} />
             <XAxis dataKey="n" tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} minTickGap={16} label={{ value: "call #", position: "insideBottomRight", offset: -2, fill: "currentColor", fontSize: 11 }} height={32} />
-            <YAxis yAxisId="usd" tickFormatter={usdTick} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} label={{ value: "$ per call", angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11, dy: 30 }} />
+            <YAxis yAxisId="usd" tickFormatter={axisUsd} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} label={{ value: "$ per call", angle: -90, position: "insideLeft", fill: "currentColor", fontSize: 11, dy: 30 }} />
             <YAxis yAxisId="tokens" orientation="right" tickFormatter={compactTokens} tick={{ fill: "currentColor", fontSize: 11 }} stroke={COLOR.tokens} strokeOpacity={0.6} width={48} label={{ value: "input tokens", angle: 90, position: "insideRight", fill: "currentColor", fontSize: 11, dy: -40 }} />
             <Tooltip content={(props) => <PointTooltip active={props.active} payload={props.payload as readonly { payload?: TTimelinePoint }[]} timezone={timezone} />} cursor={{ fill: "currentColor", fillOpacity: 0.08 }} isAnimationActive={false} />
             <Bar yAxisId="usd" dataKey="cost" name="Cost per call" minPointSize={2} isAnimationActive={false}>
@@ -155,7 +154,7 @@ export function TimelineChart({ points: raw, timezone, capped, totalCalls, marke
           <AreaChart data={points} syncId="execution-timeline" margin={{ top: 8, right: 56, bottom: 4, left: 4 }}>
             <CartesianGrid stroke="currentColor" strokeOpacity={0.12} vertical={false} />
             <XAxis dataKey="n" tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} minTickGap={16} height={24} />
-            <YAxis tickFormatter={usdTick} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} />
+            <YAxis tickFormatter={axisUsd} tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} width={52} />
             <Tooltip content={(props) => <CumulativeTooltip active={props.active} payload={props.payload as readonly { payload?: TTimelinePoint }[]} />} isAnimationActive={false} />
             <Area dataKey="cumulative" name="Cumulative cost" type="stepAfter" stroke={COLOR.cumulative} fill={COLOR.cumulative} fillOpacity={0.15} strokeWidth={2} isAnimationActive={false} />
           </AreaChart>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Area, Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { displayUsd, exactUsd } from "@/lib/money";
+import { axisUsd, displayUsd, exactUsd } from "@/lib/money";
 import type { TChart } from "@/lib/reports/overview";
 
 // Spend over time: stacked bars per bucket (left axis, $ per hour or day) and, when the range runs
@@ -12,7 +12,6 @@ const PALETTE = ["#f97316", "#3b82f6", "#10b981", "#a855f7", "#eab308", "#ec4899
 const OTHER = "#94a3b8";
 const CHART_HEIGHT = 320;
 
-const compactUsd = (v: number) => (v >= 1000 ? `$${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)}k` : v >= 10 || v === 0 ? `$${Math.round(v)}` : `$${v.toFixed(2)}`);
 
 type TRow = Record<string, number | string | null>;
 
@@ -39,7 +38,7 @@ export function SpendChart({ chart, unattributedLabel, stackLabel }: { chart: TC
           <XAxis dataKey="tick" tick={{ fill: "currentColor", fontSize: 11 }} stroke="currentColor" strokeOpacity={0.4} minTickGap={24} interval="preserveStartEnd" />
           <YAxis
             yAxisId="left"
-            tickFormatter={compactUsd}
+            tickFormatter={axisUsd}
             tick={{ fill: "currentColor", fontSize: 11 }}
             stroke="currentColor"
             strokeOpacity={0.4}
@@ -51,7 +50,7 @@ export function SpendChart({ chart, unattributedLabel, stackLabel }: { chart: TC
               yAxisId="right"
               orientation="right"
               domain={[0, Math.ceil(rightMax * 1.1) || 1]}
-              tickFormatter={compactUsd}
+              tickFormatter={axisUsd}
               tick={{ fill: "currentColor", fontSize: 11 }}
               stroke="currentColor"
               strokeOpacity={0.4}
@@ -102,7 +101,7 @@ export function SpendChart({ chart, unattributedLabel, stackLabel }: { chart: TC
                   y={chart.period.budgetUsd}
                   stroke="#dc2626"
                   strokeWidth={1.5}
-                  label={{ value: `Budget ${compactUsd(chart.period.budgetUsd)}`, position: "insideTopLeft", fill: "#dc2626", fontSize: 11 }}
+                  label={{ value: `Budget ${axisUsd(chart.period.budgetUsd)}`, position: "insideTopLeft", fill: "#dc2626", fontSize: 11 }}
                 />
               ) : null}
             </>

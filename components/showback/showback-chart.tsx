@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { displayUsd, exactUsd } from "@/lib/money";
+import { axisUsd, displayUsd, exactUsd } from "@/lib/money";
 
 export type TShowbackBar = { label: string; code: string | null; spendUsd: string; previousUsd: string };
 
@@ -44,17 +44,6 @@ export function ShowbackChart({ bars, monthLabel, previousLabel }: { bars: TShow
     </figure>
   );
 }
-
-// "$1.2k" on the axis: ticks are a scale, not amounts anyone reads to the cent.
-function axisUsd(value: number): string {
-  if (value === 0) return "$0";
-  const abs = Math.abs(value);
-  if (abs >= 1_000_000) return `$${trim(value / 1_000_000)}M`;
-  if (abs >= 1_000) return `$${trim(value / 1_000)}k`;
-  if (abs >= 1) return `$${trim(value)}`;
-  return `$${value.toPrecision(2)}`;
-}
-const trim = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 1 : 0));
 
 type TTooltipProps = { active?: boolean; payload?: readonly { payload?: TShowbackBar & { spend: number } }[]; previousLabel: string };
 
