@@ -21,7 +21,15 @@ test("a call it did not see (another replica's write) makes it a miss, and the e
   rememberCalls("x", 2, [call(1), call(0)], WINDOW);
   expect(recentCallsAfterWrite("x", 4, [call(3)], WINDOW, null)).toBeNull();
   expect(recentCallsAfterWrite("x", 5, [call(4)], WINDOW, null)).toBeNull();
-  expect(recentCallsAfterWrite("unknown", 1, [call(0)], WINDOW, null)).toBeNull();
+  expect(recentCallsAfterWrite("unknown", 2, [call(1)], WINDOW, null)).toBeNull();
+});
+
+test("an execution the write started (every call it has, this write inserted) needs no memory, and is remembered", () => {
+  forgetRecentCalls();
+  expect(recentCallsAfterWrite("new", 2, [call(0), call(1)], WINDOW, null)?.map((c) => c.eventId)).toEqual(["e1", "e0"]);
+  expect(recentCallsAfterWrite("new", 3, [call(2)], WINDOW, null)?.map((c) => c.eventId)).toEqual(["e2", "e1", "e0"]);
+  // Pruned to the window like any other.
+  expect(recentCallsAfterWrite("late", 2, [call(0), call(15)], WINDOW, null)?.map((c) => c.eventId)).toEqual(["e15"]);
 });
 
 test("a resume drops the calls before it; a wider window than remembered is a miss", () => {

@@ -2,7 +2,8 @@ import type { TEventRow } from "../ingest/prepare";
 import type { TCall } from "./detect";
 
 // This process's memory of the recent calls of executions it wrote, so that the retry-loop rule
-// after a write needs no read of calls it has just written. It is never trusted on its own: an
+// after a write needs no read of calls it has just written (nor, for an execution the write started,
+// of any). It is never trusted on its own: an
 // entry holds the execution's call count it accounts for, and is used only when that count plus
 // the calls this write inserted equals the count the write's own statement returned — exact, so a
 // call written by another replica (or a concurrent write of this one) makes it a miss, and the
@@ -43,10 +44,15 @@ function pruned(calls: TCall[], windowMs: number, resumedAt: Date | null): TCall
   return calls.filter((c) => c.occurredAt.getTime() > from).slice(0, MAX_CALLS);
 }
 
-// The calls after this write, if the entry accounts for every call before it; else null (read them).
+// An execution with no calls before this write: nothing to remember to know all of them.
+const NO_CALLS: TEntry = { count: 0, windowMs: Infinity, calls: [] };
+
+// The calls after this write, if the entry accounts for every call before it — or the write
+// inserted every call the execution has (it started it); else null (read them).
 export function recentCallsAfterWrite(key: string, totalAfter: number, inserted: TCall[], windowMs: number, resumedAt: Date | null): TCall[] | null {
-  const entry = entries.get(key);
-  if (entry) forget(key, entry);
+  const remembered = entries.get(key);
+  if (remembered) forget(key, remembered);
+  const entry = remembered ?? (inserted.length === totalAfter ? NO_CALLS : undefined);
   if (!entry || entry.count + inserted.length !== totalAfter || entry.windowMs < windowMs) return null;
   const calls = pruned([...entry.calls, ...inserted], windowMs, resumedAt);
   remember(key, { count: totalAfter, windowMs, calls });

@@ -1,6 +1,6 @@
 // npm run bench:alerts: how fast a budget alert leaves, and what budgets cost ingest.
 //
-//   npx tsx scripts/bench/alerts.ts [--crossings 200] [--seconds 10] [--warmup 2] [--copy-rows 200000]
+//   npx tsx scripts/bench/alerts.ts [--crossings 200] [--seconds 10] [--warmup 2] [--copy-rows 600000]
 //     [--budgets 50] [--batches 100,1000] [--only latency,throughput] [--build] [--wait-quiet SECONDS]
 //
 // 1. Latency: the production server (a child process, as in `npm run bench`) sends its email to a fake

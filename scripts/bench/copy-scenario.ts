@@ -1,7 +1,7 @@
 import { pool } from "../../lib/db";
 import { prepareEvents, type TEventRow } from "../../lib/ingest/prepare";
 import type { TAuthenticatedKey } from "../../lib/keys/authenticate";
-import type { TBenchOrg } from "./bench-database";
+import { settleDatabase, type TBenchOrg } from "./bench-database";
 import { copyRows, serializeCopyRows } from "./copy";
 import { CpuMeter, type TCpuSplit } from "./cpu";
 import { fmt, type TLog } from "./format";
@@ -50,6 +50,7 @@ export async function runCopy(copyOrg: TBenchOrg, tag: string, databaseUrl: stri
   const prepareSeconds = (performance.now() - t0) / 1000;
   const bytes = chunks.reduce((n, c) => n + c.length, 0);
   log(`COPY: ${fmt(rows.length)} rows, ${fmt(bytes / 1e6, 1)} MB of COPY text ready in ${fmt(prepareSeconds, 1)} s; copying over ${opts.copyStreams} connection(s)…`);
+  await settleDatabase();
   await waitQuiet(meter, opts.waitQuiet, log);
   global.gc?.();
   const before = meter.sample();

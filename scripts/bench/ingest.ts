@@ -2,7 +2,7 @@
 // honestly, next to the physical limit (COPY into the same table on the same Postgres).
 //
 //   npx tsx scripts/bench/ingest.ts [--seconds 10] [--warmup 2] [--only batch100,batch1000,single,copy]
-//     [--copy-rows 200000] [--copy-streams 1] [--single-clients 16] [--group-wait MS] [--pool N]
+//     [--copy-rows 600000] [--copy-streams 1] [--single-clients 16] [--group-wait MS] [--pool N]
 //     [--server-env KEY=VALUE]... [--build] [--keep-data] [--strict] [--verbose] [--profile DIR]
 //     [--wait-quiet SECONDS] [--node-flag FLAG]...
 //

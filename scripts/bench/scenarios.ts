@@ -1,5 +1,5 @@
 import { pool } from "../../lib/db";
-import type { TBenchOrg } from "./bench-database";
+import { settleDatabase, type TBenchOrg } from "./bench-database";
 import type { TServer } from "./bench-server";
 import { BodyPool } from "./body-pool";
 import { CpuMeter, type TCpuSplit } from "./cpu";
@@ -70,6 +70,7 @@ export async function runScenario(
   const prebuiltEvents = pool.fill(Math.max(warmRate * 3, scenario.guessEventsPerSecond / 2) * opts.seconds + scenario.clients * scenario.eventsPerRequest * 4);
   log(`${scenario.label}: warm-up ${fmt(warmRate)} events/s; ${fmt(prebuiltEvents)} events pre-serialized (${fmt((performance.now() - t0) / 1000, 1)} s so far); measuring ${opts.seconds} s…`);
   const errorsBefore = server.errorLines.length;
+  await settleDatabase();
   await waitQuiet(meter, opts.waitQuiet, log);
   global.gc?.();
   const commitsBefore = await transactionsCommitted();
