@@ -71,7 +71,7 @@ const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "u
 // It first takes each org's budget lock, shared (lib/budgets/sql.ts BUDGET_LOCK_KEY): a budget
 // change holds it exclusively while it recounts, so it waits for the writes in flight (see
 // lib/budgets/manage.ts for why that makes every event count exactly once).
-const INGEST_SQL = `
+export const INGEST_SQL = `
 WITH lk AS MATERIALIZED (
   SELECT count(pg_advisory_xact_lock_shared(k)) AS locks
     FROM (SELECT ${BUDGET_LOCK_KEY("id")} AS k FROM unnest(${ORG_IDS}) AS id ORDER BY id) AS orgs
