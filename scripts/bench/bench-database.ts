@@ -90,7 +90,9 @@ export async function databaseFacts(url: string) {
   }
 }
 
-const USAGE_TABLES = `"UsageEvent", "UsageRollup", "UsageDaily", "Execution", "BudgetCounter"`;
+// The tables ingest writes; the ingest, alerts, anomalies and OTLP benches empty them at their start.
+export const USAGE_TABLE_NAMES = ["UsageEvent", "UsageRollup", "UsageDaily", "Execution", "BudgetCounter"] as const;
+const USAGE_TABLES = USAGE_TABLE_NAMES.map((t) => `"${t}"`).join(", ");
 
 // A dedicated database: every run starts from empty usage tables, so runs compare (--keep-data to skip).
 export async function emptyUsageTables(log: TLog): Promise<void> {
