@@ -130,7 +130,6 @@ type TRow = {
   unpricedCalls: string;
   withCalls: string;
   over: string;
-  sentThisPeriod: string;
   targetSlug: string | null;
   targetName: string | null;
   targetGone: boolean | null;
@@ -153,8 +152,6 @@ SELECT b.id, b.name, b.scope::text AS scope, b."scopeValue", b."amountUsd"::text
        coalesce(s.fullest[3], b."amountUsd")::text AS "topItemLimitUsd",
        coalesce(s.calls, 0)::text AS calls, coalesce(s.unpriced, 0)::text AS "unpricedCalls",
        coalesce(s.with_calls, 0)::text AS "withCalls", coalesce(s.over, 0)::text AS over,
-       (SELECT count(*) FROM "BudgetAlert" a
-         WHERE a."orgId" = b."orgId" AND a."budgetId" = b.id AND a."periodStart" = b.ps AND a.notified)::text AS "sentThisPeriod",
        coalesce(t.slug, cc.code, k.prefix) AS "targetSlug",
        coalesce(t.name, cc.name, k.name) AS "targetName",
        CASE b.scope WHEN 'TEAM' THEN t."archivedAt" IS NOT NULL WHEN 'COST_CENTER' THEN cc."archivedAt" IS NOT NULL
@@ -194,14 +191,18 @@ SELECT "budgetId", "itemKey", "spentUsd", "limitUsd", calls, "unpricedCalls" FRO
    WHERE c.calls > 0
 ) x WHERE rn <= ${TOP_ITEMS} ORDER BY "budgetId", rn`;
 
-// Each budget's latest alerts, any period.
+// Each budget's latest alerts, any period, and how many were sent in its current period ($3, aligned
+// with the budget ids in $2) — counted in the same statement, so the count and the list shown beside
+// it never disagree while an alert is being recorded.
 const ALERTS_SQL = `
-SELECT id, "budgetId", "createdAt", threshold, kind, notified, "spentUsd", "limitUsd", "itemKey", "periodStart", "projectedAt" FROM (
+SELECT id, "budgetId", "createdAt", threshold, kind, notified, "spentUsd", "limitUsd", "itemKey", "periodStart", "projectedAt", "sentThisPeriod" FROM (
   SELECT a.id, a."budgetId", a."createdAt", a.threshold, a.kind::text AS kind, a.notified, a."spentUsd"::text AS "spentUsd",
          a."limitUsd"::text AS "limitUsd", a."itemKey", a."periodStart", a."projectedAt",
-         row_number() OVER (PARTITION BY a."budgetId" ORDER BY a."createdAt" DESC, a.threshold DESC, a.id) AS rn
+         row_number() OVER (PARTITION BY a."budgetId" ORDER BY a."createdAt" DESC, a.threshold DESC, a.id) AS rn,
+         count(*) FILTER (WHERE a.notified AND a."periodStart" = k.ps) OVER (PARTITION BY a."budgetId")::int AS "sentThisPeriod"
     FROM "BudgetAlert" a
-   WHERE a."orgId" = $1 AND a."budgetId" = ANY($2::text[])
+    JOIN unnest($2::text[], $3::timestamptz[]) AS k(id, ps) ON a."budgetId" = k.id
+   WHERE a."orgId" = $1
 ) x WHERE rn <= ${RECENT_ALERTS} ORDER BY "budgetId", rn`;
 
 export async function budgetsOverview(orgId: string, now = new Date()): Promise<TBudgetsPage> {
@@ -238,7 +239,8 @@ export async function budgetsOverview(orgId: string, now = new Date()): Promise<
           itemKey: string;
           periodStart: Date;
           projectedAt: Date | null;
-        }>(ALERTS_SQL, [orgId, active.rows.map((r) => r.id)])
+          sentThisPeriod: number;
+        }>(ALERTS_SQL, [orgId, active.rows.map((r) => r.id), active.rows.map((r) => r.periodStart)])
       : { rows: [] },
   ]);
   const ownersAndAdmins = people.rows.map((p) => p.email.toLowerCase());
@@ -310,7 +312,7 @@ export async function budgetsOverview(orgId: string, now = new Date()): Promise<
           periodStart: a.periodStart.toISOString(),
           projectedAt: a.projectedAt ? a.projectedAt.toISOString() : null,
         })),
-        sentThisPeriod: Number(row.sentThisPeriod),
+        sentThisPeriod: alertsByBudget.get(row.id)?.[0]?.sentThisPeriod ?? 0,
       },
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
