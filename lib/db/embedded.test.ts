@@ -68,7 +68,14 @@ test("Postgres gone under the running app (data directory removed, server exited
 });
 
 test("a process on the embedded Postgres keeps the exit code it set: a failing `npm test` or admin command does not exit 0", { timeout: 60_000 }, async () => {
-  const child = runTs("lib/testing/embedded-exit-code.ts", { BURNRATE_DATA_DIR: dataDir(), DATABASE_URL: "" });
+  const child = runTs("lib/testing/embedded-exit-code.ts", { BURNRATE_DATA_DIR: dataDir(), DATABASE_URL: "", EXIT_CODE: "3" });
   const { code } = await child.exited;
   expect(code, child.output()).toBe(3);
+});
+
+test("a process on the embedded Postgres that ends cleanly exits 0, with nothing thrown on the way out", { timeout: 60_000 }, async () => {
+  const child = runTs("lib/testing/embedded-exit-code.ts", { BURNRATE_DATA_DIR: dataDir(), DATABASE_URL: "", EXIT_CODE: "" });
+  const { code } = await child.exited;
+  expect(code, child.output()).toBe(0);
+  expect(child.output()).not.toMatch(/Error/);
 });

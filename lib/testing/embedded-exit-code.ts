@@ -1,6 +1,6 @@
-// A process on the embedded Postgres (BURNRATE_DATA_DIR, no DATABASE_URL) that fails the way a test
-// runner or an admin command does: it sets its exit code and lets the event loop empty. Run with
-// `node --import tsx`; it must exit 3.
+// A process on the embedded Postgres (BURNRATE_DATA_DIR, no DATABASE_URL) that ends the way a test
+// runner or an admin command does: it sets its exit code (EXIT_CODE, if given) and lets the event
+// loop empty. Run with `node --import tsx`; it must exit with that code (0 when none).
 import { closeDb } from "../db";
 import { prepareDatabase } from "../db/bootstrap";
 
@@ -8,4 +8,4 @@ delete process.env.DATABASE_URL;
 const db = await prepareDatabase({ log: () => undefined });
 await closeDb();
 await db.stop();
-process.exitCode = 3;
+if (process.env.EXIT_CODE) process.exitCode = Number(process.env.EXIT_CODE);
