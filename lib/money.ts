@@ -1,7 +1,8 @@
 import Decimal from "decimal.js";
 
 // Money is a decimal string end to end (Postgres numeric → string → JSON). Arithmetic, where any
-// is needed outside SQL, goes through decimal.js; a JS float never holds a sum of money.
+// is needed outside SQL, goes through decimal.js — or, on hot paths that only compare and subtract,
+// through BigInt at the amounts' common scale (atCommonScale); a JS float never holds a sum of money.
 Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
 
 export { Decimal };
@@ -48,4 +49,26 @@ export function axisUsd(value: number): string {
   const [scaled, suffix] = abs >= 1_000_000 ? [value / 1_000_000, "M"] : abs >= 1_000 ? [value / 1_000, "k"] : [value, ""];
   const digits = Number(scaled.toPrecision(3)).toFixed(12).replace(/\.?0+$/, "");
   return digits.startsWith("-") ? `-$${digits.slice(1)}${suffix}` : `$${digits}${suffix}`;
+}
+
+// Two decimal strings (Postgres numeric text, never an exponent) as integers at their common scale,
+// and back: exact comparison and subtraction without decimal.js's allocations.
+export function atCommonScale(a: string, b: string): [bigint, bigint, number] {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  return [scaledUnits(a, scale), scaledUnits(b, scale), scale];
+}
+const fractionDigits = (v: string) => {
+  const dot = v.indexOf(".");
+  return dot < 0 ? 0 : v.length - dot - 1;
+};
+function scaledUnits(v: string, scale: number): bigint {
+  const dot = v.indexOf(".");
+  const digits = dot < 0 ? v + "0".repeat(scale) : v.slice(0, dot) + v.slice(dot + 1) + "0".repeat(scale - (v.length - dot - 1));
+  return BigInt(digits);
+}
+export function unitsToDecimal(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, "0");
+  const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return negative ? `-${text}` : text;
 }
