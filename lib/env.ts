@@ -62,6 +62,13 @@ const ZEnv = z.object({
   JOBS_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   // Bearer secret for POST /api/cron/tick (external schedulers). Unset = the endpoint answers 404.
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
+  // The gateway's key for upstream provider credentials at rest (AES-256-GCM, lib/gateway/credentials.ts):
+  // 32 bytes as 64 hex characters or base64. Required in production; development and tests use a
+  // generated one kept in BURNRATE_DATA_DIR/credentials-key. Changing it makes stored credentials unreadable.
+  BURNRATE_CREDENTIALS_KEY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || credentialsKeyBytes(value) !== null, "must be 32 bytes: 64 hex characters or base64 (openssl rand -base64 32)"),
   // On SIGTERM / SIGINT the server finishes its requests, ingest writes and job tick, then exits 0;
   // past this many ms it exits 1 whatever is left.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
@@ -91,4 +98,11 @@ export function databaseUrl(): string {
   const url = env().DATABASE_URL ?? process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set (npm run dev / npm test start an embedded Postgres for you)");
   return url;
+}
+
+// A 32-byte key written as hex or base64, or null when it is neither.
+export function credentialsKeyBytes(value: string): Buffer | null {
+  const text = value.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, "base64") : null;
+  return bytes?.length === 32 ? bytes : null;
 }

@@ -8,18 +8,28 @@ export function FirstEventGuide({ orgSlug, baseUrl, canIssueKeys }: { orgSlug: s
   -d '{"id": "first-call-1", "model": "gpt-4o-mini",
        "usage": {"input_tokens": 1200, "output_tokens": 300},
        "agent": "my-agent", "execution_id": "run-1"}'`;
-  const sdk = `const r = await openai.chat.completions.create({ model, messages });
-await fetch("${baseUrl}/api/v1/events", {
-  method: "POST",
-  headers: { Authorization: \`Bearer \${process.env.BURNRATE_KEY}\`, "Content-Type": "application/json" },
-  body: JSON.stringify({ id: r.id, model: r.model, usage: r.usage, agent: "my-agent", execution_id: runId }),
-});`;
+  // The gateway: only the SDK's base URL and key change; the org's provider key is set once by an admin.
+  const sdk = `import OpenAI from "openai";
+const openai = new OpenAI({
+  baseURL: "${baseUrl}/api/v1/gateway/openai/v1",
+  apiKey: process.env.BURNRATE_KEY,
+});
+
+import Anthropic from "@anthropic-ai/sdk";
+const anthropic = new Anthropic({
+  baseURL: "${baseUrl}/api/v1/gateway/anthropic",
+  apiKey: process.env.BURNRATE_KEY,
+});
+
+// Optional attribution, per call or as defaultHeaders:
+await openai.chat.completions.create({ model, messages },
+  { headers: { "x-burnrate-execution-id": runId, "x-burnrate-agent": "my-agent" } });`;
   const code = "block overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100 dark:bg-black/60";
   return (
     <section className="rounded-lg border border-orange-200 bg-white p-5 text-slate-900 shadow-sm sm:p-6 dark:border-orange-900 dark:bg-slate-900 dark:text-slate-100" data-testid="first-event-guide" aria-labelledby="first-event-title">
       <h2 id="first-event-title" className="text-lg font-semibold text-slate-900 dark:text-slate-50">Send your first event</h2>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
-        This organization has no spend recorded yet. Three steps and this page shows your burn rate, projection and most expensive runs.
+        This organization has no spend recorded yet. Two steps and this page shows your burn rate, projection and most expensive runs.
       </p>
       <ol className="mt-5 space-y-5 text-sm">
         <li>
@@ -43,11 +53,11 @@ await fetch("${baseUrl}/api/v1/events", {
           </p>
         </li>
         <li>
-          <div className="font-medium text-slate-900 dark:text-slate-100">3. From your agent: after each SDK call, send its usage</div>
-          <pre className={`mt-2 ${code}`}>{sdk}</pre>
+          <div className="font-medium text-slate-900 dark:text-slate-100">3. Or send your agent&apos;s LLM calls through Burnrate: swap the SDK&apos;s baseURL</div>
+          <pre className={`mt-2 ${code}`} data-testid="first-event-gateway">{sdk}</pre>
           <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-            Keep your OpenAI / Anthropic client as it is — there is no base URL to swap today: Burnrate is not in the request path, so it never adds latency or sees prompts.
-            (A gateway you point the SDK&apos;s <code>baseURL</code> at is planned; until then, report usage as above.) Every field is in the API reference (<code>docs/api.md</code>).
+            Only the base URL and the key change: every call, streaming too, is forwarded with the organization&apos;s own OpenAI / Anthropic key, refused with a 429 over a blocking budget, and recorded at its exact cost — nothing to report.
+            An admin sets the provider key once: <code>npm run admin -- credential set --org {orgSlug} --provider openai --key sk-…</code>. Or keep the SDK as it is and report usage as in step 2. Every field is in the API reference (<code>docs/api.md</code>).
           </p>
         </li>
       </ol>

@@ -15,6 +15,7 @@ import { repriceModel } from "../pricing/reprice";
 import { resumeExecution } from "../executions/resume";
 import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
+import { DEFAULT_BASE_URLS, isGatewayProvider, setProviderCredential } from "../gateway/credentials";
 
 type TIo = { out: (line: string) => void; err: (line: string) => void };
 
@@ -34,6 +35,9 @@ const USAGE = `usage: npm run admin -- <command>
   budget archive --org <slug> <budget id>
   price add --org <slug> --model <name> --input <usd per 1M> --output <usd per 1M> [--cache-read <usd per 1M>]
             [--cache-write <usd per 1M>] [--provider <name>] [--from <YYYY-MM-DD | ISO instant>]   (default from: now)
+  credential set --org <slug> --provider openai|anthropic --key <upstream API key> [--base-url <url>]
+             (the gateway's upstream key for the org, stored encrypted; never printed. Default base URL:
+              https://api.openai.com/v1, https://api.anthropic.com)
   execution resume --org <slug> <execution id> [--note <why>] [--limit <usd>]
              (a blocked execution runs again; its open anomalies are resolved; audit-logged;
               --limit: its new per-execution limit, above what it has spent)
@@ -80,6 +84,8 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         to: { type: "string" },
         note: { type: "string" },
         limit: { type: "string" },
+        key: { type: "string" },
+        "base-url": { type: "string" },
       },
     });
     const command = `${noun ?? ""} ${verb ?? ""}`.trim();
@@ -203,6 +209,16 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         });
         io.out(`added a price for ${price.model}${price.provider ? ` (${price.provider})` : ""} from ${price.effectiveFrom}: $${price.inputMtok} input, $${price.outputMtok} output per 1M tokens`);
         io.out("calls already stored keep their cost until repriced (npm run admin -- reprice …)");
+        return 0;
+      }
+      case "credential set": {
+        const org = await requireOrg(values.org);
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+        const provider = values.provider ?? "";
+        if (!isGatewayProvider(provider)) throw new UsageError("--provider is one of openai, anthropic");
+        if (!values.key) throw new UsageError("--key <upstream API key> is required");
+        await setProviderCredential(org.id, provider, values.key, values["base-url"] ?? null);
+        io.out(`set the ${provider} credential of ${org.slug} (upstream ${values["base-url"] ?? DEFAULT_BASE_URLS[provider]}); the key is stored encrypted and not shown`);
         return 0;
       }
       case "execution resume": {

@@ -1,6 +1,7 @@
 import { getApproval, postApproval } from "../approvals/routes";
 import { getBudgetCheck } from "../budgets/routes";
 import { postExecutionEnd } from "../executions/routes";
+import { postAnthropicMessages, postOpenAIChatCompletions } from "../gateway/routes";
 import { postEvents } from "../ingest/events-route";
 import { postOtlpLogs, postOtlpMetrics, postOtlpTraces } from "../otlp/routes";
 import { getExecutions, getSpend } from "../reports/routes";
@@ -19,6 +20,8 @@ export const MACHINE_ROUTES: TRoute[] = [
   { method: "GET", path: "/api/v1/budget", handler: getBudgetCheck },
   { method: "POST", path: "/api/v1/approvals", handler: postApproval },
   { method: "GET", path: "/api/v1/approvals/:approval_id", handler: getApproval },
+  { method: "POST", path: "/api/v1/gateway/openai/v1/chat/completions", handler: postOpenAIChatCompletions },
+  { method: "POST", path: "/api/v1/gateway/anthropic/v1/messages", handler: postAnthropicMessages },
   { method: "GET", path: "/api/v1/openapi.json", handler: openApiRoute(() => MACHINE_ROUTES) },
 ];
 

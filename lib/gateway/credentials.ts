@@ -1,0 +1,110 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { prisma } from "../db";
+import { credentialsKeyBytes, env } from "../env";
+import { badRequest, DomainError, forbidden } from "../errors";
+
+// The org's upstream API key for each provider (ProviderCredential), encrypted at rest with
+// AES-256-GCM as "iv:tag:ciphertext" (base64). The org and provider are the authenticated data, so
+// a ciphertext copied onto another org's row does not decrypt. The key is never returned or logged.
+
+export const GATEWAY_PROVIDERS = ["openai", "anthropic"] as const;
+export type TGatewayProvider = (typeof GATEWAY_PROVIDERS)[number];
+
+// The SDKs' own default base URLs: OpenAI's includes /v1, Anthropic's does not (its paths do).
+export const DEFAULT_BASE_URLS: Record<TGatewayProvider, string> = {
+  openai: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com",
+};
+
+export type TUpstream = { provider: TGatewayProvider; baseUrl: string; apiKey: string };
+
+let cachedKey: Buffer | null = null;
+
+// Production must set BURNRATE_CREDENTIALS_KEY; development and tests keep a generated one in the
+// data directory (as AUTH_SECRET, lib/auth/secret.ts), so the admin CLI and the server agree.
+function credentialsKey(): Buffer {
+  if (cachedKey) return cachedKey;
+  const { BURNRATE_CREDENTIALS_KEY: configured, NODE_ENV, BURNRATE_DATA_DIR } = env();
+  if (configured) return (cachedKey = credentialsKeyBytes(configured)!);
+  if (NODE_ENV === "production") {
+    throw new DomainError("internal_error", "The gateway is not configured on this server: BURNRATE_CREDENTIALS_KEY is not set (see .env.example)");
+  }
+  const dir = path.resolve(BURNRATE_DATA_DIR);
+  const file = path.join(dir, "credentials-key");
+  mkdirSync(dir, { recursive: true });
+  try {
+    // "wx": two processes starting at once must not each write their own key.
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  const bytes = credentialsKeyBytes(readFileSync(file, "utf8"));
+  if (!bytes) throw new Error(`${file} does not hold a 32-byte key`);
+  return (cachedKey = bytes);
+}
+
+const aad = (orgId: string, provider: string) => Buffer.from(`${orgId}\u0000${provider}`, "utf8");
+
+export function encryptApiKey(orgId: string, provider: TGatewayProvider, apiKey: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", credentialsKey(), iv);
+  cipher.setAAD(aad(orgId, provider));
+  const ciphertext = Buffer.concat([cipher.update(apiKey, "utf8"), cipher.final()]);
+  return [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString("base64")).join(":");
+}
+
+export function decryptApiKey(orgId: string, provider: TGatewayProvider, sealed: string): string {
+  const [iv, tag, ciphertext] = sealed.split(":").map((part) => Buffer.from(part, "base64"));
+  try {
+    if (!iv || !tag || !ciphertext || iv.length !== 12 || tag.length !== 16) throw new Error("malformed");
+    const decipher = createDecipheriv("aes-256-gcm", credentialsKey(), iv);
+    decipher.setAAD(aad(orgId, provider));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    // Another BURNRATE_CREDENTIALS_KEY, or a row not written for this org: an operator's problem.
+    throw new DomainError("internal_error", `The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY; set it again with the admin CLI`);
+  }
+}
+
+export function isGatewayProvider(value: string): value is TGatewayProvider {
+  return (GATEWAY_PROVIDERS as readonly string[]).includes(value);
+}
+
+// Creates or replaces the org's credential for a provider. baseUrl null = the provider's own API.
+export async function setProviderCredential(orgId: string, provider: TGatewayProvider, apiKey: string, baseUrl: string | null): Promise<void> {
+  const key = apiKey.trim();
+  // It goes into an HTTP header: visible ASCII only.
+  if (!/^[\x21-\x7e]{1,1024}$/.test(key)) throw badRequest("The upstream API key must be 1–1,024 visible ASCII characters");
+  const normalized = baseUrl === null ? null : normalizeBaseUrl(baseUrl);
+  const apiKeyEnc = encryptApiKey(orgId, provider, key);
+  await prisma().providerCredential.upsert({
+    where: { orgId_provider: { orgId, provider } },
+    create: { orgId, provider, baseUrl: normalized, apiKeyEnc },
+    update: { baseUrl: normalized, apiKeyEnc },
+  });
+}
+
+function normalizeBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw badRequest(`'${raw}' is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw badRequest("The base URL must be http:// or https://");
+  if (url.username || url.password || url.search || url.hash) throw badRequest("The base URL takes no user, password, query or fragment");
+  return url.toString().replace(/\/+$/, "");
+}
+
+// Where and with which key the gateway calls the provider for this org.
+export async function upstreamFor(orgId: string, orgSlug: string, provider: TGatewayProvider): Promise<TUpstream> {
+  const row = await prisma().providerCredential.findUnique({ where: { orgId_provider: { orgId, provider } }, select: { baseUrl: true, apiKeyEnc: true } });
+  if (!row) {
+    throw forbidden(`This organization has no ${provider} credential for the gateway; an admin sets one with: npm run admin -- credential set --org ${orgSlug} --provider ${provider} --key <upstream key>`);
+  }
+  return { provider, baseUrl: row.baseUrl ?? DEFAULT_BASE_URLS[provider], apiKey: decryptApiKey(orgId, provider, row.apiKeyEnc) };
+}

@@ -1,0 +1,61 @@
+import { createHash, randomUUID } from "node:crypto";
+import { submitEvents } from "../ingest/group-commit";
+import { prepareEvents } from "../ingest/prepare";
+import type { TAuthenticatedKey } from "../keys/authenticate";
+import type { TGatewayAttribution } from "./attribution-headers";
+import type { TGatewayProvider } from "./credentials";
+
+// One call through the gateway becomes one usage event, stored by the same path as
+// POST /api/v1/events (validate, price, attribute → group commit), so budgets, rollups and runaway
+// detection see it like any reported call.
+export type TGatewayCall = {
+  provider: TGatewayProvider;
+  api: "chat.completions" | "messages";
+  stream: boolean;
+  // The upstream response's id (chatcmpl-…, msg_…): the event id, so a call is counted once even if
+  // the client also reports it itself with that id.
+  responseId: string | null;
+  // The response's model (a dated version), else the one requested.
+  model: string;
+  // Exactly as the provider returned it; lib/pricing reads both shapes.
+  usage: Record<string, unknown> | null;
+  latencyMs: number;
+  // An upstream error (with its type) or a stream that did not finish.
+  errorType: string | null;
+  attribution: TGatewayAttribution;
+};
+
+const MAX_EVENT_ID = 128;
+
+export function eventIdOf(responseId: string | null): string {
+  if (!responseId || !responseId.trim()) return `gw_${randomUUID()}`;
+  if (responseId.length <= MAX_EVENT_ID && responseId.isWellFormed() && !responseId.includes("\u0000")) return responseId;
+  return `gw_${createHash("sha256").update(responseId).digest("hex")}`;
+}
+
+// Never throws: the client already has (or is getting) its answer, which must not be lost because
+// the write failed. A failure is logged with what is needed to report the call by hand.
+export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCall): Promise<void> {
+  const event = {
+    id: eventIdOf(call.responseId),
+    provider: call.provider,
+    model: call.model,
+    ...(call.usage ? { usage: call.usage } : {}),
+    latency_ms: Math.max(0, Math.min(86_400_000, Math.round(call.latencyMs))),
+    status: call.errorType ? "error" : "ok",
+    ...(call.errorType ? { error_type: call.errorType.slice(0, 128) } : {}),
+    ...call.attribution,
+    metadata: { gateway: `${call.provider}.${call.api}`, stream: call.stream },
+  };
+  try {
+    const { rows, rejected } = await prepareEvents(key, [event]);
+    if (rows.length === 0) {
+      console.error(`[gateway] call ${event.id} (org ${key.orgId}) not recorded: ${JSON.stringify(rejected[0]?.errors ?? [])}`);
+      return;
+    }
+    const executionId = rows[0].executionId;
+    await submitEvents(rows, executionId ? { orgId: key.orgId, executionId } : null);
+  } catch (err) {
+    console.error(`[gateway] call ${event.id} (org ${key.orgId}, ${call.model}) answered but not recorded:`, err);
+  }
+}

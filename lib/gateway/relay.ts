@@ -1,0 +1,195 @@
+import { isUtf8 } from "node:buffer";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { isJsonContentType, readBody } from "../api/http";
+import type { TApiKeyContext } from "../api/with-api-key";
+import { checkBudgets } from "../budgets/check";
+import { badRequest, forbidden, unavailable, unsupportedMediaType, zodDetails } from "../errors";
+import { storableText } from "../ingest/storable";
+import type { TAuthenticatedKey } from "../keys/authenticate";
+import { attributionFromHeaders } from "./attribution-headers";
+import { upstreamFor, type TGatewayProvider, type TUpstream } from "./credentials";
+import { budgetExceeded } from "./provider-errors";
+import { recordGatewayCall, type TGatewayCall } from "./record-call";
+import { SseSplitter, type TSseEvent } from "./sse";
+
+// One call through the gateway: read and check the request, refuse it over a hard budget, forward
+// it with the org's upstream key, relay the answer (JSON or a stream) and record it. What differs
+// between OpenAI and Anthropic is in their adapters (./openai-chat.ts, ./anthropic-messages.ts).
+
+// Provider request limits are about this size (Anthropic: 32 MB); images travel inline as base64.
+export const GATEWAY_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+// What the gateway reads of a request; everything else goes upstream as the client sent it.
+export const ZGatewayRequest = z.looseObject({
+  model: z.string().max(200).superRefine(storableText).refine((m) => m.trim() !== "", "is required"),
+  stream: z.boolean().nullish(),
+});
+export type TGatewayRequest = z.infer<typeof ZGatewayRequest>;
+
+// What a stream's events said, as far as they went.
+export type TStreamTally = { id: string | null; model: string | null; usage: Record<string, unknown> | null; complete: boolean; errorType: string | null };
+
+export type TProviderAdapter<R extends TGatewayRequest> = {
+  provider: TGatewayProvider;
+  api: TGatewayCall["api"];
+  schema: z.ZodType<R>;
+  // The upstream URL for this base URL (`search`: the client's query string, e.g. Anthropic's ?beta=true).
+  url: (baseUrl: string, search: string) => string;
+  headers: (req: IncomingMessage, upstream: TUpstream) => Record<string, string>;
+  // The body to send: the client's bytes, unless the adapter must ask for usage in a stream.
+  body: (raw: Buffer, request: R) => { body: Buffer | string; hideUsageChunk: boolean };
+  // id, model and usage of a JSON answer.
+  fromResponse: (json: Record<string, unknown>) => { id: string | null; model: string | null; usage: Record<string, unknown> | null };
+  // Reads one stream event into the tally; false = do not relay it to the client.
+  onStreamEvent: (event: TSseEvent, tally: TStreamTally, hideUsageChunk: boolean) => boolean;
+  // The provider's error type in an error body ("rate_limit_error", "invalid_request_error"…).
+  errorType: (json: Record<string, unknown>) => string | null;
+};
+
+// Upstream headers worth passing back: the request id the SDKs expose, and how long to wait.
+const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "x-should-retry", "openai-processing-ms"];
+// The SDKs' own timeout is 10 minutes; a stream may run that long too.
+const UPSTREAM_TIMEOUT_MS = 10 * 60 * 1000;
+
+export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProviderAdapter<R>, { req, res, url, key }: TApiKeyContext<Q>): Promise<"handled"> {
+  const started = performance.now();
+  const request = await readRequest(req, adapter.schema);
+  const attribution = attributionFromHeaders(req.headers);
+  if (key.allowedModels.length && !key.allowedModels.includes(request.model)) {
+    throw forbidden(`This key may not use model '${request.model}' (allowed: ${key.allowedModels.join(", ")})`);
+  }
+  // The same question GET /api/v1/budget answers, for this key and what the headers say.
+  const check = await checkBudgets(key, { execution_id: attribution.execution_id, task: attribution.task, agent: attribution.agent, user: attribution.user, model: request.model });
+  if (!check.allowed) throw budgetExceeded(check.reason ?? "A budget blocks this call");
+  const upstream = await upstreamFor(key.orgId, key.orgSlug, adapter.provider);
+  const { body, hideUsageChunk } = adapter.body(request.raw, request.parsed);
+
+  // A client that hangs up stops the upstream call (and its billing) too.
+  const abort = new AbortController();
+  const onClose = () => res.writableFinished || abort.abort();
+  res.on("close", onClose);
+  const timeout = setTimeout(() => abort.abort(), UPSTREAM_TIMEOUT_MS);
+  const call = (partial: Partial<TGatewayCall>): TGatewayCall => ({
+    provider: adapter.provider,
+    api: adapter.api,
+    stream: request.parsed.stream === true,
+    responseId: null,
+    usage: null,
+    latencyMs: performance.now() - started,
+    errorType: null,
+    attribution,
+    ...partial,
+    model: partial.model || request.model,
+  });
+  try {
+    let response: Response;
+    try {
+      response = await fetch(adapter.url(upstream.baseUrl, url.search), { method: "POST", headers: adapter.headers(req, upstream), body: typeof body === "string" ? body : new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), signal: abort.signal });
+    } catch (err) {
+      if (res.destroyed) return "handled";
+      console.error(`[gateway] ${adapter.provider} upstream unreachable:`, (err as Error).message);
+      throw unavailable(`The upstream ${adapter.provider} API could not be reached`);
+    }
+    const headers = relayedHeaders(response);
+    if (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+      await relayStream(adapter, response, res, headers, hideUsageChunk, key, call);
+      return "handled";
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const json = parseObject(bytes);
+    if (response.ok) {
+      const read = json ? adapter.fromResponse(json) : { id: null, model: null, usage: null };
+      await recordGatewayCall(key, call({ responseId: read.id, model: read.model ?? undefined, usage: read.usage, errorType: json ? null : "unreadable_response" }));
+    } else {
+      // A failed call costs nothing; it is recorded as an error so retry loops on it are seen.
+      await recordGatewayCall(key, call({ errorType: (json && adapter.errorType(json)) || `http_${response.status}` }));
+    }
+    res.writeHead(response.status, { ...headers, "content-type": response.headers.get("content-type") ?? "application/json", "content-length": bytes.length, "cache-control": "no-store" });
+    res.end(bytes);
+    return "handled";
+  } finally {
+    clearTimeout(timeout);
+    res.off("close", onClose);
+  }
+}
+
+async function readRequest<R extends TGatewayRequest>(req: IncomingMessage, schema: z.ZodType<R>): Promise<{ raw: Buffer; parsed: R; model: string }> {
+  if (!isJsonContentType(req)) throw unsupportedMediaType("Content-Type must be application/json");
+  const raw = await readBody(req, GATEWAY_MAX_BODY_BYTES);
+  if (!isUtf8(raw)) throw badRequest("Body is not valid UTF-8");
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString("utf8"));
+  } catch (err) {
+    throw badRequest(`Malformed JSON: ${(err as Error).message}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw badRequest("The body must be a JSON object");
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badRequest("Invalid request", zodDetails(parsed.error));
+  return { raw, parsed: parsed.data, model: parsed.data.model };
+}
+
+function parseObject(bytes: Buffer): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(bytes.toString("utf8"));
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function relayedHeaders(response: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RELAYED_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) out[name] = value;
+  }
+  return out;
+}
+
+// Each event is relayed as it arrives (bytes unchanged) and read on the way; the call is recorded
+// once the stream ends — also when it broke off, with the usage seen so far (the input was billed).
+async function relayStream<R extends TGatewayRequest>(
+  adapter: TProviderAdapter<R>,
+  response: Response,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  hideUsageChunk: boolean,
+  key: TAuthenticatedKey,
+  call: (partial: Partial<TGatewayCall>) => TGatewayCall,
+): Promise<void> {
+  res.writeHead(response.status, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
+  const tally: TStreamTally = { id: null, model: null, usage: null, complete: false, errorType: null };
+  const splitter = new SseSplitter();
+  const relay = async (events: TSseEvent[]) => {
+    for (const event of events) {
+      if (adapter.onStreamEvent(event, tally, hideUsageChunk) && !res.destroyed && !res.write(event.raw)) await drained(res);
+    }
+  };
+  let broken: string | null = null;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) await relay(splitter.push(chunk));
+    const rest = splitter.flush();
+    if (rest) await relay([rest]);
+  } catch (err) {
+    broken = res.destroyed ? "client_closed" : "stream_interrupted";
+    if (!res.destroyed) console.error(`[gateway] ${adapter.provider} stream broke off:`, (err as Error).message);
+  }
+  const errorType = tally.errorType ?? broken ?? (tally.complete ? null : "stream_incomplete");
+  await recordGatewayCall(key, call({ responseId: tally.id, model: tally.model ?? undefined, usage: tally.usage, errorType }));
+  if (broken === "stream_interrupted") res.destroy();
+  else res.end();
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
