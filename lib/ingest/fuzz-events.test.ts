@@ -95,7 +95,7 @@ test("generated events, concurrent requests: every answer is honest and totals a
           const stored = await storedEventIdSet(org.id);
           expect(stored.size).toBe(accepted);
           for (const id of stored) expect(sentIds.has(id), JSON.stringify(id)).toBe(true);
-          expect(await ingestLedger(org.id)).toEqual({ events: accepted, rollupsMatchEvents: true, executionMismatches: 0, dailyMismatches: 0 });
+          expect(await ingestLedger(org.id)).toEqual({ events: accepted, rollupsMatchEvents: true, executionMismatches: 0, hourlyMismatches: 0, dailyMismatches: 0 });
           expect(logged).toEqual([]);
 
           totals.runs++;

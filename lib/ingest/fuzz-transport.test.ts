@@ -148,7 +148,7 @@ test("any sequence of bodies on one keep-alive connection: answered in time, nev
           accepted += 1;
 
           expect((await storedEventIdSet(org.id)).size).toBe(accepted);
-          expect(await ingestLedger(org.id)).toEqual({ events: accepted, rollupsMatchEvents: true, executionMismatches: 0, dailyMismatches: 0 });
+          expect(await ingestLedger(org.id)).toEqual({ events: accepted, rollupsMatchEvents: true, executionMismatches: 0, hourlyMismatches: 0, dailyMismatches: 0 });
           expect(logged).toEqual([]);
           totals.runs++;
         } finally {

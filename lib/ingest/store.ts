@@ -61,12 +61,13 @@ const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
 // What budgets look at, grouped: the attribution columns (and the org-local day).
 const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "userId", model, task, "executionId"`;
 
-// Events, their executions, their hourly and daily rollups and their budget counters in ONE statement (one
-// round trip, one transaction): totals can never disagree with the events. Only rows actually
-// inserted (not duplicates) feed the aggregates. Aggregates are grouped (one upsert per row) and
-// ordered by their unique key, and the events arrive sorted by (orgId, eventId), so concurrent
-// statements lock rows in the same order and cannot deadlock. The statement also reads back every
-// budget the request's events fall under (duplicates too), for the response and for alerts.
+// Events, their executions, their rollups (hourly by attribution; hourly and daily per dimension) and
+// their budget counters in ONE statement (one round trip, one transaction): totals can never disagree
+// with the events. Only rows actually inserted (not duplicates) feed the aggregates. Aggregates are
+// grouped (one upsert per row) and ordered by their unique key, and the events arrive sorted by
+// (orgId, eventId), so concurrent statements lock rows in the same order and cannot deadlock. The
+// statement also reads back every budget the request's events fall under (duplicates too), for the
+// response and for alerts.
 //
 // It first takes each org's budget lock, shared (lib/budgets/sql.ts BUDGET_LOCK_KEY): a budget
 // change holds it exclusively while it recounts, so it waits for the writes in flight (see
@@ -136,7 +137,7 @@ exec AS (
             "lastSeenAt", "resumedAt"
 ),
 -- The inserted events summed per hourly rollup row, once: the hourly upsert writes these rows and
--- the daily level unpivots them (fewer rows than the events themselves).
+-- the single-dimension levels unpivot them (fewer rows than the events themselves).
 rg AS MATERIALIZED (
   SELECT i."orgId", ${LOCAL_HOUR_START('i."occurredAt"', "o.timezone")} AS hour, o.timezone,
          i."keyId", coalesce(i."teamId", '') AS "teamId", coalesce(i."costCenterId", '') AS "costCenterId",
@@ -166,13 +167,39 @@ roll AS (
     "costUsd" = r."costUsd" + EXCLUDED."costUsd",
     "unpricedCalls" = r."unpricedCalls" + EXCLUDED."unpricedCalls"
 ),
+-- The same rows, one per (hour, dimension, value): the hourly single-dimension level writes these and
+-- the daily level sums them by the org-local day.
+hd AS MATERIALIZED (
+  SELECT rg."orgId", rg.hour, rg.timezone, dd.dimension, dd.value, sum(rg.calls) AS calls, sum(rg.errors) AS errors,
+         sum(rg."inputTokens") AS "inputTokens", sum(rg."outputTokens") AS "outputTokens", sum(rg."cacheReadTokens") AS "cacheReadTokens",
+         sum(rg."cacheWriteTokens") AS "cacheWriteTokens", sum(rg."costUsd") AS "costUsd", sum(rg."unpricedCalls") AS "unpricedCalls"
+    FROM rg CROSS JOIN LATERAL ${DAILY_UNPIVOT("rg", true)}
+   GROUP BY 1, 2, 3, 4, 5
+),
+hourly AS (
+  INSERT INTO "UsageHourly" AS h ("orgId", hour, dimension, value, calls, errors, "inputTokens", "outputTokens",
+    "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
+  SELECT "orgId", hour, dimension, value, calls, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens",
+         "costUsd", "unpricedCalls"
+    FROM hd
+   ORDER BY "orgId", dimension, hour, value
+  ON CONFLICT ("orgId", dimension, hour, value) DO UPDATE SET
+    calls = h.calls + EXCLUDED.calls,
+    errors = h.errors + EXCLUDED.errors,
+    "inputTokens" = h."inputTokens" + EXCLUDED."inputTokens",
+    "outputTokens" = h."outputTokens" + EXCLUDED."outputTokens",
+    "cacheReadTokens" = h."cacheReadTokens" + EXCLUDED."cacheReadTokens",
+    "cacheWriteTokens" = h."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
+    "costUsd" = h."costUsd" + EXCLUDED."costUsd",
+    "unpricedCalls" = h."unpricedCalls" + EXCLUDED."unpricedCalls"
+),
 daily AS (
   INSERT INTO "UsageDaily" AS d ("orgId", day, dimension, value, calls, errors, "inputTokens", "outputTokens",
     "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
-  SELECT rg."orgId", ${LOCAL_DAY("rg.hour", "rg.timezone")}, dd.dimension, dd.value, sum(rg.calls), sum(rg.errors),
-         sum(rg."inputTokens"), sum(rg."outputTokens"), sum(rg."cacheReadTokens"), sum(rg."cacheWriteTokens"),
-         sum(rg."costUsd"), sum(rg."unpricedCalls")
-    FROM rg CROSS JOIN LATERAL ${DAILY_UNPIVOT("rg", true)}
+  SELECT hd."orgId", ${LOCAL_DAY("hd.hour", "hd.timezone")}, hd.dimension, hd.value, sum(hd.calls), sum(hd.errors),
+         sum(hd."inputTokens"), sum(hd."outputTokens"), sum(hd."cacheReadTokens"), sum(hd."cacheWriteTokens"),
+         sum(hd."costUsd"), sum(hd."unpricedCalls")
+    FROM hd
    GROUP BY 1, 3, 2, 4
    ORDER BY 1, 3, 2, 4
   ON CONFLICT ("orgId", dimension, day, value) DO UPDATE SET
@@ -324,7 +351,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v9",
+    name: "burnrate_ingest_v10",
     text: INGEST_SQL,
     values: params,
   });

@@ -108,6 +108,7 @@ async function expectTotalsExact(orgId: string) {
   const ledger = await ingestLedger(orgId);
   expect(ledger.rollupsMatchEvents, "rollup totals = event totals").toBe(true);
   expect(ledger.executionMismatches, "executions = their events").toBe(0);
+  expect(ledger.hourlyMismatches, "hourly rows (dimension, hour, value) = their events").toBe(0);
   expect(ledger.dailyMismatches, "daily rows (dimension, day, value) = their events").toBe(0);
 
   // Every hourly rollup row (UTC org: the hour is date_trunc'd) = its events, cost and unpriced calls.

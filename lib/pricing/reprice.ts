@@ -139,6 +139,17 @@ rollups AS (
      AND r.repository = rd.repository
   RETURNING r.id
 ),
+hd AS (
+  SELECT ${LOCAL_HOUR_START('ev."occurredAt"', "o.timezone")} AS hour, dd.dimension, dd.value, sum(ev.delta) AS cost, sum(ev.unpriced) AS unpriced
+    FROM ev JOIN "Organization" o ON o.id = ev."orgId" CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")}
+   GROUP BY 1, 2, 3
+),
+hourly AS (
+  UPDATE "UsageHourly" h SET "costUsd" = h."costUsd" + hd.cost, "unpricedCalls" = h."unpricedCalls" + hd.unpriced
+    FROM hd
+   WHERE h."orgId" = $1 AND h.dimension = hd.dimension AND h.hour = hd.hour AND h.value = hd.value
+  RETURNING h.hour
+),
 dd AS (
   SELECT ${LOCAL_DAY('ev."occurredAt"', "o.timezone")} AS day, dd.dimension, dd.value, sum(ev.delta) AS cost, sum(ev.unpriced) AS unpriced
     FROM ev JOIN "Organization" o ON o.id = ev."orgId" CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")}
@@ -174,6 +185,7 @@ counters AS (
 SELECT (SELECT count(*) FROM ev)::int AS "eventsExpected", (SELECT count(*) FROM events)::int AS events,
        (SELECT count(*) FROM xd)::int AS "executionsExpected", (SELECT count(*) FROM executions)::int AS executions,
        (SELECT count(*) FROM rd)::int AS "rollupsExpected", (SELECT count(*) FROM rollups)::int AS rollups,
+       (SELECT count(*) FROM hd)::int AS "hourlyExpected", (SELECT count(*) FROM hourly)::int AS hourly,
        (SELECT count(*) FROM dd)::int AS "dailyExpected", (SELECT count(*) FROM daily)::int AS daily,
        (SELECT count(*) FROM counters)::int AS counters,
        ARRAY(SELECT DISTINCT "budgetId" FROM counters) AS budgets`;
@@ -185,6 +197,8 @@ type TApplied = {
   executions: number;
   rollupsExpected: number;
   rollups: number;
+  hourlyExpected: number;
+  hourly: number;
   dailyExpected: number;
   daily: number;
   counters: number;
@@ -322,7 +336,7 @@ export async function repriceModel(
           const [applied] = await tx.$queryRawUnsafe<TApplied[]>(APPLY_SQL, orgId, JSON.stringify(changed));
           // Every changed call belongs to an execution (if it names one) and to an hourly rollup row;
           // a missing one means the totals had already drifted: refuse rather than write half.
-          if (applied.events !== changed.length || applied.eventsExpected !== changed.length || applied.executions !== applied.executionsExpected || applied.rollups !== applied.rollupsExpected || applied.daily !== applied.dailyExpected) {
+          if (applied.events !== changed.length || applied.eventsExpected !== changed.length || applied.executions !== applied.executionsExpected || applied.rollups !== applied.rollupsExpected || applied.hourly !== applied.hourlyExpected || applied.daily !== applied.dailyExpected) {
             throw new Error(`reprice: totals out of step for org ${orgId} (${JSON.stringify(applied)}, ${changed.length} changed calls)`);
           }
           repriced += applied.events;

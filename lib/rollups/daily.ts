@@ -1,7 +1,7 @@
-// The daily level under the hourly rollups: spend per single dimension per org-local day
-// (UsageDaily). Ingest, the seeds and reprice write it with the same unpivot; the dashboard reads
-// one dimension over whole days from it, so its cost follows the number of distinct values, not
-// the number of events.
+// The single-dimension levels beside the hourly rollups: spend per single dimension per org-local
+// hour (UsageHourly) and per org-local day (UsageDaily). Ingest, the seeds and reprice write both
+// with the same unpivot; the dashboard reads one dimension over whole hours or days from them, so
+// its cost follows the number of distinct values, not the number of events.
 
 export const DAILY_DIMENSIONS = ["team", "agent", "model", "user", "repository", "cost_center", "key"] as const;
 export type TDailyDimension = (typeof DAILY_DIMENSIONS)[number];

@@ -101,7 +101,7 @@ describe.each(["Europe/Berlin", "Asia/Kolkata", "America/New_York"])("in %s", (t
     }
   });
 
-  test("a filter on one dimension reads the daily level for it, and equals the events", async () => {
+  test("a filter on one dimension reads the single-dimension levels for it, and equals the events", async () => {
     for (let i = 0; i < 30; i++) {
       const from = new Date(windowStart + Math.floor(rng() * 10 * 24) * HOUR + Math.floor(rng() * HOUR));
       const to = new Date(now - Math.floor(rng() * 5 * 24 * HOUR));
@@ -145,4 +145,45 @@ test("a month by team reads whole days from the daily level and only the edge ho
   // events only of [10:00, 10:17) — plain instants the planner can use for an index range.
   const bounds = await rangeBounds(from, to, "UTC");
   expect([bounds.dfDay, bounds.dtDay, bounds.ht.toISOString()]).toEqual(["2026-11-01", "2026-11-28", "2026-11-28T10:00:00.000Z"]);
+});
+
+test("hourly buckets by one dimension read whole hours from the hourly per-dimension level; a filter on another dimension reads the rollups by attribution", async () => {
+  const from = new Date("2026-11-21T10:00:00Z");
+  const to = new Date("2026-11-28T10:17:00Z");
+  const bounds = await rangeBounds(from, to, "UTC");
+  const planOf = async (filter: Record<string, string>) => {
+    const params: unknown[] = ["org", from, to, "UTC"];
+    const source = spendSourceSql({ dimension: "team" }, filter, params, { bounds, bucket: "hour" });
+    const { rows } = await pool().query(`EXPLAIN WITH ${source} SELECT bucket, k, sum("costUsd") FROM src GROUP BY bucket, k`, params);
+    return rows.map((r) => r["QUERY PLAN"]).join("\n");
+  };
+  const byTeam = await planOf({});
+  expect(byTeam).toMatch(/UsageHourly/);
+  expect(byTeam).not.toMatch(/UsageRollup|UsageDaily/);
+  const oneTeam = await planOf({ team: "platform" });
+  expect(oneTeam).toMatch(/UsageHourly/);
+  expect(oneTeam).not.toMatch(/UsageRollup/);
+  const byTeamForAModel = await planOf({ model: "gpt-4o" });
+  expect(byTeamForAModel).toMatch(/UsageRollup/);
+  expect(byTeamForAModel).not.toMatch(/UsageHourly|UsageDaily/);
+});
+
+test("a range that runs to now reads its last hour as the hour's rollup minus the events dated after now: exact, and a value seen only after now is no group", async () => {
+  const { org, secret } = await createTestOrg({ timezone: "UTC" });
+  const at = Date.now();
+  const events = [
+    { id: "past-hour", timestamp: new Date(at - 90_000).toISOString(), model: "gpt-4o", usage: { input_tokens: 1000, output_tokens: 100 } },
+    { id: "yesterday", timestamp: new Date(at - 26 * HOUR).toISOString(), model: "gpt-4o", usage: { input_tokens: 2000, output_tokens: 10 } },
+    // A client clock a little ahead (ingest takes up to 5 minutes): stored, but after the range.
+    { id: "ahead", timestamp: new Date(at + 120_000).toISOString(), model: "gpt-4o-mini", usage: { input_tokens: 500, output_tokens: 5 } },
+  ].map((e) => ({ ...e, provider: "openai" }));
+  const res = await api(server.url, "/api/v1/events", { secret, body: { events } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const from = new Date(at - 2 * 24 * HOUR);
+  const to = new Date();
+  expect((await rangeBounds(from, to, "UTC")).toHourEnd, "the last hour is read from its far side").not.toBeNull();
+  const report = await spendReport({ orgId: org.id, timezone: "UTC", from, to, groupBy: "model" });
+  const expected = await oracle(org.id, "UTC", from, to, "model");
+  expect(norm(report.groups.map((g) => ({ key: g.key, cost: g.cost_usd, calls: g.calls })))).toEqual(norm(expected));
+  expect(report.groups.map((g) => [g.key, g.calls])).toEqual([["gpt-4o", 2]]);
 });

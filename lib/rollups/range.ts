@@ -4,14 +4,22 @@ import { DAILY_DIMENSIONS, type TDailyDimension } from "./daily";
 
 // Where spend over [from, to) is read from, exact to the event and cheap at any volume: whole
 // org-local days from the daily level (one row per value per day), the whole hours around them
-// from the hourly rollups, the partial hours at either edge from the events themselves (each edge
+// from the hourly level, the partial hours at either edge from the events themselves (each edge
 // an index range scan on (orgId, occurredAt) — never the range's events in between).
 //
 //   from ─ events ─ hf ─ hourly ─ df ═══ daily ═══ dt ─ hourly ─ ht ─ events ─ to
 //
-// The daily level holds one dimension at a time, so it serves a grouping by that dimension (or by
-// day, or none) filtered by at most that same dimension; any other shape reads the hourly rollups
-// for the whole hours instead.
+// The single-dimension levels (UsageDaily, UsageHourly) hold one dimension at a time, so they serve
+// a grouping by that dimension (or by day, or none) filtered by at most that same dimension: a few
+// rows per value per day or hour. Any other shape (a filter on one dimension grouped by another,
+// every dimension at once) reads the hourly rollups by attribution (UsageRollup) for every whole
+// hour instead, days included. Hourly buckets never read the daily level.
+//
+// An edge's partial hour is read from whichever side of its hour holds less: the events from the
+// edge to the range, or the whole hour's rollup minus the events on the far side of the edge (same
+// statement, same snapshot, so still exact). A range that runs to now reads its last hour as the
+// hour's rollup minus the events dated after now — almost always none — instead of every event of
+// the hour so far, which grows with volume and was read by each of the overview's reads.
 
 export type TRangeKey =
   // a dimension of both levels, as the rollups store it ("" for none)
@@ -76,7 +84,24 @@ const matches = (column: string, dimension: TDailyDimension, p: string) =>
 // The cut points of [from, to) in the org's zone, computed before the read so the planner sees plain
 // instants: with bounds it must guess (a CTE) it planned a filtered read as a scan of the org's
 // events (4.6 s on the seed:large org) instead of two short index ranges.
-export type TRangeBounds = { f: Date; hf: Date; df: Date; dt: Date; ht: Date; t: Date; dfDay: string; dtDay: string };
+// `fromHour` / `toHourEnd`: set when that edge is read as its whole hour [fromHour, hf) or
+// [ht, toHourEnd) minus the events of [fromHour, f) or [t, toHourEnd) — the smaller side.
+export type TRangeBounds = {
+  f: Date;
+  hf: Date;
+  df: Date;
+  dt: Date;
+  ht: Date;
+  t: Date;
+  dfDay: string;
+  dtDay: string;
+  fromHour: Date | null;
+  toHourEnd: Date | null;
+};
+
+// A range whose end is this close to the database's clock runs to now: after it come only events
+// dated in the future.
+const RUNS_TO_NOW = "interval '1 minute'";
 
 // f ≤ hf ≤ df ≤ dt ≤ ht ≤ t, each clamped into the one before, so the five parts never overlap:
 // hf / ht the first and last local hour boundaries inside the range, df / dt the first and last
@@ -84,16 +109,23 @@ export type TRangeBounds = { f: Date; hf: Date; df: Date; dt: Date; ht: Date; t:
 export async function rangeBounds(from: Date, to: Date, timezone: string): Promise<TRangeBounds> {
   const localMidnight = (ts: string) => `(date_trunc('day', ${ts} AT TIME ZONE $3) AT TIME ZONE $3)`;
   const { rows } = await pool().query(
-    `SELECT f, t, hf, ht, df, dt, to_char(df AT TIME ZONE $3, 'YYYY-MM-DD') AS "dfDay", to_char(dt AT TIME ZONE $3, 'YYYY-MM-DD') AS "dtDay"
-       FROM (SELECT f, t, hf, ht, df, greatest(least(${localMidnight("t")}, ht), df) AS dt
-               FROM (SELECT f, t, hf, ht,
+    `SELECT f, t, hf, ht, df, dt, to_char(df AT TIME ZONE $3, 'YYYY-MM-DD') AS "dfDay", to_char(dt AT TIME ZONE $3, 'YYYY-MM-DD') AS "dtDay",
+            -- The start edge [f, hf) is a true partial hour (not clamped to t) nearer its hour's start.
+            CASE WHEN fh < f AND hf = fh + interval '1 hour' AND f - fh < hf - f THEN fh END AS "fromHour",
+            -- The end edge [ht, t) is a true partial hour (not clamped to hf) nearer its hour's end, or runs to now.
+            CASE WHEN ht < t AND th = ht AND ${LOCAL_HOUR_START("(ht + interval '1 hour')", "$3")} = ht + interval '1 hour'
+                      AND (ht + interval '1 hour' - t < t - ht OR t >= statement_timestamp() - ${RUNS_TO_NOW})
+                 THEN ht + interval '1 hour' END AS "toHourEnd"
+       FROM (SELECT f, t, fh, th, hf, ht, df, greatest(least(${localMidnight("t")}, ht), df) AS dt
+               FROM (SELECT f, t, fh, th, hf, ht,
                             greatest(least(CASE WHEN ${localMidnight("f")} < f THEN ((date_trunc('day', f AT TIME ZONE $3) + interval '1 day') AT TIME ZONE $3) ELSE f END, ht), hf) AS df
-                       FROM (SELECT f, t, hf, greatest(ht, hf) AS ht
+                       FROM (SELECT f, t, fh, th, hf, greatest(th, hf) AS ht
                                FROM (SELECT $1::timestamptz AS f, $2::timestamptz AS t,
+                                            ${LOCAL_HOUR_START("$1::timestamptz", "$3")} AS fh,
                                             least(CASE WHEN ${LOCAL_HOUR_START("$1::timestamptz", "$3")} < $1::timestamptz
                                                        THEN ${LOCAL_HOUR_START(`($1::timestamptz + interval '1 hour')`, "$3")}
                                                        ELSE $1::timestamptz END, $2::timestamptz) AS hf,
-                                            ${LOCAL_HOUR_START("$2::timestamptz", "$3")} AS ht) raw) hours) days) cut`,
+                                            ${LOCAL_HOUR_START("$2::timestamptz", "$3")} AS th) raw) hours) days) cut`,
     [from, to, timezone],
   );
   return rows[0] as TRangeBounds;
@@ -111,7 +143,9 @@ export type TSourceOptions = {
 // SQL for a CTE `src` (k, calls, errors, "inputTokens", "outputTokens",
 // "cacheReadTokens", "cacheWriteTokens", "costUsd", unpriced — one row per stored row read, plus
 // `bucket` when asked). The caller's parameters: $1 org id, $2 from, $3 to, $4 the org's time zone;
-// filter values are appended to `params` and referenced by number.
+// filter values are appended to `params` and referenced by number. Callers sum it, and keep only
+// groups whose calls sum to more than 0 (`HAVING sum(calls) > 0`): an edge read from its far side
+// adds rows with negative measures, which can cancel a value out of the range entirely.
 export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unknown[], options: TSourceOptions): string {
   const at = (value: Date | string, type: string) => {
     params.push(value);
@@ -124,8 +158,9 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
   const hourlyWhere = filters.map(({ dimension, p }) => `AND ${matches(HOURLY_COLUMN[dimension], dimension, p)}`).join(" ");
   const eventWhere = filters.map(({ dimension, p }) => `AND ${matches(EVENT_COLUMN[dimension], dimension, p)}`).join(" ");
 
-  const dailyDimension: TDailyDimension | null =
-    options.bucket === "hour" || "eventOnly" in key || "all" in key
+  // The one dimension whose single-dimension levels can serve this read, if any.
+  const levelDimension: TDailyDimension | null =
+    "eventOnly" in key || "all" in key
       ? null
       : "dimension" in key
         ? filters.every((f) => f.dimension === key.dimension)
@@ -136,11 +171,13 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
           : filters.length === 1
             ? filters[0].dimension
             : null;
-  const dailyWhere = dailyDimension ? filters.map(({ dimension, p }) => `AND ${matches("d.value", dimension, p)}`).join(" ") : "";
+  const dailyDimension = options.bucket === "hour" ? null : levelDimension;
+  const levelWhere = (alias: string) => filters.map(({ dimension, p }) => `AND ${matches(`${alias}.value`, dimension, p)}`).join(" ");
 
   const allColumns = (column: Record<TDailyDimension, string>) => DAILY_DIMENSIONS.map((d) => `${column[d]} AS "d_${d}"`).join(", ");
   const k = {
     daily: "dimension" in key ? "d.value" : "day" in key ? `to_char(d.day, 'YYYY-MM-DD')` : `''`,
+    hourlyLevel: "dimension" in key ? "h.value" : "day" in key ? `to_char(h.hour AT TIME ZONE $4, 'YYYY-MM-DD')` : `''`,
     hourly: "dimension" in key ? HOURLY_COLUMN[key.dimension] : "day" in key ? `to_char(r.hour AT TIME ZONE $4, 'YYYY-MM-DD')` : `''`,
     event:
       "dimension" in key
@@ -154,6 +191,7 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
   const bucket = {
     daily: options.bucket ? `, d.day::timestamp AS bucket` : "",
     hourly: options.bucket === "hour" ? `, r.hour AS bucket` : options.bucket === "day" ? `, date_trunc('day', r.hour AT TIME ZONE $4) AS bucket` : "",
+    hourlyLevel: options.bucket === "hour" ? `, h.hour AS bucket` : options.bucket === "day" ? `, date_trunc('day', h.hour AT TIME ZONE $4) AS bucket` : "",
     event:
       options.bucket === "hour"
         ? `, ${LOCAL_HOUR_START(`e."occurredAt"`, "$4")} AS bucket`
@@ -163,13 +201,18 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
   };
   const measures = (t: string) =>
     `${t}.calls, ${t}.errors, ${t}."inputTokens", ${t}."outputTokens", ${t}."cacheReadTokens", ${t}."cacheWriteTokens", ${t}."costUsd", ${t}."unpricedCalls" AS unpriced`;
-  const eventMeasures = `1 AS calls, (e.status = 'ERROR')::int AS errors, e."inputTokens", e."outputTokens", e."cacheReadTokens", e."cacheWriteTokens", e."costUsd", (e."costSource" = 'UNPRICED')::int AS unpriced`;
-  const events = (lower: string, upper: string) =>
-    `SELECT ${"all" in key ? allColumns(EVENT_COLUMN) : `${k.event} AS k`}, ${eventMeasures}${bucket.event} FROM "UsageEvent" e
+  // `sign` -1: events taken back out of an hour's rollup (an edge read from the far side).
+  const eventMeasures = (sign: "" | "-") =>
+    `${sign}1 AS calls, ${sign}(e.status = 'ERROR')::int AS errors, ${["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd"].map((c) => `${sign}e."${c}" AS "${c}"`).join(", ")}, ${sign}(e."costSource" = 'UNPRICED')::int AS unpriced`;
+  const events = (lower: string, upper: string, sign: "" | "-" = "") =>
+    `SELECT ${"all" in key ? allColumns(EVENT_COLUMN) : `${k.event} AS k`}, ${eventMeasures(sign)}${bucket.event} FROM "UsageEvent" e
       WHERE e."orgId" = $1 AND e."occurredAt" >= ${lower} AND e."occurredAt" < ${upper} ${eventWhere}`;
   const hourly = (lower: string, upper: string) =>
-    `SELECT ${"all" in key ? allColumns(HOURLY_COLUMN) : `${k.hourly} AS k`}, ${measures("r")}${bucket.hourly} FROM "UsageRollup" r
-      WHERE r."orgId" = $1 AND r.hour >= ${lower} AND r.hour < ${upper} ${hourlyWhere}`;
+    levelDimension
+      ? `SELECT ${k.hourlyLevel} AS k, ${measures("h")}${bucket.hourlyLevel} FROM "UsageHourly" h
+          WHERE h."orgId" = $1 AND h.dimension = '${levelDimension}' AND h.hour >= ${lower} AND h.hour < ${upper} ${levelWhere("h")}`
+      : `SELECT ${"all" in key ? allColumns(HOURLY_COLUMN) : `${k.hourly} AS k`}, ${measures("r")}${bucket.hourly} FROM "UsageRollup" r
+          WHERE r."orgId" = $1 AND r.hour >= ${lower} AND r.hour < ${upper} ${hourlyWhere}`;
 
   const { bounds } = options;
   const src = `src${options.name ?? ""}`;
@@ -178,23 +221,32 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
   if ("eventOnly" in key) {
     return `${declared}, ${src} AS (${events("$2::timestamptz", "$3::timestamptz")})`;
   }
-  const hf = at(bounds.hf, "timestamptz");
-  const ht = at(bounds.ht, "timestamptz");
-  // [$2, $3) is the range itself (bounds.f, bounds.t).
-  const parts = [events("$2::timestamptz", hf)];
+  // Whole hours are read from `lower` to `upper`: from hf to ht, or from the edge hours' starts /
+  // ends when an edge is read from its far side.
+  const parts: string[] = [];
+  let lower: string;
+  if (bounds.fromHour) {
+    lower = at(bounds.fromHour, "timestamptz");
+    parts.push(events(lower, "$2::timestamptz", "-"));
+  } else {
+    lower = at(bounds.hf, "timestamptz");
+    parts.push(events("$2::timestamptz", lower));
+  }
+  const ht = bounds.toHourEnd ? null : at(bounds.ht, "timestamptz");
+  const upper = bounds.toHourEnd ? at(bounds.toHourEnd, "timestamptz") : ht!;
   if (dailyDimension && bounds.df < bounds.dt) {
     const df = at(bounds.df, "timestamptz");
     const dt = at(bounds.dt, "timestamptz");
     parts.push(
-      hourly(hf, df),
+      hourly(lower, df),
       `SELECT ${k.daily} AS k, ${measures("d")}${bucket.daily} FROM "UsageDaily" d
-        WHERE d."orgId" = $1 AND d.dimension = '${dailyDimension}' AND d.day >= ${at(bounds.dfDay, "date")} AND d.day < ${at(bounds.dtDay, "date")} ${dailyWhere}`,
-      hourly(dt, ht),
+        WHERE d."orgId" = $1 AND d.dimension = '${dailyDimension}' AND d.day >= ${at(bounds.dfDay, "date")} AND d.day < ${at(bounds.dtDay, "date")} ${levelWhere("d")}`,
+      hourly(dt, upper),
     );
   } else {
-    parts.push(hourly(hf, ht));
+    parts.push(hourly(lower, upper));
   }
-  parts.push(events(ht, "$3::timestamptz"));
+  parts.push(bounds.toHourEnd ? events("$3::timestamptz", upper, "-") : events(ht!, "$3::timestamptz"));
   return `${declared}, ${src} AS (${parts.join("\n UNION ALL\n")})`;
 }
 

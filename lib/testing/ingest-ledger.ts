@@ -1,4 +1,5 @@
 import { pool } from "../db";
+import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
 
 // Whether an org's stored events, hourly and daily rollups and executions agree, compared in SQL (numeric
@@ -10,9 +11,32 @@ export type TLedger = {
   rollupsMatchEvents: boolean;
   // Executions whose row differs from its events' aggregate (or that exist on one side only).
   executionMismatches: number;
+  // Hourly rows (dimension, org-local hour, value) that differ from their events' aggregate.
+  hourlyMismatches: number;
   // Daily rows (dimension, org-local day, value) that differ from their events' aggregate.
   dailyMismatches: number;
 };
+
+// One single-dimension level's rows against the same aggregate over the events: `bucket` is the
+// events' bucket (SQL over ev."occurredAt"), `table` / `column` the level's own.
+const levelMismatches = (table: string, column: string, bucket: string) => `(
+  WITH expected AS (
+    SELECT dd.dimension, ${bucket} AS bucket, dd.value,
+           count(*)::numeric AS calls, (count(*) FILTER (WHERE status = 'ERROR'))::numeric AS errors,
+           sum("inputTokens")::numeric AS input, sum("outputTokens")::numeric AS output, sum("cacheReadTokens")::numeric AS cache_read,
+           sum("cacheWriteTokens")::numeric AS cache_write, sum("costUsd") AS cost,
+           (count(*) FILTER (WHERE "costSource" = 'UNPRICED'))::numeric AS unpriced
+      FROM ev CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")} GROUP BY 1, 2, 3),
+  actual AS (
+    SELECT dimension, ${column} AS bucket, value, calls::numeric, errors::numeric, "inputTokens"::numeric AS input, "outputTokens"::numeric AS output,
+           "cacheReadTokens"::numeric AS cache_read, "cacheWriteTokens"::numeric AS cache_write, "costUsd" AS cost,
+           "unpricedCalls"::numeric AS unpriced
+      FROM "${table}" WHERE "orgId" = $1)
+  SELECT count(*)::int FROM expected e FULL JOIN actual a USING (dimension, bucket, value)
+   WHERE (e.calls, e.errors, e.input, e.output, e.cache_read, e.cache_write, e.cost, e.unpriced)
+         IS DISTINCT FROM (a.calls, a.errors, a.input, a.output, a.cache_read, a.cache_write, a.cost, a.unpriced))`;
+
+const ZONE = `(SELECT timezone FROM "Organization" WHERE id = $1)`;
 
 export async function ingestLedger(orgId: string): Promise<TLedger> {
   const { rows } = await pool().query(
@@ -30,19 +54,7 @@ export async function ingestLedger(orgId: string): Promise<TLedger> {
               "inputTokens"::numeric AS input, "outputTokens"::numeric AS output, "cacheReadTokens"::numeric AS cache_read,
               "cacheWriteTokens"::numeric AS cache_write, "maxInputTokens"::numeric AS max_input,
               "costUsd" AS cost, "retryCostUsd" AS retry_cost
-         FROM "Execution" WHERE "orgId" = $1),
-     daily_expected AS (
-       SELECT dd.dimension, ${LOCAL_DAY('ev."occurredAt"', "(SELECT timezone FROM \"Organization\" WHERE id = $1)")} AS day, dd.value,
-              count(*)::numeric AS calls, (count(*) FILTER (WHERE status = 'ERROR'))::numeric AS errors,
-              sum("inputTokens")::numeric AS input, sum("outputTokens")::numeric AS output, sum("cacheReadTokens")::numeric AS cache_read,
-              sum("cacheWriteTokens")::numeric AS cache_write, sum("costUsd") AS cost,
-              (count(*) FILTER (WHERE "costSource" = 'UNPRICED'))::numeric AS unpriced
-         FROM ev CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")} GROUP BY 1, 2, 3),
-     daily_actual AS (
-       SELECT dimension, day, value, calls::numeric, errors::numeric, "inputTokens"::numeric AS input, "outputTokens"::numeric AS output,
-              "cacheReadTokens"::numeric AS cache_read, "cacheWriteTokens"::numeric AS cache_write, "costUsd" AS cost,
-              "unpricedCalls"::numeric AS unpriced
-         FROM "UsageDaily" WHERE "orgId" = $1)
+         FROM "Execution" WHERE "orgId" = $1)
      SELECT
        (SELECT count(*)::int FROM ev) AS events,
        (SELECT (coalesce(sum(calls), 0)::numeric, coalesce(sum(errors), 0)::numeric, coalesce(sum("inputTokens"), 0)::numeric,
@@ -60,10 +72,8 @@ export async function ingestLedger(orgId: string): Promise<TLedger> {
                IS DISTINCT FROM
                (a.calls, a.tool_calls, a.errors, a.retries, a.input, a.output, a.cache_read, a.cache_write, a.max_input, a.cost, a.retry_cost)
        ) AS "executionMismatches",
-       (SELECT count(*)::int FROM daily_expected e FULL JOIN daily_actual a USING (dimension, day, value)
-         WHERE (e.calls, e.errors, e.input, e.output, e.cache_read, e.cache_write, e.cost, e.unpriced)
-               IS DISTINCT FROM (a.calls, a.errors, a.input, a.output, a.cache_read, a.cache_write, a.cost, a.unpriced)
-       ) AS "dailyMismatches"`,
+       ${levelMismatches("UsageHourly", "hour", LOCAL_HOUR_START('ev."occurredAt"', ZONE))} AS "hourlyMismatches",
+       ${levelMismatches("UsageDaily", "day", LOCAL_DAY('ev."occurredAt"', ZONE))} AS "dailyMismatches"`,
     [orgId],
   );
   return rows[0] as TLedger;

@@ -169,7 +169,7 @@ export async function deleteOrgAndUsage(orgId: string): Promise<void> {
   const client = await pool().connect();
   try {
     await client.query("BEGIN");
-    for (const table of ["UsageEvent", "Execution", "UsageRollup", "UsageDaily", "BudgetCounter", "BudgetAlert", "Outcome"]) {
+    for (const table of ["UsageEvent", "Execution", "UsageRollup", "UsageHourly", "UsageDaily", "BudgetCounter", "BudgetAlert", "Outcome"]) {
       await client.query(`DELETE FROM "${table}" WHERE "orgId" = $1`, [orgId]);
     }
     await client.query(`DELETE FROM "Organization" WHERE id = $1`, [orgId]);

@@ -236,6 +236,18 @@ export async function seedLargeOrg(options: TLargeSeedOptions): Promise<TLargeSe
         ORDER BY 2`,
       [org.id, timezone],
     );
+    log("building hourly per-dimension rollups from the hourly ones…");
+    await client.query(
+      `INSERT INTO "UsageHourly" ("orgId", hour, dimension, value, calls, errors, "inputTokens", "outputTokens",
+         "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls")
+       SELECT r."orgId", r.hour, dd.dimension, dd.value, sum(r.calls), sum(r.errors), sum(r."inputTokens"),
+              sum(r."outputTokens"), sum(r."cacheReadTokens"), sum(r."cacheWriteTokens"), sum(r."costUsd"), sum(r."unpricedCalls")
+         FROM "UsageRollup" r CROSS JOIN LATERAL ${DAILY_UNPIVOT("r", true)}
+        WHERE r."orgId" = $1
+        GROUP BY 1, 2, 3, 4
+        ORDER BY 2`,
+      [org.id],
+    );
     log("building daily per-dimension rollups (org-local days) from the hourly ones…");
     await client.query(
       `INSERT INTO "UsageDaily" ("orgId", day, dimension, value, calls, errors, "inputTokens", "outputTokens",
@@ -249,6 +261,7 @@ export async function seedLargeOrg(options: TLargeSeedOptions): Promise<TLargeSe
       [org.id, timezone],
     );
     await client.query(`ANALYZE "UsageEvent"`);
+    await client.query(`ANALYZE "UsageHourly"`);
     await client.query(`ANALYZE "UsageDaily"`);
     await client.query(`ANALYZE "Execution"`);
     await client.query(`ANALYZE "UsageRollup"`);
@@ -290,7 +303,7 @@ export async function seedLargeOrg(options: TLargeSeedOptions): Promise<TLargeSe
 
 export type TLargeSeedCheck = { ok: boolean; failures: string[]; eventsUsd: string };
 
-// events = rollups (hourly and daily) = executions = counters: totals, calls and tokens of the derived tables equal
+// events = rollups (hourly, and hourly and daily per dimension) = executions = counters: totals, calls and tokens of the derived tables equal
 // the events', and every budget counter equals the sum of its period's events in its scope.
 export async function checkLargeSeed(orgId: string): Promise<TLargeSeedCheck> {
   const failures: string[] = [];
@@ -302,6 +315,9 @@ export async function checkLargeSeed(orgId: string): Promise<TLargeSeedCheck> {
             -- every dimension of the daily level sums to all the events
             (SELECT array_agg(DISTINCT row(s, c)::text) FROM (SELECT sum("costUsd") AS s, sum(calls) AS c FROM "UsageDaily" WHERE "orgId" = $1 GROUP BY dimension) d) AS daily,
             (SELECT count(DISTINCT dimension)::int FROM "UsageDaily" WHERE "orgId" = $1) AS daily_dimensions,
+            -- and so does every dimension of the hourly one
+            (SELECT array_agg(DISTINCT row(s, c)::text) FROM (SELECT sum("costUsd") AS s, sum(calls) AS c FROM "UsageHourly" WHERE "orgId" = $1 GROUP BY dimension) h) AS hourly,
+            (SELECT count(DISTINCT dimension)::int FROM "UsageHourly" WHERE "orgId" = $1) AS hourly_dimensions,
             (SELECT row(sum("costUsd"), count(*))::text FROM "UsageEvent" WHERE "orgId" = $1) AS events_cost_calls`,
     [orgId],
   );
@@ -310,6 +326,9 @@ export async function checkLargeSeed(orgId: string): Promise<TLargeSeedCheck> {
   if (totals.executions !== totals.events) failures.push(`executions ${totals.executions} ≠ events ${totals.events}`);
   if (totals.daily_dimensions !== DAILY_DIMENSIONS.length || totals.daily?.length !== 1 || totals.daily[0] !== totals.events_cost_calls) {
     failures.push(`daily rollups ${JSON.stringify(totals.daily)} over ${totals.daily_dimensions} dimensions ≠ events ${totals.events_cost_calls}`);
+  }
+  if (totals.hourly_dimensions !== DAILY_DIMENSIONS.length || totals.hourly?.length !== 1 || totals.hourly[0] !== totals.events_cost_calls) {
+    failures.push(`hourly per-dimension rollups ${JSON.stringify(totals.hourly)} over ${totals.hourly_dimensions} dimensions ≠ events ${totals.events_cost_calls}`);
   }
   // Each counter against the events of its budget's scope and period, summed independently here.
   const { rows: counters } = await pool().query(

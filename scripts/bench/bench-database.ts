@@ -91,7 +91,7 @@ export async function databaseFacts(url: string) {
 }
 
 // The tables ingest writes; the ingest, alerts, anomalies and OTLP benches empty them at their start.
-export const USAGE_TABLE_NAMES = ["UsageEvent", "UsageRollup", "UsageDaily", "Execution", "BudgetCounter"] as const;
+export const USAGE_TABLE_NAMES = ["UsageEvent", "UsageRollup", "UsageHourly", "UsageDaily", "Execution", "BudgetCounter"] as const;
 const USAGE_TABLES = USAGE_TABLE_NAMES.map((t) => `"${t}"`).join(", ");
 
 // A dedicated database: every run starts from empty usage tables, so runs compare (--keep-data to skip).
