@@ -17,7 +17,7 @@ import { startFakeLlm, type TFakeLlm } from "../testing/fake-llm";
 import { createTestOrg } from "../testing/fixtures";
 import { orgBehindGateway, storedEvents } from "../testing/gateway";
 import { api, startMachineServer } from "../testing/machine-server";
-import { decryptApiKey, encryptApiKey, upstreamFor } from "./credentials";
+import { decryptApiKey, encryptApiKey, setProviderCredential, upstreamFor } from "./credentials";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 let fake: TFakeLlm;
@@ -160,6 +160,28 @@ describe("upstream", () => {
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "overloaded_error", cost: "0", model: "claude-sonnet-4-6", executionId: "run-err" });
+  });
+
+  test("a provider that cannot be reached is a 503 in the provider's shape; nothing is recorded", async () => {
+    const t = await orgBehindGateway(server.url, fake.url);
+    await setProviderCredential(t.org.id, "openai", t.openaiKey, "http://127.0.0.1:9/v1");
+    const error = await t.openai.chat.completions.create(chat).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(503);
+    expect((error as InstanceType<typeof OpenAI.InternalServerError>).error).toMatchObject({ type: "server_error", code: "unavailable" });
+    expect(await storedEvents(t.org.id)).toHaveLength(0);
+  });
+
+  test("a stream that breaks off is recorded with the usage seen so far, as an error", async () => {
+    const t = await orgBehindGateway(server.url, fake.url);
+    // message_start (input and cache tokens billed) and one more event, then the connection drops.
+    fake.breakNextStream(2);
+    const stream = t.anthropic.messages.stream(message);
+    await expect(stream.finalMessage()).rejects.toThrow();
+    await expect.poll(async () => (await storedEvents(t.org.id)).length).toBe(1);
+    const [row] = await storedEvents(t.org.id);
+    expect(row).toMatchObject({ status: "ERROR", errorType: "stream_interrupted", inputTokens: 1840, cacheReadTokens: 48213, cacheWriteTokens: 6120, outputTokens: 3 });
+    expect(Number(row.cost)).toBeGreaterThan(0);
   });
 
   test("org B's key uses org B's credential, never org A's; an org without one gets a 403", async () => {

@@ -12,6 +12,7 @@ import { upstreamFor, type TGatewayProvider, type TUpstream } from "./credential
 import { budgetExceeded } from "./provider-errors";
 import { recordGatewayCall, type TGatewayCall } from "./record-call";
 import { SseSplitter, type TSseEvent } from "./sse";
+import { headerValue, postUpstream, readAll, type TUpstreamAnswer } from "./upstream-request";
 
 // One call through the gateway: read and check the request, refuse it over a hard budget, forward
 // it with the org's upstream key, relay the answer (JSON or a stream) and record it. What differs
@@ -49,7 +50,7 @@ export type TProviderAdapter<R extends TGatewayRequest> = {
 
 // Upstream headers worth passing back: the request id the SDKs expose, and how long to wait.
 const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "x-should-retry", "openai-processing-ms"];
-// The SDKs' own timeout is 10 minutes; a stream may run that long too.
+// How long the provider may take to start answering: the SDKs' own timeout.
 const UPSTREAM_TIMEOUT_MS = 10 * 60 * 1000;
 
 export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProviderAdapter<R>, { req, res, url, key }: TApiKeyContext<Q>): Promise<"handled"> {
@@ -83,29 +84,40 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     model: partial.model || request.model,
   });
   try {
-    let response: Response;
+    let response: TUpstreamAnswer;
     try {
-      response = await fetch(adapter.url(upstream.baseUrl, url.search), { method: "POST", headers: adapter.headers(req, upstream), body: typeof body === "string" ? body : new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), signal: abort.signal });
+      response = await postUpstream(adapter.url(upstream.baseUrl, url.search), adapter.headers(req, upstream), body, abort.signal);
     } catch (err) {
       if (res.destroyed) return "handled";
       console.error(`[gateway] ${adapter.provider} upstream unreachable:`, (err as Error).message);
       throw unavailable(`The upstream ${adapter.provider} API could not be reached`);
     }
+    // The deadline is for the provider to start answering; a stream may then run as long as it runs.
+    clearTimeout(timeout);
     const headers = relayedHeaders(response);
-    if (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    const ok = response.status >= 200 && response.status < 300;
+    const contentType = headerValue(response.headers, "content-type");
+    if (ok && (contentType ?? "").startsWith("text/event-stream")) {
       await relayStream(adapter, response, res, headers, hideUsageChunk, key, call);
       return "handled";
     }
-    const bytes = Buffer.from(await response.arrayBuffer());
+    let bytes: Buffer;
+    try {
+      bytes = await readAll(response.body);
+    } catch (err) {
+      if (res.destroyed) return "handled";
+      console.error(`[gateway] ${adapter.provider} answer broke off:`, (err as Error).message);
+      throw unavailable(`The upstream ${adapter.provider} API's answer broke off`);
+    }
     const json = parseObject(bytes);
-    if (response.ok) {
+    if (ok) {
       const read = json ? adapter.fromResponse(json) : { id: null, model: null, usage: null };
       await recordGatewayCall(key, call({ responseId: read.id, model: read.model ?? undefined, usage: read.usage, errorType: json ? null : "unreadable_response" }));
     } else {
       // A failed call costs nothing; it is recorded as an error so retry loops on it are seen.
       await recordGatewayCall(key, call({ errorType: (json && adapter.errorType(json)) || `http_${response.status}` }));
     }
-    res.writeHead(response.status, { ...headers, "content-type": response.headers.get("content-type") ?? "application/json", "content-length": bytes.length, "cache-control": "no-store" });
+    res.writeHead(response.status, { ...headers, "content-type": contentType ?? "application/json", "content-length": bytes.length, "cache-control": "no-store" });
     res.end(bytes);
     return "handled";
   } finally {
@@ -139,10 +151,10 @@ function parseObject(bytes: Buffer): Record<string, unknown> | null {
   }
 }
 
-function relayedHeaders(response: Response): Record<string, string> {
+function relayedHeaders(response: TUpstreamAnswer): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of RELAYED_HEADERS) {
-    const value = response.headers.get(name);
+    const value = headerValue(response.headers, name);
     if (value !== null) out[name] = value;
   }
   return out;
@@ -152,7 +164,7 @@ function relayedHeaders(response: Response): Record<string, string> {
 // once the stream ends — also when it broke off, with the usage seen so far (the input was billed).
 async function relayStream<R extends TGatewayRequest>(
   adapter: TProviderAdapter<R>,
-  response: Response,
+  response: TUpstreamAnswer,
   res: ServerResponse,
   headers: Record<string, string>,
   hideUsageChunk: boolean,
@@ -169,7 +181,7 @@ async function relayStream<R extends TGatewayRequest>(
   };
   let broken: string | null = null;
   try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) await relay(splitter.push(chunk));
+    for await (const chunk of response.body) await relay(splitter.push(chunk as Buffer));
     const rest = splitter.flush();
     if (rest) await relay([rest]);
   } catch (err) {
@@ -177,6 +189,8 @@ async function relayStream<R extends TGatewayRequest>(
     if (!res.destroyed) console.error(`[gateway] ${adapter.provider} stream broke off:`, (err as Error).message);
   }
   const errorType = tally.errorType ?? broken ?? (tally.complete ? null : "stream_incomplete");
+  // An OpenAI-compatible backend that ignores stream_options says nothing of usage: said out loud.
+  if (!tally.usage && !errorType) console.warn(`[gateway] ${adapter.provider} stream ${tally.id ?? ""} ended without usage; recorded without tokens ($0)`);
   await recordGatewayCall(key, call({ responseId: tally.id, model: tally.model ?? undefined, usage: tally.usage, errorType }));
   if (broken === "stream_interrupted") res.destroy();
   else res.end();

@@ -32,6 +32,8 @@ export type TFakeLlm = {
   requests: TFakeRequest[];
   // The next request gets this error answer instead (status, provider-shaped body).
   failNext: (status: number, body: unknown) => void;
+  // The next stream breaks off (the connection is dropped) after this many events.
+  breakNextStream: (afterEvents: number) => void;
   close: () => Promise<void>;
 };
 
@@ -42,6 +44,7 @@ function modelFor(requested: unknown, fixtureModel: string): string {
 export async function startFakeLlm(): Promise<TFakeLlm> {
   const requests: TFakeRequest[] = [];
   let failure: { status: number; body: unknown } | null = null;
+  let breakAfter: number | null = null;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -64,6 +67,14 @@ export async function startFakeLlm(): Promise<TFakeLlm> {
       }
       const sse = (events: { event?: string; data: unknown }[]) => {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+        const cut = breakAfter;
+        breakAfter = null;
+        if (cut !== null) {
+          for (const e of events.slice(0, cut)) res.write(`${e.event ? `event: ${e.event}\n` : ""}data: ${JSON.stringify(e.data)}\n\n`);
+          // Let the events reach the gateway before the connection drops.
+          setTimeout(() => res.socket?.destroy(), 50);
+          return;
+        }
         // One write per event, as a provider flushes them.
         for (const e of events) res.write(`${e.event ? `event: ${e.event}\n` : ""}data: ${typeof e.data === "string" ? e.data : JSON.stringify(e.data)}\n\n`);
         res.end();
@@ -99,6 +110,9 @@ export async function startFakeLlm(): Promise<TFakeLlm> {
     requests,
     failNext: (status, body) => {
       failure = { status, body };
+    },
+    breakNextStream: (afterEvents) => {
+      breakAfter = afterEvents;
     },
     close: () =>
       new Promise((resolve) => {
