@@ -184,6 +184,22 @@ describe("upstream", () => {
     expect(Number(row.cost)).toBeGreaterThan(0);
   });
 
+  test("a client that hangs up mid-stream stops the provider call; what was used so far is recorded", async () => {
+    const t = await orgBehindGateway(server.url, fake.url);
+    fake.slowNextStream(100);
+    const hungUpBefore = fake.hungUp();
+    const controller = new AbortController();
+    const stream = await t.anthropic.messages.create({ ...message, stream: true }, { signal: controller.signal });
+    for await (const event of stream) {
+      if (event.type === "message_start") break; // leaving the loop aborts the request
+    }
+    controller.abort();
+    await expect.poll(() => fake.hungUp()).toBe(hungUpBefore + 1);
+    await expect.poll(async () => (await storedEvents(t.org.id)).length).toBe(1);
+    const [row] = await storedEvents(t.org.id);
+    expect(row).toMatchObject({ status: "ERROR", errorType: "client_closed", inputTokens: 1840 });
+  });
+
   test("org B's key uses org B's credential, never org A's; an org without one gets a 403", async () => {
     const a = await orgBehindGateway(server.url, fake.url);
     const b = await orgBehindGateway(server.url, fake.url);

@@ -34,6 +34,10 @@ export type TFakeLlm = {
   failNext: (status: number, body: unknown) => void;
   // The next stream breaks off (the connection is dropped) after this many events.
   breakNextStream: (afterEvents: number) => void;
+  // The next stream sends one event every this many ms (a model thinking), so a client can hang up mid-way.
+  slowNextStream: (everyMs: number) => void;
+  // Streams whose connection the gateway closed before the last event was sent.
+  hungUp: () => number;
   close: () => Promise<void>;
 };
 
@@ -45,6 +49,8 @@ export async function startFakeLlm(): Promise<TFakeLlm> {
   const requests: TFakeRequest[] = [];
   let failure: { status: number; body: unknown } | null = null;
   let breakAfter: number | null = null;
+  let slowEvery: number | null = null;
+  let hungUp = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -73,6 +79,24 @@ export async function startFakeLlm(): Promise<TFakeLlm> {
           for (const e of events.slice(0, cut)) res.write(`${e.event ? `event: ${e.event}\n` : ""}data: ${JSON.stringify(e.data)}\n\n`);
           // Let the events reach the gateway before the connection drops.
           setTimeout(() => res.socket?.destroy(), 50);
+          return;
+        }
+        const every = slowEvery;
+        slowEvery = null;
+        if (every !== null) {
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (sent === events.length) {
+              clearInterval(timer);
+              return void res.end();
+            }
+            const e = events[sent++];
+            res.write(`${e.event ? `event: ${e.event}\n` : ""}data: ${typeof e.data === "string" ? e.data : JSON.stringify(e.data)}\n\n`);
+          }, every);
+          res.on("close", () => {
+            clearInterval(timer);
+            if (!res.writableFinished) hungUp++;
+          });
           return;
         }
         // One write per event, as a provider flushes them.
@@ -114,6 +138,10 @@ export async function startFakeLlm(): Promise<TFakeLlm> {
     breakNextStream: (afterEvents) => {
       breakAfter = afterEvents;
     },
+    slowNextStream: (everyMs) => {
+      slowEvery = everyMs;
+    },
+    hungUp: () => hungUp,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
