@@ -1,5 +1,5 @@
 import type { Prisma } from "../generated/prisma/client";
-import { BUDGET_APPLIES, BUDGET_ITEM, BUDGET_PERIOD_AT, BUDGET_LOCK_KEY } from "./sql";
+import { BUDGET_MATCH, BUDGET_ITEM, BUDGET_PERIOD_AT, BUDGET_LOCK_KEY } from "./sql";
 
 // A budget created, widened or narrowed mid-period starts from the period's real spend, never from
 // zero: its counters are recomputed from what is stored, under the org's budget lock held
@@ -41,7 +41,7 @@ export async function backfillCounters(tx: TTx, orgId: string, budgetId: string)
        JOIN "Organization" o ON o.id = b."orgId"
       CROSS JOIN LATERAL (SELECT ${BUDGET_PERIOD_AT("b", `now() - interval '${LATE_EVENT_DAYS} days'`, "o.timezone")} AS t) since
       CROSS JOIN LATERAL ${source} x
-      WHERE b."orgId" = $1 AND b.id = $2 AND ${BUDGET_APPLIES("b", "x")}
+      WHERE b."orgId" = $1 AND b.id = $2 AND ${BUDGET_MATCH("b", "x")}
       GROUP BY b.id, 4, 5`,
     orgId,
     budgetId,

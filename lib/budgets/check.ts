@@ -5,7 +5,7 @@ import { executionState } from "../executions/state";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TRawCounterState } from "./counters";
-import { BUDGET_APPLIES, BUDGET_ITEM, BUDGET_PERIOD_AT } from "./sql";
+import { BUDGET_MATCH, BUDGET_ITEM, BUDGET_PERIOD_AT } from "./sql";
 import { budgetStatus, ZBudgetStatus } from "./state";
 
 // "May I run this, and how much is left?" — what an agent asks before it takes on work
@@ -50,7 +50,7 @@ export async function checkBudgets(key: TAuthenticatedKey, query: z.infer<typeof
      k AS (
        SELECT b."orgId", b.id AS "budgetId", ${BUDGET_PERIOD_AT("b", "now()", "o.timezone")} AS "periodStart", ${BUDGET_ITEM("b", "x")} AS "itemKey"
          FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId" CROSS JOIN x
-        WHERE b."orgId" = $1 AND b."archivedAt" IS NULL AND ${BUDGET_APPLIES("b", "x")}
+        WHERE b."orgId" = $1 AND b."archivedAt" IS NULL AND ${BUDGET_MATCH("b", "x")}
      )
      SELECT ${COUNTER_STATE_COLUMNS(`coalesce(c."spentUsd", 0)`, "coalesce(c.calls, 0)", `coalesce(c."unpricedCalls", 0)`)}
        FROM k JOIN "Budget" b ON b.id = k."budgetId" ${ITEM_LIMIT_JOIN}

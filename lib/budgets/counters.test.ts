@@ -121,6 +121,20 @@ describe("budget counters", () => {
     await expectCountersExact(t.org.id);
   });
 
+  test("a task or execution literally named \"*\" counts once under a per-item budget", async () => {
+    const t = await createTestOrg();
+    await createBudget(t.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "100000", period: "MONTH", thresholds: [1000] });
+    await createBudget(t.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "100000", period: "TOTAL", thresholds: [1000] });
+    const res = await post(t.secret, [
+      { id: "star-1", kind: "tool", cost_usd: "1.25", task: "*", execution_id: "*" },
+      { id: "star-2", kind: "tool", cost_usd: "0.5", task: "plain", execution_id: "run-1" },
+    ]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await expectCountersExact(t.org.id);
+    const counters = await prisma().budgetCounter.findMany({ where: { orgId: t.org.id }, orderBy: [{ budgetId: "asc" }, { itemKey: "asc" }] });
+    expect(counters.map((c) => [c.itemKey, c.spentUsd.toString()]).sort()).toEqual([["*", "1.25"], ["*", "1.25"], ["plain", "0.5"], ["run-1", "0.5"]]);
+  });
+
   test("a budget made while events stream in counts each of them exactly once", { timeout: 60_000 }, async () => {
     const t = await createTestOrg();
     const stream = (async () => {

@@ -2,20 +2,25 @@
 // one definition for ingest (lib/ingest/store.ts), backfill (./backfill.ts) and the budget check
 // (./check.ts), so the three can never disagree.
 
-// The (scope, scopeValue) pairs of the budgets that apply to event `e` (attribution columns of
-// UsageEvent): an ORG budget to all, a TEAM budget to its team's events, …; TASK and EXECUTION
-// budgets to one task / execution, or with "*" to each one separately. The one definition of
-// "applies": ingest hash-joins budgets on these pairs; BUDGET_APPLIES tests one budget against them.
-export const BUDGET_KEYS = (e: string) => `(VALUES
-  ('ORG'::"BudgetScope", ''::text), ('TEAM', ${e}."teamId"), ('COST_CENTER', ${e}."costCenterId"), ('KEY', ${e}."keyId"),
-  ('AGENT', ${e}.agent), ('USER', ${e}."userId"), ('MODEL', ${e}.model),
-  ('TASK', ${e}.task), ('TASK', CASE WHEN ${e}.task IS NOT NULL THEN '*' END),
-  ('EXECUTION', ${e}."executionId"), ('EXECUTION', CASE WHEN ${e}."executionId" IS NOT NULL THEN '*' END)
-) AS budget_key(scope, value)`;
-
-// Does budget `b` (scope, scopeValue) apply to event `e`?
-export const BUDGET_APPLIES = (b: string, e: string) =>
-  `EXISTS (SELECT 1 FROM ${BUDGET_KEYS(e)} WHERE budget_key.scope = ${b}.scope AND budget_key.value = ${b}."scopeValue")`;
+// Does budget `b` (scope, scopeValue) apply to event `e` (attribution columns of UsageEvent)? An ORG
+// budget to all, a TEAM budget to its team's events, …; TASK and EXECUTION budgets to one task /
+// execution, or with "*" to each one separately. The one definition of "applies", for ingest's
+// join of groups to budgets, backfill and the budget check. A scalar comparison rather than a join
+// on (scope, value) pairs: a budget meets each group once (a task named "*" under a "*" budget
+// matched both pairs and counted twice), and the ingest statement's generic plan, blind to row
+// counts, once joined every group to every budget before expanding each pair's keys (14 ms of a
+// 1,000-event batch under 50 budgets; a comparison per pair is ~1 ms).
+export const BUDGET_MATCH = (b: string, e: string) => `(${b}."scopeValue" = CASE ${b}.scope
+    WHEN 'ORG' THEN ''
+    WHEN 'TEAM' THEN ${e}."teamId"
+    WHEN 'COST_CENTER' THEN ${e}."costCenterId"
+    WHEN 'KEY' THEN ${e}."keyId"
+    WHEN 'AGENT' THEN ${e}.agent
+    WHEN 'USER' THEN ${e}."userId"
+    WHEN 'MODEL' THEN ${e}.model
+    WHEN 'TASK' THEN CASE WHEN ${b}."scopeValue" = '*' AND ${e}.task IS NOT NULL THEN '*' ELSE ${e}.task END
+    WHEN 'EXECUTION' THEN CASE WHEN ${b}."scopeValue" = '*' AND ${e}."executionId" IS NOT NULL THEN '*' ELSE ${e}."executionId" END
+  END)`;
 
 // The counter an event's spend goes to within a budget: one per task / execution for per-item
 // budgets, one for the others.

@@ -1,5 +1,5 @@
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
-import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_LOCK_KEY, BUDGET_PERIOD_START, LOCAL_DATE, LOCAL_PERIOD_START_OF_DAY } from "../budgets/sql";
+import { BUDGET_ITEM, BUDGET_LOCK_KEY, BUDGET_MATCH, BUDGET_PERIOD_START, LOCAL_DATE, LOCAL_PERIOD_START_OF_DAY } from "../budgets/sql";
 import type { TExecutionRow } from "../anomalies/detect";
 import { pool } from "../db";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
@@ -237,13 +237,11 @@ g AS MATERIALIZED (
            WHERE EXISTS (SELECT 1 FROM bm WHERE bm."orgId" = i."orgId")) AS e
    GROUP BY e."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")}, e.timezone, e.day
 ),
--- Each group under each budget that applies: its budget keys (BUDGET_KEYS) hash-joined to the org's
--- budgets on (org, scope, value).
+-- Each group under each budget that applies (BUDGET_MATCH): a comparison per (group, budget) of the org.
 gb AS MATERIALIZED (
   SELECT g.jobs, g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
          ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey"
-    FROM g CROSS JOIN LATERAL ${BUDGET_KEYS("g")}
-    JOIN bm ON bm."orgId" = g."orgId" AND bm.scope = budget_key.scope AND bm."scopeValue" = budget_key.value
+    FROM g JOIN bm ON bm."orgId" = g."orgId" AND ${BUDGET_MATCH("bm", "g")}
 ),
 -- Every counter the request falls under, with what this write adds to it (zero for a counter only
 -- duplicates fall under).
@@ -351,7 +349,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v10",
+    name: "burnrate_ingest_v11",
     text: INGEST_SQL,
     values: params,
   });

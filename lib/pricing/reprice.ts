@@ -3,7 +3,7 @@ import { storableText } from "../ingest/storable";
 import { recordAudit } from "../audit/log";
 import { lockOrgBudgets } from "../budgets/backfill";
 import { evaluateBudget } from "../budgets/manage";
-import { BUDGET_ITEM, BUDGET_KEYS, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
+import { BUDGET_ITEM, BUDGET_MATCH, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import { prisma } from "../db";
 import { invalid, zodDetails } from "../errors";
 import { Decimal, formatUsd as displayDecimal } from "../money";
@@ -172,8 +172,7 @@ g AS (
 cd AS (
   SELECT bm.id AS "budgetId", ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey",
          sum(g.cost) AS cost, sum(g.unpriced) AS unpriced
-    FROM g CROSS JOIN LATERAL ${BUDGET_KEYS("g")}
-    JOIN "Budget" bm ON bm."orgId" = $1 AND bm."archivedAt" IS NULL AND bm.scope = budget_key.scope AND bm."scopeValue" = budget_key.value
+    FROM g JOIN "Budget" bm ON bm."orgId" = $1 AND bm."archivedAt" IS NULL AND ${BUDGET_MATCH("bm", "g")}
    GROUP BY 1, 2, 3
 ),
 counters AS (
