@@ -196,7 +196,9 @@ test("a new org's overview shows how to send the first event, and the curl it sh
   await expect(page.getByText("No spend yet")).toHaveCount(0);
   await expect(page.getByTestId("first-event-curl")).toContainText(`${e2eEnv().APP_URL}/api/v1/events`);
   await expect(page.getByTestId("first-event-curl")).toContainText('"model": "gpt-4o-mini"');
-  await expect(guide).toContainText("baseURL");
+  // The SDK base-URL swap names this server's gateway for both SDKs.
+  await expect(page.getByTestId("first-event-gateway")).toContainText(`baseURL: "${e2eEnv().APP_URL}/api/v1/gateway/openai/v1"`);
+  await expect(page.getByTestId("first-event-gateway")).toContainText(`baseURL: "${e2eEnv().APP_URL}/api/v1/gateway/anthropic"`);
   await page.getByTestId("issue-key-link").click();
   await expect(page).toHaveURL(new RegExp(`/${emptySlug}/keys$`));
   await page.goto(`/${emptySlug}/overview`);
