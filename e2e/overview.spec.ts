@@ -202,6 +202,7 @@ test("a new org's overview shows how to send the first event, and the curl it sh
   await page.getByTestId("issue-key-link").click();
   await expect(page).toHaveURL(new RegExp(`/${emptySlug}/keys$`));
   await page.goto(`/${emptySlug}/overview`);
+  await expect(page.getByTestId("first-event-gateway")).toBeVisible();
   await shot(page, info, "overview-empty-org");
 
   // The curl as shown works: its body, sent with a new key, is the org's first event.
