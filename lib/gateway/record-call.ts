@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { submitEvents } from "../ingest/group-commit";
+import { MAX_METADATA_BYTES } from "../ingest/event-schema";
 import { prepareEvents } from "../ingest/prepare";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import type { TGatewayAttribution } from "./attribution-headers";
@@ -33,22 +34,33 @@ export function eventIdOf(responseId: string | null): string {
   return `gw_${createHash("sha256").update(responseId).digest("hex")}`;
 }
 
+// Room for the raw usage in metadata, under MAX_METADATA_BYTES with the other keys and JSON escaping.
+const RAW_USAGE_CHARS = Math.floor(MAX_METADATA_BYTES / 4);
+
+// The usage as text that metadata can always store: truncated, NUL-free, well-formed.
+export function rawUsageText(usage: Record<string, unknown>): string {
+  let text: string;
+  try {
+    text = JSON.stringify(usage);
+  } catch {
+    text = String(usage);
+  }
+  return text.replaceAll("\u0000", "").slice(0, RAW_USAGE_CHARS).toWellFormed();
+}
+
 // Never throws: the client already has (or is getting) its answer, which must not be lost because
 // the write failed. A failure is logged with what is needed to report the call by hand.
 export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCall): Promise<void> {
-  const event = {
-    id: eventIdOf(call.responseId),
-    provider: call.provider,
-    model: call.model,
-    ...(call.usage ? { usage: call.usage } : {}),
-    latency_ms: Math.max(0, Math.min(86_400_000, Math.round(call.latencyMs))),
-    status: call.errorType ? "error" : "ok",
-    ...(call.errorType ? { error_type: call.errorType.slice(0, 128) } : {}),
-    ...call.attribution,
-    metadata: { gateway: `${call.provider}.${call.api}`, stream: call.stream },
-  };
+  const event = eventOf(call);
   try {
-    const { rows, rejected } = await prepareEvents(key, [event]);
+    let { rows, rejected } = await prepareEvents(key, [event]);
+    if (rows.length === 0 && call.usage) {
+      // A usage object ingest refuses (mixed shapes, fractional counts…) must not lose the call: it
+      // is recorded without tokens, as an error that says why, with the raw usage kept to read.
+      console.error(`[gateway] call ${event.id} (org ${key.orgId}): usage refused (${JSON.stringify(rejected[0]?.errors ?? [])}); recorded as usage_unreadable`);
+      const fallback = eventOf({ ...call, usage: null, errorType: "usage_unreadable" }, { id: event.id, raw_usage: rawUsageText(call.usage) });
+      ({ rows, rejected } = await prepareEvents(key, [fallback]));
+    }
     if (rows.length === 0) {
       console.error(`[gateway] call ${event.id} (org ${key.orgId}) not recorded: ${JSON.stringify(rejected[0]?.errors ?? [])}`);
       return;
@@ -58,4 +70,18 @@ export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCa
   } catch (err) {
     console.error(`[gateway] call ${event.id} (org ${key.orgId}, ${call.model}) answered but not recorded:`, err);
   }
+}
+
+function eventOf(call: TGatewayCall, extra?: { id: string; raw_usage: string }) {
+  return {
+    id: extra?.id ?? eventIdOf(call.responseId),
+    provider: call.provider,
+    model: call.model,
+    ...(call.usage ? { usage: call.usage } : {}),
+    latency_ms: Math.max(0, Math.min(86_400_000, Math.round(call.latencyMs))),
+    status: call.errorType ? "error" : "ok",
+    ...(call.errorType ? { error_type: call.errorType.slice(0, 128) } : {}),
+    ...call.attribution,
+    metadata: { gateway: `${call.provider}.${call.api}`, stream: call.stream, ...(extra ? { raw_usage: extra.raw_usage } : {}) },
+  };
 }

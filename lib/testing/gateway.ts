@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { pool } from "../db";
@@ -30,4 +32,54 @@ export async function storedEvents(orgId: string) {
     [orgId],
   );
   return rows;
+}
+
+// A provider whose every answer the test writes itself (handler), for what the fake cannot do:
+// odd usage, repeated ids, slow or broken bodies, compressed answers. `got` keeps each request and
+// whether the gateway hung up on it before the answer was complete.
+export type TScriptedHandler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+export async function startScriptedUpstream() {
+  const got: { path: string; headers: IncomingMessage["headers"]; body: string; closedEarly: boolean }[] = [];
+  const upstream = { handler: ((_req, _body, res) => res.end()) as TScriptedHandler, got, url: "", close: async () => {} };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const entry = { path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), closedEarly: false };
+      got.push(entry);
+      res.on("close", () => {
+        if (!res.writableFinished) entry.closedEarly = true;
+      });
+      upstream.handler(req, entry.body, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  upstream.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  upstream.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return upstream;
+}
+
+// An org behind the gateway whose credentials point at a scripted upstream.
+export async function orgOnScripted(gatewayUrl: string, upstreamUrl: string) {
+  const t = await orgBehindGateway(gatewayUrl, upstreamUrl);
+  await setProviderCredential(t.org.id, "openai", t.openaiKey, `${upstreamUrl}/v1`);
+  return t;
+}
+
+export const chatCompletion = (id: string, usage: unknown, model = "gpt-4o-2024-08-06") => ({
+  id,
+  object: "chat.completion",
+  created: 1,
+  model,
+  choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+  usage,
+});
+
+export async function storedMetadata(orgId: string) {
+  const { rows } = await pool().query(`SELECT "eventId", metadata FROM "UsageEvent" WHERE "orgId" = $1 ORDER BY "occurredAt"`, [orgId]);
+  return rows as { eventId: string; metadata: Record<string, unknown> | null }[];
 }

@@ -1,0 +1,54 @@
+// Calls the gateway must record however the provider (or a compatible backend) answers: a usage
+// object ingest refuses, a client that hangs up on a non-streaming call, an answer that breaks off,
+// repeated response ids, a refused upstream credential, compressed answers. The upstream is scripted
+// per test (lib/testing/gateway.ts startScriptedUpstream).
+import { vi } from "vitest";
+
+vi.hoisted(() => {
+  process.env.BURNRATE_CREDENTIALS_KEY = "2c4e6b8d0f1a8f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a";
+});
+
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chatCompletion, orgOnScripted, startScriptedUpstream, storedEvents, storedMetadata } from "../testing/gateway";
+import { startMachineServer } from "../testing/machine-server";
+
+let server: Awaited<ReturnType<typeof startMachineServer>>;
+let upstream: Awaited<ReturnType<typeof startScriptedUpstream>>;
+beforeAll(async () => {
+  server = await startMachineServer();
+  upstream = await startScriptedUpstream();
+});
+afterAll(async () => {
+  await upstream.close();
+  await server.close();
+});
+
+const chat = { model: "gpt-4o", messages: [{ role: "user" as const, content: "hi" }] };
+const answerJson = (value: unknown, status = 200, headers: Record<string, string> = {}) => {
+  upstream.handler = (_req, _body, res) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(value));
+  };
+};
+
+describe("usage", () => {
+  test("a usage object ingest refuses still records the call: an error usage_unreadable, the raw usage in metadata", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    const cases: Record<string, unknown> = {
+      mixed: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, input_tokens: 10, output_tokens: 5 },
+      floatTokens: { prompt_tokens: 10.0001, completion_tokens: 5 },
+      huge: { prompt_tokens: 1.5, note: "x".repeat(20_000) },
+    };
+    for (const [name, usage] of Object.entries(cases)) {
+      answerJson(chatCompletion(`chatcmpl-${name}-${Date.now()}`, usage));
+      const r = await t.openai.chat.completions.create(chat);
+      expect(r.id).toContain(name);
+    }
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatchObject({ status: "ERROR", errorType: "usage_unreadable", cost: "0", model: "gpt-4o-2024-08-06" });
+    const metadata = await storedMetadata(t.org.id);
+    expect(metadata[0].metadata).toMatchObject({ gateway: "openai.chat.completions", raw_usage: JSON.stringify(cases.mixed) });
+    expect(String(metadata[2].metadata?.raw_usage).length).toBeLessThanOrEqual(1024);
+  });
+});
