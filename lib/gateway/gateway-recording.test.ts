@@ -8,6 +8,7 @@ vi.hoisted(() => {
   process.env.BURNRATE_CREDENTIALS_KEY = "2c4e6b8d0f1a8f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a";
 });
 
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chatCompletion, orgOnScripted, startScriptedUpstream, storedEvents, storedMetadata } from "../testing/gateway";
 import { startMachineServer } from "../testing/machine-server";
@@ -50,5 +51,27 @@ describe("usage", () => {
     const metadata = await storedMetadata(t.org.id);
     expect(metadata[0].metadata).toMatchObject({ gateway: "openai.chat.completions", raw_usage: JSON.stringify(cases.mixed) });
     expect(String(metadata[2].metadata?.raw_usage).length).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe("a client that gives up", () => {
+  test("on a non-streaming call (SDK timeout): the provider call runs to its end and is recorded with its usage", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    const id = `chatcmpl-slow-${Date.now()}`;
+    upstream.handler = (_req, _body, res) => {
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(chatCompletion(id, { prompt_tokens: 1000, completion_tokens: 1000 })));
+      }, 600);
+    };
+    const before = upstream.got.length;
+    const client = new OpenAI({ apiKey: t.secret, baseURL: `${server.url}/api/v1/gateway/openai/v1`, maxRetries: 0, timeout: 200 });
+    await expect(client.chat.completions.create(chat)).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    await expect.poll(async () => (await storedEvents(t.org.id)).length, { timeout: 3000 }).toBe(1);
+    expect(upstream.got.slice(before).map((g) => g.closedEarly)).toEqual([false]);
+    const [row] = await storedEvents(t.org.id);
+    expect(row).toMatchObject({ eventId: id, status: "OK", inputTokens: 1000, outputTokens: 1000 });
+    expect(Number(row.cost)).toBeGreaterThan(0);
   });
 });

@@ -66,15 +66,18 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
   const upstream = await upstreamFor(key.orgId, key.orgSlug, adapter.provider);
   const { body, hideUsageChunk } = adapter.body(request.raw, request.parsed);
 
-  // A client that hangs up stops the upstream call (and its billing) too.
+  // A client that hangs up on a stream stops the upstream call (and its billing) too; it is recorded
+  // with what was seen. A JSON answer is billed whole once asked for, so when its client gives up
+  // (an SDK timeout) it is still read and recorded with its real usage, just not relayed.
+  const streaming = request.parsed.stream === true;
   const abort = new AbortController();
-  const onClose = () => res.writableFinished || abort.abort();
+  const onClose = () => res.writableFinished || !streaming || abort.abort();
   res.on("close", onClose);
   const timeout = setTimeout(() => abort.abort(), UPSTREAM_TIMEOUT_MS);
   const call = (partial: Partial<TGatewayCall>): TGatewayCall => ({
     provider: adapter.provider,
     api: adapter.api,
-    stream: request.parsed.stream === true,
+    stream: streaming,
     responseId: null,
     usage: null,
     latencyMs: performance.now() - started,
@@ -117,6 +120,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
       // A failed call costs nothing; it is recorded as an error so retry loops on it are seen.
       await recordGatewayCall(key, call({ errorType: (json && adapter.errorType(json)) || `http_${response.status}` }));
     }
+    if (res.destroyed) return "handled";
     res.writeHead(response.status, { ...headers, "content-type": contentType ?? "application/json", "content-length": bytes.length, "cache-control": "no-store" });
     res.end(bytes);
     return "handled";
