@@ -11,7 +11,8 @@ vi.hoisted(() => {
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chatCompletion, orgOnScripted, startScriptedUpstream, storedEvents, storedMetadata } from "../testing/gateway";
-import { startMachineServer } from "../testing/machine-server";
+import { api, startMachineServer } from "../testing/machine-server";
+import { GATEWAY_LIMITS } from "./relay";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 let upstream: Awaited<ReturnType<typeof startScriptedUpstream>>;
@@ -25,6 +26,7 @@ afterAll(async () => {
 });
 
 const chat = { model: "gpt-4o", messages: [{ role: "user" as const, content: "hi" }] };
+const OPENAI_PATH = "/api/v1/gateway/openai/v1/chat/completions";
 const answerJson = (value: unknown, status = 200, headers: Record<string, string> = {}) => {
   upstream.handler = (_req, _body, res) => {
     res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -73,5 +75,39 @@ describe("a client that gives up", () => {
     const [row] = await storedEvents(t.org.id);
     expect(row).toMatchObject({ eventId: id, status: "OK", inputTokens: 1000, outputTokens: 1000 });
     expect(Number(row.cost)).toBeGreaterThan(0);
+  });
+});
+
+describe("an upstream that fails mid-way", () => {
+  test("a JSON answer that breaks off mid-body is a 503 and recorded as an error upstream_broke_off ($0)", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    upstream.handler = (_req, _body, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "500" });
+      res.write('{"id":"chatcmpl-cut","object":"chat.comp');
+      setTimeout(() => res.destroy(), 50);
+    };
+    const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toMatchObject({ type: "server_error" });
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_broke_off", cost: "0", model: "gpt-4o" });
+  });
+
+  test("a provider that does not start answering within the deadline is a 503 and recorded as upstream_timeout ($0)", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    upstream.handler = () => {}; // never answers
+    const deadline = GATEWAY_LIMITS.upstreamStartMs;
+    GATEWAY_LIMITS.upstreamStartMs = 300;
+    try {
+      const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
+      expect(r.status).toBe(503);
+      expect(r.body.error.message).toContain("did not start answering");
+    } finally {
+      GATEWAY_LIMITS.upstreamStartMs = deadline;
+    }
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_timeout", cost: "0" });
   });
 });

@@ -50,8 +50,8 @@ export type TProviderAdapter<R extends TGatewayRequest> = {
 
 // Upstream headers worth passing back: the request id the SDKs expose, and how long to wait.
 const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "x-should-retry", "openai-processing-ms"];
-// How long the provider may take to start answering: the SDKs' own timeout.
-const UPSTREAM_TIMEOUT_MS = 10 * 60 * 1000;
+// How long the provider may take to start answering: the SDKs' own timeout. Mutable for tests only.
+export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000 };
 
 export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProviderAdapter<R>, { req, res, url, key }: TApiKeyContext<Q>): Promise<"handled"> {
   const started = performance.now();
@@ -73,7 +73,11 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
   const abort = new AbortController();
   const onClose = () => res.writableFinished || !streaming || abort.abort();
   res.on("close", onClose);
-  const timeout = setTimeout(() => abort.abort(), UPSTREAM_TIMEOUT_MS);
+  let timedOut = false;
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, GATEWAY_LIMITS.upstreamStartMs);
   const call = (partial: Partial<TGatewayCall>): TGatewayCall => ({
     provider: adapter.provider,
     api: adapter.api,
@@ -91,6 +95,13 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     try {
       response = await postUpstream(adapter.url(upstream.baseUrl, url.search), adapter.headers(req, upstream), body, abort.signal);
     } catch (err) {
+      if (timedOut) {
+        // The provider had the request all that time and may have run it: seen, at $0.
+        await recordGatewayCall(key, call({ errorType: "upstream_timeout" }));
+        if (res.destroyed) return "handled";
+        console.error(`[gateway] ${adapter.provider} did not start answering within ${GATEWAY_LIMITS.upstreamStartMs} ms`);
+        throw unavailable(`The upstream ${adapter.provider} API did not start answering in time`);
+      }
       if (res.destroyed) return "handled";
       console.error(`[gateway] ${adapter.provider} upstream unreachable:`, (err as Error).message);
       throw unavailable(`The upstream ${adapter.provider} API could not be reached`);
@@ -108,6 +119,9 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     try {
       bytes = await readAll(response.body);
     } catch (err) {
+      // Only a stream's client can stop the read (its abort); any other break is the upstream's.
+      const clientLeft = streaming && res.destroyed;
+      await recordGatewayCall(key, call({ errorType: clientLeft ? "client_closed" : "upstream_broke_off" }));
       if (res.destroyed) return "handled";
       console.error(`[gateway] ${adapter.provider} answer broke off:`, (err as Error).message);
       throw unavailable(`The upstream ${adapter.provider} API's answer broke off`);
