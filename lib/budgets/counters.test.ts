@@ -80,7 +80,8 @@ function randomEvents(prefix: string, n: number, seed: number) {
   return Array.from({ length: n }, (_, i) => ({
     id: `${prefix}-${i}`,
     timestamp: new Date(Date.now() - Math.floor(rand() * 20 * DAY)).toISOString(),
-    model: pick(["gpt-4o", "claude-sonnet-4-5", "no-such-model-z"]),
+    // A MODEL budget on gpt-4o counts its dated snapshot, not gpt-4o-mini.
+    model: pick(["gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-mini", "claude-sonnet-4-5", "no-such-model-z"]),
     cost_usd: rand() < 0.3 ? undefined : `${Math.floor(rand() * 1000)}.${String(Math.floor(rand() * 1e9)).padStart(9, "0")}`,
     usage: { input_tokens: Math.floor(rand() * 5000), output_tokens: Math.floor(rand() * 500) },
     agent: pick(["coder", "reviewer", undefined]),
@@ -133,6 +134,25 @@ describe("budget counters", () => {
     await expectCountersExact(t.org.id);
     const counters = await prisma().budgetCounter.findMany({ where: { orgId: t.org.id }, orderBy: [{ budgetId: "asc" }, { itemKey: "asc" }] });
     expect(counters.map((c) => [c.itemKey, c.spentUsd.toString()]).sort()).toEqual([["*", "1.25"], ["*", "1.25"], ["plain", "0.5"], ["run-1", "0.5"]]);
+  });
+
+  test("a MODEL budget counts the model's dated snapshots (what providers answer with), not a model whose name merely starts the same; its check then blocks", async () => {
+    const t = await createTestOrg();
+    const b = await createBudget(t.org.id, null, { scope: "MODEL", scopeValue: "gpt-4o", amountUsd: "3", period: "MONTH", enforcement: "BLOCK", thresholds: [100] });
+    const res = await post(t.secret, [
+      { id: "plain", model: "gpt-4o", cost_usd: "1" },
+      { id: "dated", model: "gpt-4o-2024-08-06", cost_usd: "2" },
+      { id: "mini", model: "gpt-4o-mini", cost_usd: "4" },
+      { id: "other-date", model: "gpt-4o-mini-2024-07-18", cost_usd: "8" },
+    ]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await expectCountersExact(t.org.id);
+    const [counter] = await prisma().budgetCounter.findMany({ where: { budgetId: b.id } });
+    expect([counter.spentUsd.toString(), Number(counter.calls)]).toEqual(["3", 2]);
+    const check = await api(server.url, "/api/v1/budget?model=gpt-4o", { secret: t.secret });
+    expect(check.body.allowed, JSON.stringify(check.body)).toBe(false);
+    const mini = await api(server.url, "/api/v1/budget?model=gpt-4o-mini", { secret: t.secret });
+    expect(mini.body.allowed, JSON.stringify(mini.body)).toBe(true);
   });
 
   test("a budget made while events stream in counts each of them exactly once", { timeout: 60_000 }, async () => {

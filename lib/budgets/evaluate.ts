@@ -6,7 +6,7 @@ import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
 import { projectPeriodEnd } from "./projection";
-import { BUDGET_PERIOD_END } from "./sql";
+import { BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
 // Level-triggered alerts (docs/architecture.md §6): a threshold alerts once per (budget, period,
 // item, threshold, kind, epoch) when the spend is at or above it, however it got there. The unique
@@ -215,7 +215,7 @@ async function spendDrivers(
     KEY: `r."keyId" = $3`,
     AGENT: "r.agent = $3",
     USER: `r."userId" = $3`,
-    MODEL: "r.model = $3",
+    MODEL: `(r.model = $3 OR ${MODEL_FAMILY("r.model")} = $3)`,
   };
   // $3: the scope's value — for a per-item budget, the task or execution this counter is for.
   const params = budget.scope === "ORG" ? [orgId, periodStart] : [orgId, periodStart, budget.scope === "TASK" || budget.scope === "EXECUTION" ? itemKey : budget.scopeValue];

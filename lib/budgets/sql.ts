@@ -2,6 +2,14 @@
 // one definition for ingest (lib/ingest/store.ts), backfill (./backfill.ts) and the budget check
 // (./check.ts), so the three can never disagree.
 
+// A model's name without a release-date suffix: providers answer with the dated snapshot
+// ("gpt-4o-2024-08-06", "claude-3-5-haiku-20241022") of the model a client asked for by its plain
+// name, and a MODEL budget named "gpt-4o" is meant for all of them — never for "gpt-4o-mini", whose
+// suffix is not a date. A budget on a dated name counts that snapshot only.
+export const MODEL_DATE_SUFFIX = "-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$";
+export const MODEL_FAMILY = (model: string) => `regexp_replace(${model}, '${MODEL_DATE_SUFFIX}', '')`;
+export const modelFamily = (model: string) => model.replace(new RegExp(MODEL_DATE_SUFFIX), "");
+
 // Does budget `b` (scope, scopeValue) apply to event `e` (attribution columns of UsageEvent)? An ORG
 // budget to all, a TEAM budget to its team's events, …; TASK and EXECUTION budgets to one task /
 // execution, or with "*" to each one separately. The one definition of "applies", for ingest's
@@ -17,7 +25,8 @@ export const BUDGET_MATCH = (b: string, e: string) => `(${b}."scopeValue" = CASE
     WHEN 'KEY' THEN ${e}."keyId"
     WHEN 'AGENT' THEN ${e}.agent
     WHEN 'USER' THEN ${e}."userId"
-    WHEN 'MODEL' THEN ${e}.model
+    WHEN 'MODEL' THEN CASE WHEN ${e}.model = ${b}."scopeValue" OR left(${e}.model, length(${b}."scopeValue") + 1) <> ${b}."scopeValue" || '-'
+                           THEN ${e}.model ELSE ${MODEL_FAMILY(`${e}.model`)} END
     WHEN 'TASK' THEN CASE WHEN ${b}."scopeValue" = '*' AND ${e}.task IS NOT NULL THEN '*' ELSE ${e}.task END
     WHEN 'EXECUTION' THEN CASE WHEN ${b}."scopeValue" = '*' AND ${e}."executionId" IS NOT NULL THEN '*' ELSE ${e}."executionId" END
   END)`;

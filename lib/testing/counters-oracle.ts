@@ -41,7 +41,8 @@ export function oracleItem(scope: string, value: string, e: TEventRecord): strin
     case "USER":
       return is(e.userId);
     case "MODEL":
-      return is(e.model);
+      // The model or a dated snapshot of it (lib/budgets/sql.ts MODEL_FAMILY), restated here.
+      return e.model !== null && (e.model === value || e.model.replace(/-(\d{4}-\d{2}-\d{2}|\d{8})$/, "") === value) ? "" : null;
     case "TASK":
       return e.task !== null && (value === "*" || value === e.task) ? e.task : null;
     case "EXECUTION":
