@@ -63,7 +63,8 @@ export function IssueKeyForm(props: {
       <fieldset className="text-sm">
         <legend className="font-medium text-slate-700">Scopes</legend>
         <label className="mr-4 inline-flex items-center gap-1.5"><input type="checkbox" name="scopes" value="ingest" defaultChecked /> ingest (send usage)</label>
-        <label className="inline-flex items-center gap-1.5"><input type="checkbox" name="scopes" value="read" /> read (spend reports)</label>
+        <label className="mr-4 inline-flex items-center gap-1.5"><input type="checkbox" name="scopes" value="read" /> read (spend reports)</label>
+        <label className="inline-flex items-center gap-1.5"><input type="checkbox" name="scopes" value="gateway" /> gateway (LLM calls on the org&apos;s provider account)</label>
       </fieldset>
       <Field label="Expires in (days)" hint="0 = never">
         <input name="expiresInDays" type="number" min={0} max={3650} defaultValue={0} className={inputClass} />

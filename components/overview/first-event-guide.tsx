@@ -33,7 +33,7 @@ await openai.chat.completions.create({ model, messages },
       </p>
       <ol className="mt-5 space-y-5 text-sm">
         <li>
-          <div className="font-medium text-slate-900 dark:text-slate-100">1. Issue a key with the <code>ingest</code> scope</div>
+          <div className="font-medium text-slate-900 dark:text-slate-100">1. Issue a key with the <code>ingest</code> scope (and <code>gateway</code> for step 3)</div>
           <p className="mt-1 text-slate-600 dark:text-slate-300">
             {canIssueKeys ? (
               <Link href={`/${orgSlug}/keys`} className="font-medium text-orange-700 underline underline-offset-2 hover:text-orange-900 dark:text-orange-400 dark:hover:text-orange-300" data-testid="issue-key-link">
@@ -56,7 +56,7 @@ await openai.chat.completions.create({ model, messages },
           <div className="font-medium text-slate-900 dark:text-slate-100">3. Or send your agent&apos;s LLM calls through Burnrate: swap the SDK&apos;s baseURL</div>
           <pre className={`mt-2 ${code}`} data-testid="first-event-gateway">{sdk}</pre>
           <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-            Only the base URL and the key change: every call, streaming too, is forwarded with the organization&apos;s own OpenAI / Anthropic key, refused with a 429 over a blocking budget, and recorded at its exact cost — nothing to report.
+            Only the base URL and the key change (the key needs the <code>gateway</code> scope): every call, streaming too, is forwarded with the organization&apos;s own OpenAI / Anthropic key, refused with a 429 over a blocking budget, and recorded at its exact cost — nothing to report.
             An admin sets the provider key once: <code>npm run admin -- credential set --org {orgSlug} --provider openai --key sk-…</code>. Or keep the SDK as it is and report usage as in step 2. Every field is in the API reference (<code>docs/api.md</code>).
           </p>
         </li>

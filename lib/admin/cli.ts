@@ -7,7 +7,7 @@ import { budgetsOverview, type TBudgetOverview } from "../budgets/overview";
 import { asDomainError, notFound } from "../errors";
 import type { Role } from "../generated/prisma/enums";
 import { issueKey, revokeKey } from "../keys/issue";
-import type { TKeyScope } from "../keys/authenticate";
+import { KEY_SCOPES, type TKeyScope } from "../keys/authenticate";
 import { displayUsd } from "../money";
 import { createOrg, findOrgBySlug } from "../orgs/create";
 import { addModelPrice } from "../pricing/price-overrides";
@@ -23,7 +23,7 @@ const USAGE = `usage: npm run admin -- <command>
   org create <slug> [--name <name>] [--timezone <IANA zone>]
   team create --org <slug> <team-slug> [--name <name>] [--cost-center <code>]
   cost-center create --org <slug> <code> [--name <name>]
-  key create --org <slug> --name <name> [--team <slug>] [--scope ingest,read] [--agent <name>] [--rpm <n>] [--expires <ISO date>]
+  key create --org <slug> --name <name> [--team <slug>] [--scope ingest,read,gateway] [--agent <name>] [--rpm <n>] [--expires <ISO date>]
   key revoke --org <slug> <prefix>
   member add --org <slug> <email> [--role owner|admin|member|viewer]   (default owner; they sign in by magic link)
   budget set --org <slug> --scope <scope> --amount <usd> --period day|week|month|total [--enforce alert|block]
@@ -279,7 +279,7 @@ async function requireCostCenter(orgId: string, code: string) {
 
 function parseScopes(value: string): TKeyScope[] {
   const scopes = value.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const s of scopes) if (s !== "ingest" && s !== "read") throw new UsageError(`unknown scope '${s}' (ingest, read)`);
+  for (const s of scopes) if (!(KEY_SCOPES as readonly string[]).includes(s)) throw new UsageError(`unknown scope '${s}' (${KEY_SCOPES.join(", ")})`);
   if (scopes.length === 0) throw new UsageError("--scope needs at least one scope");
   return [...new Set(scopes)] as TKeyScope[];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERROR_STATUS } from "../errors";
+import type { TKeyScope } from "../keys/authenticate";
 import type { TRoute } from "./router";
 
 // The machine API as an OpenAPI 3.1 document, generated from the same zod schemas the routes parse
@@ -9,7 +10,7 @@ export type TRouteDoc = {
   summary: string;
   description?: string;
   // The key's scope; several: any one of them.
-  scope?: "ingest" | "read" | readonly ("ingest" | "read")[];
+  scope?: TKeyScope | readonly TKeyScope[];
   query?: z.ZodType;
   body?: z.ZodType;
   // Success responses by status; the error responses every wrapped route can give are added.

@@ -91,7 +91,7 @@ describe("keys", () => {
     await expect(new OpenAI({ ...unknown, baseURL: `${server.url}/api/v1/gateway/openai/v1` }).chat.completions.create(chat)).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     await expect(new Anthropic({ ...unknown, baseURL: `${server.url}/api/v1/gateway/anthropic` }).messages.create(message)).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
 
-    const revoked = await issueKey({ orgId: t.org.id, name: "to revoke", scopes: ["ingest"] });
+    const revoked = await issueKey({ orgId: t.org.id, name: "to revoke", scopes: ["gateway"] });
     await revokeKey(t.org.id, revoked.prefix);
     const res = await api(server.url, OPENAI_PATH, { secret: revoked.secret, body: chat });
     expect(res.status).toBe(401);
@@ -102,9 +102,25 @@ describe("keys", () => {
     expect(fake.requests.length).toBe(before);
   });
 
+  test("the gateway needs the gateway scope: an ingest (or read) key is a 403 PermissionDeniedError and nothing goes upstream", async () => {
+    const t = await orgBehindGateway(server.url, fake.url);
+    const before = fake.requests.length;
+    for (const scopes of [["ingest"], ["ingest", "read"]] as const) {
+      const other = await issueKey({ orgId: t.org.id, name: `only ${scopes.join(",")}`, scopes: [...scopes] });
+      const openai = new OpenAI({ apiKey: other.secret, baseURL: `${server.url}/api/v1/gateway/openai/v1`, maxRetries: 0 });
+      const error = await openai.chat.completions.create(chat).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+      expect((error as Error).message).toContain("'gateway' scope");
+      const anthropic = new Anthropic({ apiKey: other.secret, baseURL: `${server.url}/api/v1/gateway/anthropic`, maxRetries: 0 });
+      await expect(anthropic.messages.create(message)).rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
+    }
+    expect(fake.requests.length).toBe(before);
+    expect(await storedEvents(t.org.id)).toHaveLength(0);
+  });
+
   test("a key limited to some models may not call another (403 PermissionDeniedError)", async () => {
     const t = await orgBehindGateway(server.url, fake.url);
-    const fresh = await issueKey({ orgId: t.org.id, name: "limited", scopes: ["ingest"] });
+    const fresh = await issueKey({ orgId: t.org.id, name: "limited", scopes: ["gateway"] });
     await prisma().virtualKey.update({ where: { id: fresh.id }, data: { allowedModels: ["gpt-4o"] } });
     const client = new OpenAI({ apiKey: fresh.secret, baseURL: `${server.url}/api/v1/gateway/openai/v1`, maxRetries: 0 });
     await expect(client.chat.completions.create(chat)).rejects.toBeInstanceOf(OpenAI.PermissionDeniedError);
@@ -211,7 +227,7 @@ describe("upstream", () => {
     expect(await storedEvents(a.org.id)).toHaveLength(0);
     expect(await storedEvents(b.org.id)).toHaveLength(2);
 
-    const none = await createTestOrg();
+    const none = await createTestOrg({ scopes: ["gateway"] });
     const res = await api(server.url, OPENAI_PATH, { secret: none.secret, body: chat });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain("credential set");

@@ -17,7 +17,7 @@ const UPSTREAM_NOTE =
 
 export const postOpenAIChatCompletions = withApiKey(
   {
-    scope: "ingest",
+    scope: "gateway",
     query: z.object({}).passthrough(),
     sendError: sendOpenAIError,
     doc: {
@@ -34,7 +34,7 @@ export const postOpenAIChatCompletions = withApiKey(
 
 export const postAnthropicMessages = withApiKey(
   {
-    scope: "ingest",
+    scope: "gateway",
     query: z.object({}).passthrough(),
     sendError: sendAnthropicError,
     doc: {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineOrgAction } from "../auth/action";
+import { KEY_SCOPES } from "./authenticate";
 import { issueKeyAs, revokeKeyAs, rotateKeyAs } from "./manage";
 
 const optionalText = (max: number) =>
@@ -9,7 +10,7 @@ export const ZIssueKeyInput = z.object({
   name: z.string().trim().min(1, "Name the key").max(100),
   teamId: optionalText(64),
   costCenterId: optionalText(64),
-  scopes: z.array(z.enum(["ingest", "read"])).min(1, "Pick at least one scope").max(2),
+  scopes: z.array(z.enum(KEY_SCOPES)).min(1, "Pick at least one scope").max(KEY_SCOPES.length),
   expiresInDays: z.coerce.number().int().min(0).max(3650).default(0),
   allowedModels: z.array(z.string().trim().min(1).max(200)).max(50).default([]),
   rpmLimit: z.coerce.number().int().min(0).max(1_000_000).default(0),

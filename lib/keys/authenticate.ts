@@ -2,7 +2,10 @@ import { pool } from "../db";
 import { looksLikeKey } from "./generate";
 import { hashSecret, hashesEqual } from "./hash";
 
-export type TKeyScope = "ingest" | "read";
+// ingest: report usage, check budgets; read: spend reports; gateway: spend the org's provider
+// account through the LLM gateway (not implied by ingest: a key that only reports cannot call).
+export const KEY_SCOPES = ["ingest", "read", "gateway"] as const;
+export type TKeyScope = (typeof KEY_SCOPES)[number];
 
 export type TAuthenticatedKey = {
   id: string;

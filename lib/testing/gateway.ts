@@ -10,7 +10,7 @@ import { createTestOrg } from "./fixtures";
 // A fresh org whose gateway credentials point at a fake provider (./fake-llm.ts), and the official
 // SDKs pointed at the gateway with the org's virtual key — as a user would set them up.
 export async function orgBehindGateway(gatewayUrl: string, fakeUrl: string) {
-  const t = await createTestOrg();
+  const t = await createTestOrg({ scopes: ["ingest", "read", "gateway"] });
   const openaiKey = `sk-proj-${randomBytes(12).toString("hex")}`;
   const anthropicKey = `sk-ant-${randomBytes(12).toString("hex")}`;
   await setProviderCredential(t.org.id, "openai", openaiKey, `${fakeUrl}/v1`);
