@@ -73,7 +73,7 @@ describe("a client that gives up", () => {
     await expect.poll(async () => (await storedEvents(t.org.id)).length, { timeout: 3000 }).toBe(1);
     expect(upstream.got.slice(before).map((g) => g.closedEarly)).toEqual([false]);
     const [row] = await storedEvents(t.org.id);
-    expect(row).toMatchObject({ eventId: id, status: "OK", inputTokens: 1000, outputTokens: 1000 });
+    expect(row).toMatchObject({ responseId: id, status: "OK", inputTokens: 1000, outputTokens: 1000 });
     expect(Number(row.cost)).toBeGreaterThan(0);
   });
 });
@@ -109,5 +109,21 @@ describe("an upstream that fails mid-way", () => {
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_timeout", cost: "0" });
+  });
+});
+
+describe("event ids", () => {
+  test("a compatible backend (custom base URL) that repeats its response id loses no call: gw_ ids, the provider's id in metadata", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    answerJson(chatCompletion("chatcmpl-123", { prompt_tokens: 1000, completion_tokens: 1000 }));
+    await t.openai.chat.completions.create(chat);
+    await t.openai.chat.completions.create(chat);
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.eventId).toMatch(/^gw_[0-9a-f-]{36}$/);
+      expect(row).toMatchObject({ responseId: "chatcmpl-123", status: "OK", inputTokens: 1000 });
+    }
+    expect(new Set(rows.map((r) => r.eventId)).size).toBe(2);
   });
 });

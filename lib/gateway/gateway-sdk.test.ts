@@ -78,7 +78,7 @@ describe("OpenAI SDK through the gateway", () => {
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     const cost = catalogueCost("openai", OPENAI_SNAPSHOT, OPENAI_RESPONSE.usage);
-    expect(rows[0]).toMatchObject({ eventId: completion.id, provider: "openai", model: OPENAI_SNAPSHOT, cost, costSource: "CATALOG", status: "OK", errorType: null });
+    expect(rows[0]).toMatchObject({ responseId: completion.id, provider: "openai", model: OPENAI_SNAPSHOT, cost, costSource: "CATALOG", status: "OK", errorType: null });
     expect(rows[0]).toMatchObject({ inputTokens: 1820 - 1536, cacheReadTokens: 1536, outputTokens: 410 });
     expect(rows[0].latencyMs).toBeGreaterThanOrEqual(0);
     expectAttribution(rows[0]);
@@ -101,7 +101,7 @@ describe("OpenAI SDK through the gateway", () => {
 
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ eventId: chunks[0].id, model: OPENAI_SNAPSHOT, cost: catalogueCost("openai", OPENAI_SNAPSHOT, OPENAI_RESPONSE.usage), status: "OK" });
+    expect(rows[0]).toMatchObject({ responseId: chunks[0].id, model: OPENAI_SNAPSHOT, cost: catalogueCost("openai", OPENAI_SNAPSHOT, OPENAI_RESPONSE.usage), status: "OK" });
     expectAttribution(rows[0]);
   });
 
@@ -134,7 +134,7 @@ describe("Anthropic SDK through the gateway", () => {
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      eventId: message.id,
+      responseId: message.id,
       provider: "anthropic",
       model: "claude-sonnet-4-6",
       cost: catalogueCost("anthropic", "claude-sonnet-4-6", ANTHROPIC_RESPONSE.usage),
@@ -157,22 +157,24 @@ describe("Anthropic SDK through the gateway", () => {
     const delta = ANTHROPIC_STREAM_EVENTS.find((e) => e.type === "message_delta")!.usage;
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ eventId: final.id, cost: catalogueCost("anthropic", "claude-sonnet-4-6", { ...start, ...delta }), inputTokens: 1840, outputTokens: 2210, status: "OK" });
+    expect(rows[0]).toMatchObject({ responseId: final.id, cost: catalogueCost("anthropic", "claude-sonnet-4-6", { ...start, ...delta }), inputTokens: 1840, outputTokens: 2210, status: "OK" });
     expectAttribution(rows[0]);
   });
 });
 
 describe("exactly once", () => {
-  test("a recording retried, or the same call also reported through POST /api/v1/events, is counted once", async () => {
+  test("from the provider's own API: a recording retried, or the same call also reported through POST /api/v1/events, is counted once", async () => {
     const t = await orgBehindGateway(server.url, fake.url);
-    const completion = await t.openai.chat.completions.create({ model: "gpt-5.2", messages: [{ role: "user", content: "Fix it" }] });
+    // An answer from api.openai.com, whose response ids are unique: the event id.
+    const completion = { ...OPENAI_RESPONSE, id: `chatcmpl-${Date.now()}` };
     const key = await authenticateKey(t.secret);
     if (typeof key === "string") throw new Error(key);
-    await recordGatewayCall(key, {
+    for (let attempt = 0; attempt < 2; attempt++) await recordGatewayCall(key, {
       provider: "openai",
       api: "chat.completions",
       stream: false,
       responseId: completion.id,
+      responseIdIsUnique: true, // as from api.openai.com
       model: completion.model,
       usage: OPENAI_RESPONSE.usage,
       latencyMs: 5,

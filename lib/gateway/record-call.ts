@@ -13,9 +13,12 @@ export type TGatewayCall = {
   provider: TGatewayProvider;
   api: "chat.completions" | "messages";
   stream: boolean;
-  // The upstream response's id (chatcmpl-…, msg_…): the event id, so a call is counted once even if
-  // the client also reports it itself with that id.
+  // The upstream response's id (chatcmpl-…, msg_…): the event id when responseIdIsUnique, so a call
+  // is counted once even if the client also reports it itself with that id; else kept in metadata.
   responseId: string | null;
+  // True only for the provider's own API (its default base URL): a compatible backend may repeat
+  // ids (a constant "chatcmpl-123", a counter per process), and a repeated event id is a duplicate.
+  responseIdIsUnique: boolean;
   // The response's model (a dated version), else the one requested.
   model: string;
   // Exactly as the provider returned it; lib/pricing reads both shapes.
@@ -73,8 +76,9 @@ export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCa
 }
 
 function eventOf(call: TGatewayCall, extra?: { id: string; raw_usage: string }) {
+  const responseId = call.responseId ? call.responseId.replaceAll("\u0000", "").slice(0, 256).toWellFormed() : null;
   return {
-    id: extra?.id ?? eventIdOf(call.responseId),
+    id: extra?.id ?? eventIdOf(call.responseIdIsUnique ? call.responseId : null),
     provider: call.provider,
     model: call.model,
     ...(call.usage ? { usage: call.usage } : {}),
@@ -82,6 +86,6 @@ function eventOf(call: TGatewayCall, extra?: { id: string; raw_usage: string }) 
     status: call.errorType ? "error" : "ok",
     ...(call.errorType ? { error_type: call.errorType.slice(0, 128) } : {}),
     ...call.attribution,
-    metadata: { gateway: `${call.provider}.${call.api}`, stream: call.stream, ...(extra ? { raw_usage: extra.raw_usage } : {}) },
+    metadata: { gateway: `${call.provider}.${call.api}`, stream: call.stream, ...(responseId && !call.responseIdIsUnique ? { response_id: responseId } : {}), ...(extra ? { raw_usage: extra.raw_usage } : {}) },
   };
 }

@@ -8,7 +8,7 @@ import { badRequest, forbidden, unavailable, unsupportedMediaType, zodDetails } 
 import { storableText } from "../ingest/storable";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { attributionFromHeaders } from "./attribution-headers";
-import { upstreamFor, type TGatewayProvider, type TUpstream } from "./credentials";
+import { DEFAULT_BASE_URLS, upstreamFor, type TGatewayProvider, type TUpstream } from "./credentials";
 import { budgetExceeded } from "./provider-errors";
 import { recordGatewayCall, type TGatewayCall } from "./record-call";
 import { SseSplitter, type TSseEvent } from "./sse";
@@ -83,6 +83,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     api: adapter.api,
     stream: streaming,
     responseId: null,
+    responseIdIsUnique: upstream.baseUrl === DEFAULT_BASE_URLS[adapter.provider],
     usage: null,
     latencyMs: performance.now() - started,
     errorType: null,

@@ -25,8 +25,9 @@ export async function orgBehindGateway(gatewayUrl: string, fakeUrl: string) {
 }
 
 export async function storedEvents(orgId: string) {
+  // responseId: the provider's response id, the event id or (from a custom base URL) in metadata.
   const { rows } = await pool().query(
-    `SELECT "eventId", provider, model, trim_scale("costUsd")::text AS cost, "costSource"::text AS "costSource", status::text, "errorType", "latencyMs",
+    `SELECT "eventId", COALESCE(metadata->>'response_id', "eventId") AS "responseId", provider, model, trim_scale("costUsd")::text AS cost, "costSource"::text AS "costSource", status::text, "errorType", "latencyMs",
             "executionId", task, agent, "userId", repository, "pullRequest", "inputTokens", "cacheReadTokens", "cacheWriteTokens", "outputTokens"
        FROM "UsageEvent" WHERE "orgId" = $1 ORDER BY "occurredAt"`,
     [orgId],
