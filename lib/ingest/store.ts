@@ -54,6 +54,10 @@ const columnList = EVENT_COLUMNS.map(([name]) => q(name)).join(", ");
 const unnestArgs = EVENT_COLUMNS.map(([, type], i) => `$${i + 1}::${type === "jsonb" ? "text" : type}[]`).join(", ");
 const selectList = EVENT_COLUMNS.map(([name, type]) => (type === "jsonb" ? `${q(name)}::jsonb` : q(name))).join(", ");
 
+// A rollup row's measures, as every rollup level adds a write's totals to the stored row `t`.
+const ROLLUP_MEASURES = ["calls", "errors", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd", "unpricedCalls"];
+const ADD_ROLLUP_MEASURES = (t: string) => ROLLUP_MEASURES.map((c) => `"${c}" = ${t}."${c}" + EXCLUDED."${c}"`).join(",\n    ");
+
 const JOB_LIST = `$${EVENT_COLUMNS.length + 1}::text[]`;
 const JOB_EXECUTIONS = `$${EVENT_COLUMNS.length + 2}::text[]`;
 const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
@@ -164,14 +168,7 @@ roll AS (
     FROM rg
    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9
   ON CONFLICT ("orgId", hour, "keyId", "teamId", "costCenterId", agent, model, "userId", repository) DO UPDATE SET
-    calls = r.calls + EXCLUDED.calls,
-    errors = r.errors + EXCLUDED.errors,
-    "inputTokens" = r."inputTokens" + EXCLUDED."inputTokens",
-    "outputTokens" = r."outputTokens" + EXCLUDED."outputTokens",
-    "cacheReadTokens" = r."cacheReadTokens" + EXCLUDED."cacheReadTokens",
-    "cacheWriteTokens" = r."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
-    "costUsd" = r."costUsd" + EXCLUDED."costUsd",
-    "unpricedCalls" = r."unpricedCalls" + EXCLUDED."unpricedCalls"
+    ${ADD_ROLLUP_MEASURES("r")}
 ),
 -- The same rows, one per (hour, dimension, value): the hourly single-dimension level writes these and
 -- the daily level sums them by the org-local day.
@@ -190,14 +187,7 @@ hourly AS (
     FROM hd
    ORDER BY "orgId", dimension, hour, value
   ON CONFLICT ("orgId", dimension, hour, value) DO UPDATE SET
-    calls = h.calls + EXCLUDED.calls,
-    errors = h.errors + EXCLUDED.errors,
-    "inputTokens" = h."inputTokens" + EXCLUDED."inputTokens",
-    "outputTokens" = h."outputTokens" + EXCLUDED."outputTokens",
-    "cacheReadTokens" = h."cacheReadTokens" + EXCLUDED."cacheReadTokens",
-    "cacheWriteTokens" = h."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
-    "costUsd" = h."costUsd" + EXCLUDED."costUsd",
-    "unpricedCalls" = h."unpricedCalls" + EXCLUDED."unpricedCalls"
+    ${ADD_ROLLUP_MEASURES("h")}
 ),
 daily AS (
   INSERT INTO "UsageDaily" AS d ("orgId", day, dimension, value, calls, errors, "inputTokens", "outputTokens",
@@ -209,14 +199,7 @@ daily AS (
    GROUP BY 1, 3, 2, 4
    ORDER BY 1, 3, 2, 4
   ON CONFLICT ("orgId", dimension, day, value) DO UPDATE SET
-    calls = d.calls + EXCLUDED.calls,
-    errors = d.errors + EXCLUDED.errors,
-    "inputTokens" = d."inputTokens" + EXCLUDED."inputTokens",
-    "outputTokens" = d."outputTokens" + EXCLUDED."outputTokens",
-    "cacheReadTokens" = d."cacheReadTokens" + EXCLUDED."cacheReadTokens",
-    "cacheWriteTokens" = d."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
-    "costUsd" = d."costUsd" + EXCLUDED."costUsd",
-    "unpricedCalls" = d."unpricedCalls" + EXCLUDED."unpricedCalls"
+    ${ADD_ROLLUP_MEASURES("d")}
 ),
 -- The request's orgs' live budgets, read once: matched to the events (gb) and joined to the counters
 -- (st) from here, never from the whole table.
