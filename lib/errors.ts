@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   invalid_request: 422,
   rate_limited: 429,
   internal_error: 500,
+  // An upstream the server calls (the LLM gateway's provider) refused the server's own credential.
+  bad_gateway: 502,
   unavailable: 503,
 } as const;
 

@@ -8,6 +8,7 @@ vi.hoisted(() => {
   process.env.BURNRATE_CREDENTIALS_KEY = "2c4e6b8d0f1a8f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a";
 });
 
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chatCompletion, orgOnScripted, startScriptedUpstream, storedEvents, storedMetadata } from "../testing/gateway";
@@ -125,5 +126,32 @@ describe("event ids", () => {
       expect(row).toMatchObject({ responseId: "chatcmpl-123", status: "OK", inputTokens: 1000 });
     }
     expect(new Set(rows.map((r) => r.eventId)).size).toBe(2);
+  });
+});
+
+describe("the org's upstream credential refused", () => {
+  test("an upstream 401/403 is a 502 in the provider's shape naming the admin command, not retried, recorded as an error", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    answerJson({ error: { message: "Incorrect API key provided: sk-proj-****abcd", type: "invalid_request_error", param: null, code: "invalid_api_key" } }, 401);
+    const before = upstream.got.length;
+    const retrying = new OpenAI({ apiKey: t.secret, baseURL: `${server.url}/api/v1/gateway/openai/v1`, maxRetries: 2 });
+    const error = await retrying.chat.completions.create(chat).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((error as Error).message).toContain("upstream credential was refused by openai");
+    expect((error as Error).message).toContain(`credential set --org ${t.org.slug} --provider openai`);
+    expect((error as Error).message).not.toContain("sk-proj");
+    expect(upstream.got.length).toBe(before + 1);
+
+    answerJson({ type: "error", error: { type: "permission_error", message: "Your API key does not have permission" } }, 403);
+    const anthropicError = await t.anthropic.messages.create({ model: "claude-sonnet-4-6", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    expect(anthropicError).toBeInstanceOf(Anthropic.InternalServerError);
+    expect((anthropicError as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: "error", error: { type: "api_error" } });
+
+    const rows = await storedEvents(t.org.id);
+    expect(rows.map((r) => [r.provider, r.status, r.errorType, r.cost])).toEqual([
+      ["openai", "ERROR", "upstream_credential_refused", "0"],
+      ["anthropic", "ERROR", "upstream_credential_refused", "0"],
+    ]);
   });
 });

@@ -9,6 +9,17 @@ import { DomainError } from "../errors";
 
 export const budgetExceeded = (reason: string) => new DomainError("budget_exceeded", reason, undefined, { "x-should-retry": "false" });
 
+// The provider refused the org's upstream key (its 401/403). Relayed as is, the SDK would blame the
+// virtual key (AuthenticationError) and OpenAI's message shows the masked upstream key: a 502
+// instead, not retried (a retry is refused the same way), saying who fixes it.
+export const upstreamCredentialRefused = (provider: string, orgSlug: string) =>
+  new DomainError(
+    "bad_gateway",
+    `The organization's upstream credential was refused by ${provider}; an admin sets it with: npm run admin -- credential set --org ${orgSlug} --provider ${provider} --key <upstream key>`,
+    undefined,
+    { "x-should-retry": "false" },
+  );
+
 function statusOf(code: string, status: number): number {
   return code === "budget_exceeded" ? 429 : status;
 }

@@ -9,7 +9,7 @@ import { storableText } from "../ingest/storable";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { attributionFromHeaders } from "./attribution-headers";
 import { DEFAULT_BASE_URLS, upstreamFor, type TGatewayProvider, type TUpstream } from "./credentials";
-import { budgetExceeded } from "./provider-errors";
+import { budgetExceeded, upstreamCredentialRefused } from "./provider-errors";
 import { recordGatewayCall, type TGatewayCall } from "./record-call";
 import { SseSplitter, type TSseEvent } from "./sse";
 import { headerValue, postUpstream, readAll, type TUpstreamAnswer } from "./upstream-request";
@@ -128,6 +128,12 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
       throw unavailable(`The upstream ${adapter.provider} API's answer broke off`);
     }
     const json = parseObject(bytes);
+    if (response.status === 401 || response.status === 403) {
+      console.error(`[gateway] ${adapter.provider} refused org ${key.orgSlug}'s upstream credential: HTTP ${response.status} ${(json && adapter.errorType(json)) ?? ""}`);
+      await recordGatewayCall(key, call({ errorType: "upstream_credential_refused" }));
+      if (res.destroyed) return "handled";
+      throw upstreamCredentialRefused(adapter.provider, key.orgSlug);
+    }
     if (ok) {
       const read = json ? adapter.fromResponse(json) : { id: null, model: null, usage: null };
       await recordGatewayCall(key, call({ responseId: read.id, model: read.model ?? undefined, usage: read.usage, errorType: json ? null : "unreadable_response" }));

@@ -10,6 +10,7 @@ import { relayCall, ZGatewayRequest } from "./relay";
 
 const GATEWAY_ERRORS = {
   429: "A BLOCK budget that applies is used up or the execution is blocked (not retried by the SDKs), or the key's rpm limit",
+  502: "The provider refused the organization's upstream credential (its 401 / 403; not retried by the SDKs)",
   503: "The upstream provider could not be reached",
 };
 const UPSTREAM_NOTE =
