@@ -43,15 +43,52 @@ let timer: NodeJS.Timeout | null = null;
 // the callers waiting in drainIngest() are released when the last queued write has committed.
 let draining = false;
 const drainWaiters: (() => void)[] = [];
+// Work accepted before the drain whose events come later (a gateway call being relayed: the
+// provider charges for it whether or not the relay finishes). The drain waits for it, and its
+// events are still taken while draining.
+let held = 0;
+// Open holds' wishes to hear that the drain began (the HTTP drain is over: their clients are gone).
+const holdDrainListeners = new Set<() => void>();
 
 export function submitEvents(rows: TEventRow[], executionOfInterest: TJob["executionOfInterest"]): Promise<TJobResult> {
   if (draining) {
     return Promise.reject(unavailable("The server is shutting down; retry the request", 1));
   }
+  return enqueue(rows, executionOfInterest);
+}
+
+function enqueue(rows: TEventRow[], executionOfInterest: TJob["executionOfInterest"]): Promise<TJobResult> {
   return new Promise((resolve, reject) => {
     queue.push({ rows, executionOfInterest, resolve, reject });
     schedule();
   });
+}
+
+export type TIngestHold = {
+  // As submitEvents, but taken during a drain too.
+  submit: (rows: TEventRow[], executionOfInterest: TJob["executionOfInterest"]) => Promise<TJobResult>;
+  // Idempotent; the drain waits until every hold is released.
+  release: () => void;
+};
+
+// Takes a hold, or fails with a 503 like a new post once the drain has begun. `onDrain` is called
+// when the drain begins while the hold is open — after the HTTP drain, so the work should wrap up
+// now (a relay stops its upstream call and records what it has) rather than run into the deadline.
+export function holdIngest(onDrain?: () => void): TIngestHold {
+  if (draining) throw unavailable("The server is shutting down; retry the request", 1);
+  held++;
+  if (onDrain) holdDrainListeners.add(onDrain);
+  let released = false;
+  return {
+    submit: (rows, executionOfInterest) => (released ? submitEvents(rows, executionOfInterest) : enqueue(rows, executionOfInterest)),
+    release: () => {
+      if (released) return;
+      released = true;
+      held--;
+      if (onDrain) holdDrainListeners.delete(onDrain);
+      releaseDrainWaiters();
+    },
+  };
 }
 
 function schedule(): void {
@@ -105,10 +142,12 @@ function flush(): void {
   schedule();
 }
 
-// Resolves when every submitted post has been written (or has failed) and nothing is in flight;
-// from the first call on, new submits fail fast with a 503.
+// Resolves when every submitted post has been written (or has failed), nothing is in flight and no
+// hold is left; from the first call on, new submits and holds fail fast with a 503.
 export function drainIngest(): Promise<void> {
+  const first = !draining;
   draining = true;
+  if (first) for (const listener of [...holdDrainListeners]) listener();
   // A group waiting for company (INGEST_GROUP_MAX_WAIT_MS) goes now.
   if (timer) {
     clearTimeout(timer);
@@ -122,7 +161,7 @@ export function drainIngest(): Promise<void> {
 }
 
 function releaseDrainWaiters(): void {
-  if (!draining || queue.length > 0 || inFlight > 0 || answering > 0) return;
+  if (!draining || held > 0 || queue.length > 0 || inFlight > 0 || answering > 0) return;
   for (const resolve of drainWaiters.splice(0)) resolve();
 }
 
