@@ -155,3 +155,23 @@ describe("the org's upstream credential refused", () => {
     ]);
   });
 });
+
+describe("headers", () => {
+  test("an upstream 429's wait and rate-limit headers reach the client: retry-after-ms, x-ratelimit-*, anthropic-ratelimit-*", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    const limits = {
+      "retry-after": "2",
+      "retry-after-ms": "1234",
+      "x-ratelimit-limit-requests": "500",
+      "x-ratelimit-remaining-requests": "0",
+      "x-ratelimit-reset-tokens": "6ms",
+      "anthropic-ratelimit-requests-remaining": "0",
+      "anthropic-ratelimit-tokens-reset": "2026-11-29T03:00:00Z",
+    };
+    answerJson({ error: { message: "Rate limit reached", type: "requests", param: null, code: "rate_limit_exceeded" } }, 429, { ...limits, "x-internal-thing": "no" });
+    const r = await fetch(server.url + OPENAI_PATH, { method: "POST", headers: { authorization: `Bearer ${t.secret}`, "content-type": "application/json" }, body: JSON.stringify(chat) });
+    expect(r.status).toBe(429);
+    for (const [name, value] of Object.entries(limits)) expect(r.headers.get(name), name).toBe(value);
+    expect(r.headers.get("x-internal-thing")).toBeNull();
+  });
+});

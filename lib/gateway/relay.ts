@@ -48,8 +48,10 @@ export type TProviderAdapter<R extends TGatewayRequest> = {
   errorType: (json: Record<string, unknown>) => string | null;
 };
 
-// Upstream headers worth passing back: the request id the SDKs expose, and how long to wait.
-const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "x-should-retry", "openai-processing-ms"];
+// Upstream headers worth passing back: the request id the SDKs expose, how long to wait (the SDKs
+// prefer retry-after-ms), and the rate-limit families clients pace themselves by.
+const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms"];
+const RELAYED_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
 // How long the provider may take to start answering: the SDKs' own timeout. Mutable for tests only.
 export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000 };
 
@@ -178,7 +180,8 @@ function parseObject(bytes: Buffer): Record<string, unknown> | null {
 
 function relayedHeaders(response: TUpstreamAnswer): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of RELAYED_HEADERS) {
+  for (const name of Object.keys(response.headers)) {
+    if (!RELAYED_HEADERS.includes(name) && !RELAYED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
     const value = headerValue(response.headers, name);
     if (value !== null) out[name] = value;
   }
