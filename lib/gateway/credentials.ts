@@ -22,6 +22,10 @@ export type TUpstream = { provider: TGatewayProvider; baseUrl: string; apiKey: s
 
 let cachedKey: Buffer | null = null;
 
+// A server that cannot use the stored credential: an operator's problem, not the client's. A 503
+// (not a 500, which the SDKs retry) with x-should-retry: false, since a retry fails the same way.
+const notConfigured = (message: string) => new DomainError("unavailable", message, undefined, { "x-should-retry": "false" });
+
 // Production must set BURNRATE_CREDENTIALS_KEY; development and tests keep a generated one in the
 // data directory (as AUTH_SECRET, lib/auth/secret.ts), so the admin CLI and the server agree.
 function credentialsKey(): Buffer {
@@ -29,7 +33,7 @@ function credentialsKey(): Buffer {
   const { BURNRATE_CREDENTIALS_KEY: configured, NODE_ENV, BURNRATE_DATA_DIR } = env();
   if (configured) return (cachedKey = credentialsKeyBytes(configured)!);
   if (NODE_ENV === "production") {
-    throw new DomainError("internal_error", "The gateway is not configured on this server: BURNRATE_CREDENTIALS_KEY is not set (see .env.example)");
+    throw notConfigured("The gateway is not configured on this server: BURNRATE_CREDENTIALS_KEY is not set (see .env.example)");
   }
   const dir = path.resolve(BURNRATE_DATA_DIR);
   const file = path.join(dir, "credentials-key");
@@ -66,7 +70,7 @@ export function decryptApiKey(orgId: string, provider: TGatewayProvider, sealed:
   } catch (err) {
     if (err instanceof DomainError) throw err;
     // Another BURNRATE_CREDENTIALS_KEY, or a row not written for this org: an operator's problem.
-    throw new DomainError("internal_error", `The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY; set it again with the admin CLI`);
+    throw notConfigured(`The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY; set it again with the admin CLI`);
   }
 }
 

@@ -11,6 +11,7 @@ vi.hoisted(() => {
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { pool } from "../db";
 import { chatCompletion, orgOnScripted, startScriptedUpstream, storedEvents, storedMetadata } from "../testing/gateway";
 import { api, startMachineServer } from "../testing/machine-server";
 import { GATEWAY_LIMITS } from "./relay";
@@ -173,5 +174,22 @@ describe("headers", () => {
     expect(r.status).toBe(429);
     for (const [name, value] of Object.entries(limits)) expect(r.headers.get(name), name).toBe(value);
     expect(r.headers.get("x-internal-thing")).toBeNull();
+  });
+});
+
+describe("a credential this server cannot use", () => {
+  test("sealed under another BURNRATE_CREDENTIALS_KEY: a 503 in the provider's shape, not retried, nothing goes upstream", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    await pool().query(`UPDATE "ProviderCredential" SET "apiKeyEnc" = 'AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA' WHERE "orgId" = $1`, [t.org.id]);
+    const before = upstream.got.length;
+    const r = await fetch(server.url + OPENAI_PATH, { method: "POST", headers: { authorization: `Bearer ${t.secret}`, "content-type": "application/json" }, body: JSON.stringify(chat) });
+    expect(r.status).toBe(503);
+    expect(r.headers.get("x-should-retry")).toBe("false");
+    expect(await r.json()).toMatchObject({ error: { type: "server_error", code: "unavailable", message: expect.stringContaining("cannot be decrypted") } });
+    const retrying = new Anthropic({ apiKey: t.secret, baseURL: `${server.url}/api/v1/gateway/anthropic`, maxRetries: 2 });
+    const error = await retrying.messages.create({ model: "claude-sonnet-4-6", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(503);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: "error", error: { type: "api_error" } });
+    expect(upstream.got.length).toBe(before);
   });
 });
