@@ -193,3 +193,38 @@ describe("a credential this server cannot use", () => {
     expect(upstream.got.length).toBe(before);
   });
 });
+
+describe("a stream event over the limit", () => {
+  test("stops the stream: the provider call is closed, the call recorded with the usage seen, the response ended", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    const start = { type: "message_start", message: { id: `msg_big_${Date.now()}`, type: "message", role: "assistant", model: "claude-sonnet-4-6", content: [], stop_reason: null, usage: { input_tokens: 100, output_tokens: 1 } } };
+    upstream.handler = (_req, _body, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`event: message_start\ndata: ${JSON.stringify(start)}\n\n`);
+      const sendMore = () => {
+        if (res.destroyed) return;
+        res.write(`data: ${"x".repeat(4096)}`); // never a blank line
+        setTimeout(sendMore, 5);
+      };
+      sendMore();
+    };
+    const limit = GATEWAY_LIMITS.maxSseEventChars;
+    GATEWAY_LIMITS.maxSseEventChars = 20_000;
+    try {
+      const r = await fetch(server.url + "/api/v1/gateway/anthropic/v1/messages", {
+        method: "POST",
+        headers: { "x-api-key": t.secret, "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 8, stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+      const text = await r.text();
+      expect(text).toContain("message_start");
+      expect(text).not.toContain("xxxx");
+    } finally {
+      GATEWAY_LIMITS.maxSseEventChars = limit;
+    }
+    await expect.poll(() => upstream.got.at(-1)?.closedEarly).toBe(true);
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "stream_event_too_large", inputTokens: 100 });
+  });
+});

@@ -11,7 +11,7 @@ import { attributionFromHeaders } from "./attribution-headers";
 import { DEFAULT_BASE_URLS, upstreamFor, type TGatewayProvider, type TUpstream } from "./credentials";
 import { budgetExceeded, upstreamCredentialRefused } from "./provider-errors";
 import { recordGatewayCall, type TGatewayCall } from "./record-call";
-import { SseSplitter, type TSseEvent } from "./sse";
+import { MAX_SSE_EVENT_CHARS, SseSplitter, type TSseEvent } from "./sse";
 import { headerValue, postUpstream, readAll, type TUpstreamAnswer } from "./upstream-request";
 
 // One call through the gateway: read and check the request, refuse it over a hard budget, forward
@@ -53,7 +53,7 @@ export type TProviderAdapter<R extends TGatewayRequest> = {
 const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms"];
 const RELAYED_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
 // How long the provider may take to start answering: the SDKs' own timeout. Mutable for tests only.
-export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000 };
+export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000, maxSseEventChars: MAX_SSE_EVENT_CHARS };
 
 export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProviderAdapter<R>, { req, res, url, key }: TApiKeyContext<Q>): Promise<"handled"> {
   const started = performance.now();
@@ -201,7 +201,7 @@ async function relayStream<R extends TGatewayRequest>(
 ): Promise<void> {
   res.writeHead(response.status, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
   const tally: TStreamTally = { id: null, model: null, usage: null, complete: false, errorType: null };
-  const splitter = new SseSplitter();
+  const splitter = new SseSplitter(GATEWAY_LIMITS.maxSseEventChars);
   const relay = async (events: TSseEvent[]) => {
     for (const event of events) {
       if (adapter.onStreamEvent(event, tally, hideUsageChunk) && !res.destroyed && !res.write(event.raw)) await drained(res);
@@ -209,8 +209,17 @@ async function relayStream<R extends TGatewayRequest>(
   };
   let broken: string | null = null;
   try {
-    for await (const chunk of response.body) await relay(splitter.push(chunk as Buffer));
-    const rest = splitter.flush();
+    for await (const chunk of response.body) {
+      await relay(splitter.push(chunk as Buffer));
+      if (splitter.overflowed) {
+        // The provider keeps billing what it streams: stop it, and record what was seen.
+        broken = "stream_event_too_large";
+        console.error(`[gateway] ${adapter.provider} stream ${tally.id ?? ""}: an event over ${GATEWAY_LIMITS.maxSseEventChars} characters; stream given up`);
+        response.body.destroy();
+        break;
+      }
+    }
+    const rest = broken ? null : splitter.flush();
     if (rest) await relay([rest]);
   } catch (err) {
     broken = res.destroyed ? "client_closed" : "stream_interrupted";
