@@ -8,6 +8,7 @@ vi.hoisted(() => {
   process.env.BURNRATE_CREDENTIALS_KEY = "2c4e6b8d0f1a8f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a";
 });
 
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -226,5 +227,41 @@ describe("a stream event over the limit", () => {
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "stream_event_too_large", inputTokens: 100 });
+  });
+});
+
+describe("a compressed answer (a proxy that ignores accept-encoding: identity)", () => {
+  test("gzip / deflate JSON and a br stream are decompressed, relayed plain and recorded", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    for (const [coding, compress] of [["gzip", gzipSync], ["deflate", deflateSync]] as const) {
+      const id = `chatcmpl-${coding}-${Date.now()}`;
+      upstream.handler = (_req, _body, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": coding });
+        res.end(compress(JSON.stringify(chatCompletion(id, { prompt_tokens: 1000, completion_tokens: 1000 }))));
+      };
+      const r = await fetch(server.url + OPENAI_PATH, { method: "POST", headers: { authorization: `Bearer ${t.secret}`, "content-type": "application/json", "accept-encoding": "identity" }, body: JSON.stringify(chat) });
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-encoding")).toBeNull();
+      expect(await r.json()).toMatchObject({ id });
+    }
+    upstream.handler = (_req, _body, res) => {
+      const base = { id: "chatcmpl-br", object: "chat.completion.chunk", created: 1, model: "gpt-4o-2024-08-06" };
+      const chunks = [
+        { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "Hi" }, finish_reason: "stop" }], usage: null },
+        { ...base, choices: [], usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } },
+      ];
+      res.writeHead(200, { "content-type": "text/event-stream", "content-encoding": "br" });
+      res.end(brotliCompressSync(chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") + "data: [DONE]\n\n"));
+    };
+    const stream = await t.openai.chat.completions.create({ ...chat, stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("Hi");
+    const rows = await storedEvents(t.org.id);
+    expect(rows.map((r) => [r.status, r.inputTokens, r.outputTokens])).toEqual([
+      ["OK", 1000, 1000],
+      ["OK", 1000, 1000],
+      ["OK", 10, 2],
+    ]);
   });
 });
