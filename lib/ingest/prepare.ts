@@ -2,6 +2,7 @@ import type { TAuthenticatedKey } from "../keys/authenticate";
 import { exceedsMaxCallCost, MAX_CALL_COST_USD, normalizeUsage, priceCall, type TCanonicalUsage } from "../pricing";
 import { zodDetails, type TErrorDetail } from "../errors";
 import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, MAX_METADATA_BYTES, ZEventSchema, type TEvent } from "./event-schema";
+import { fastParseEvent } from "./event-fast-path";
 import { storableProblems } from "./storable";
 import { lookUpMissing, orgDirectory, type TOrgDirectory } from "./directory";
 
@@ -67,7 +68,8 @@ export async function prepareEvents(
     const raw = rawEvents[index];
     // First, so nothing downstream (zod, JSON.stringify, Postgres) meets text or nesting it cannot take.
     const problems = storableProblems(raw);
-    const result = ZEventSchema.safeParse(raw);
+    const fast = problems.length ? null : fastParseEvent(raw);
+    const result = fast ? ({ success: true, data: fast } as const) : ZEventSchema.safeParse(raw);
     if (problems.length || !result.success) {
       rejected.push({
         index,
