@@ -14,7 +14,7 @@ const GATEWAY_ERRORS = {
   503: "The upstream provider could not be reached; or this server cannot use the org's credential (BURNRATE_CREDENTIALS_KEY unset in production, or not the key it was sealed with: x-should-retry: false)",
 };
 const UPSTREAM_NOTE =
-  "Forwarded with the org's upstream credential; the answer (JSON or server-sent events), and any upstream error, are relayed as the provider sent them. The call is recorded as one usage event with its exact cost. Attribution: the key's, plus the headers x-burnrate-execution-id, -task, -agent, -user, -repository, -pull-request (not forwarded).";
+  "Forwarded with the org's upstream credential; the answer (JSON or server-sent events), and an upstream error, are relayed as the provider sent them (but its 401 / 403, the org's credential refused, is a 502). The call is recorded as one usage event with its exact cost. Attribution: the key's, plus the headers x-burnrate-execution-id, -task, -agent, -user, -repository, -pull-request (not forwarded).";
 
 export const postOpenAIChatCompletions = withApiKey(
   {
