@@ -53,7 +53,9 @@ export function rawUsageText(usage: Record<string, unknown>): string {
 
 // Never throws: the client already has (or is getting) its answer, which must not be lost because
 // the write failed. A failure is logged with what is needed to report the call by hand.
-export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCall): Promise<void> {
+// `submit`: the relay's ingest hold (lib/ingest/group-commit.ts holdIngest), so a call that was
+// under way when the server began shutting down is still stored.
+export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCall, submit: typeof submitEvents = submitEvents): Promise<void> {
   const event = eventOf(call);
   try {
     let { rows, rejected } = await prepareEvents(key, [event]);
@@ -69,7 +71,7 @@ export async function recordGatewayCall(key: TAuthenticatedKey, call: TGatewayCa
       return;
     }
     const executionId = rows[0].executionId;
-    await submitEvents(rows, executionId ? { orgId: key.orgId, executionId } : null);
+    await submit(rows, executionId ? { orgId: key.orgId, executionId } : null);
   } catch (err) {
     console.error(`[gateway] call ${event.id} (org ${key.orgId}, ${call.model}) answered but not recorded:`, err);
   }

@@ -6,10 +6,10 @@ import type { TApiKeyContext } from "../api/with-api-key";
 import { checkBudgets } from "../budgets/check";
 import { badRequest, forbidden, unavailable, unsupportedMediaType, zodDetails } from "../errors";
 import { storableText } from "../ingest/storable";
-import type { TAuthenticatedKey } from "../keys/authenticate";
 import { attributionFromHeaders } from "./attribution-headers";
 import { DEFAULT_BASE_URLS, upstreamFor, type TGatewayProvider, type TUpstream } from "./credentials";
 import { budgetExceeded, upstreamCredentialRefused } from "./provider-errors";
+import { holdIngest } from "../ingest/group-commit";
 import { recordGatewayCall, type TGatewayCall } from "./record-call";
 import { MAX_SSE_EVENT_CHARS, SseSplitter, type TSseEvent } from "./sse";
 import { headerValue, postUpstream, readAll, type TUpstreamAnswer } from "./upstream-request";
@@ -53,6 +53,9 @@ export type TProviderAdapter<R extends TGatewayRequest> = {
 const RELAYED_HEADERS = ["x-request-id", "request-id", "retry-after", "retry-after-ms", "x-should-retry", "openai-processing-ms"];
 const RELAYED_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
 // How long the provider may take to start answering: the SDKs' own timeout. Mutable for tests only.
+// How a call is recorded when it stopped early; said as "server_shutdown" when the shutdown stopped it.
+const CUT_SHORT = new Set(["client_closed", "stream_interrupted", "stream_incomplete", "upstream_broke_off"]);
+
 export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000, maxSseEventChars: MAX_SSE_EVENT_CHARS };
 
 export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProviderAdapter<R>, { req, res, url, key }: TApiKeyContext<Q>): Promise<"handled"> {
@@ -75,6 +78,16 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
   const abort = new AbortController();
   const onClose = () => res.writableFinished || !streaming || abort.abort();
   res.on("close", onClose);
+  // Held from here to the recording: a shutdown waits for this call and still stores it. When the
+  // drain begins (the HTTP drain is over, so its client is gone) the upstream call is stopped and
+  // recorded with what it had — a stream's usage so far, a JSON call as a $0 error.
+  let shuttingDown = false;
+  const hold = holdIngest(() => {
+    shuttingDown = true;
+    abort.abort();
+  });
+  const record = (c: TGatewayCall) =>
+    recordGatewayCall(key, shuttingDown && c.errorType && CUT_SHORT.has(c.errorType) ? { ...c, errorType: "server_shutdown" } : c, hold.submit);
   let timedOut = false;
   const timeout = setTimeout(() => {
     timedOut = true;
@@ -98,9 +111,13 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     try {
       response = await postUpstream(adapter.url(upstream.baseUrl, url.search), adapter.headers(req, upstream), body, abort.signal);
     } catch (err) {
+      if (shuttingDown) {
+        await record(call({ errorType: "server_shutdown" }));
+        return "handled";
+      }
       if (timedOut) {
         // The provider had the request all that time and may have run it: seen, at $0.
-        await recordGatewayCall(key, call({ errorType: "upstream_timeout" }));
+        await record(call({ errorType: "upstream_timeout" }));
         if (res.destroyed) return "handled";
         console.error(`[gateway] ${adapter.provider} did not start answering within ${GATEWAY_LIMITS.upstreamStartMs} ms`);
         throw unavailable(`The upstream ${adapter.provider} API did not start answering in time`);
@@ -115,7 +132,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     const ok = response.status >= 200 && response.status < 300;
     const contentType = headerValue(response.headers, "content-type");
     if (ok && (contentType ?? "").startsWith("text/event-stream")) {
-      await relayStream(adapter, response, res, headers, hideUsageChunk, key, call);
+      await relayStream(adapter, response, res, headers, hideUsageChunk, record, call);
       return "handled";
     }
     let bytes: Buffer;
@@ -124,7 +141,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     } catch (err) {
       // Only a stream's client can stop the read (its abort); any other break is the upstream's.
       const clientLeft = streaming && res.destroyed;
-      await recordGatewayCall(key, call({ errorType: clientLeft ? "client_closed" : "upstream_broke_off" }));
+      await record(call({ errorType: shuttingDown ? "server_shutdown" : clientLeft ? "client_closed" : "upstream_broke_off" }));
       if (res.destroyed) return "handled";
       console.error(`[gateway] ${adapter.provider} answer broke off:`, (err as Error).message);
       throw unavailable(`The upstream ${adapter.provider} API's answer broke off`);
@@ -132,16 +149,16 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     const json = parseObject(bytes);
     if (response.status === 401 || response.status === 403) {
       console.error(`[gateway] ${adapter.provider} refused org ${key.orgSlug}'s upstream credential: HTTP ${response.status} ${(json && adapter.errorType(json)) ?? ""}`);
-      await recordGatewayCall(key, call({ errorType: "upstream_credential_refused" }));
+      await record(call({ errorType: "upstream_credential_refused" }));
       if (res.destroyed) return "handled";
       throw upstreamCredentialRefused(adapter.provider, key.orgSlug);
     }
     if (ok) {
       const read = json ? adapter.fromResponse(json) : { id: null, model: null, usage: null };
-      await recordGatewayCall(key, call({ responseId: read.id, model: read.model ?? undefined, usage: read.usage, errorType: json ? null : "unreadable_response" }));
+      await record(call({ responseId: read.id, model: read.model ?? undefined, usage: read.usage, errorType: json ? null : "unreadable_response" }));
     } else {
       // A failed call costs nothing; it is recorded as an error so retry loops on it are seen.
-      await recordGatewayCall(key, call({ errorType: (json && adapter.errorType(json)) || `http_${response.status}` }));
+      await record(call({ errorType: (json && adapter.errorType(json)) || `http_${response.status}` }));
     }
     if (res.destroyed) return "handled";
     res.writeHead(response.status, { ...headers, "content-type": contentType ?? "application/json", "content-length": bytes.length, "cache-control": "no-store" });
@@ -150,6 +167,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
   } finally {
     clearTimeout(timeout);
     res.off("close", onClose);
+    hold.release();
   }
 }
 
@@ -196,7 +214,7 @@ async function relayStream<R extends TGatewayRequest>(
   res: ServerResponse,
   headers: Record<string, string>,
   hideUsageChunk: boolean,
-  key: TAuthenticatedKey,
+  record: (call: TGatewayCall) => Promise<void>,
   call: (partial: Partial<TGatewayCall>) => TGatewayCall,
 ): Promise<void> {
   res.writeHead(response.status, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
@@ -228,7 +246,7 @@ async function relayStream<R extends TGatewayRequest>(
   const errorType = tally.errorType ?? broken ?? (tally.complete ? null : "stream_incomplete");
   // An OpenAI-compatible backend that ignores stream_options says nothing of usage: said out loud.
   if (!tally.usage && !errorType) console.warn(`[gateway] ${adapter.provider} stream ${tally.id ?? ""} ended without usage; recorded without tokens ($0)`);
-  await recordGatewayCall(key, call({ responseId: tally.id, model: tally.model ?? undefined, usage: tally.usage, errorType }));
+  await record(call({ responseId: tally.id, model: tally.model ?? undefined, usage: tally.usage, errorType }));
   if (broken === "stream_interrupted") res.destroy();
   else res.end();
 }
