@@ -30,7 +30,7 @@ export default async function KeysPage({ params }: { params: Promise<{ org: stri
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Virtual keys</h1>
         <p className="text-sm text-slate-500">
-          Agents send usage (and later LLM traffic) with these keys. A secret is shown once, when it is issued; only its hash is stored.
+          Agents report usage with these keys, or send their LLM calls through the gateway (a key with the gateway scope). A secret is shown once, when it is issued; only its hash is stored.
         </p>
       </header>
       {mayIssue && (
