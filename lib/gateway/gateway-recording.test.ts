@@ -115,6 +115,69 @@ describe("an upstream that fails mid-way", () => {
   });
 });
 
+describe("a provider that stalls or floods once it has answered", () => {
+  test("a JSON answer that goes silent after its headers is given up after the idle limit: a 503, recorded as upstream_broke_off", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    upstream.handler = (_req, _body, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"id": "chatcmpl-stall", ');
+    };
+    const idle = GATEWAY_LIMITS.upstreamIdleMs;
+    GATEWAY_LIMITS.upstreamIdleMs = 300;
+    try {
+      const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
+      expect(r.status).toBe(503);
+    } finally {
+      GATEWAY_LIMITS.upstreamIdleMs = idle;
+    }
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_broke_off", cost: "0" });
+  });
+
+  test("a stream that goes silent is cut off after the idle limit and recorded with the usage it had sent", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    upstream.handler = (_req, _body, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "msg_stall", model: "claude-sonnet-4-5-20250929", usage: { input_tokens: 1200, output_tokens: 1 } } })}\n\n`);
+    };
+    const idle = GATEWAY_LIMITS.upstreamIdleMs;
+    GATEWAY_LIMITS.upstreamIdleMs = 300;
+    try {
+      const r = await fetch(`${server.url}/api/v1/gateway/anthropic/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": t.secret, "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] }),
+      });
+      await r.text().catch(() => "");
+    } finally {
+      GATEWAY_LIMITS.upstreamIdleMs = idle;
+    }
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "stream_interrupted", inputTokens: 1200 });
+  });
+
+  test("a JSON answer over the size limit is given up: a 503, recorded as upstream_broke_off", async () => {
+    const t = await orgOnScripted(server.url, upstream.url);
+    upstream.handler = (_req, _body, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ...chatCompletion("chatcmpl-big", { prompt_tokens: 1, completion_tokens: 1 }), padding: "x".repeat(4096) }));
+    };
+    const max = GATEWAY_LIMITS.maxJsonAnswerBytes;
+    GATEWAY_LIMITS.maxJsonAnswerBytes = 1024;
+    try {
+      const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
+      expect(r.status).toBe(503);
+    } finally {
+      GATEWAY_LIMITS.maxJsonAnswerBytes = max;
+    }
+    const rows = await storedEvents(t.org.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_broke_off" });
+  });
+});
+
 describe("event ids", () => {
   test("a compatible backend (custom base URL) that repeats its response id loses no call: gw_ ids, the provider's id in metadata", async () => {
     const t = await orgOnScripted(server.url, upstream.url);

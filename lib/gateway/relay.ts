@@ -56,7 +56,8 @@ const RELAYED_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
 // How a call is recorded when it stopped early; said as "server_shutdown" when the shutdown stopped it.
 const CUT_SHORT = new Set(["client_closed", "stream_interrupted", "stream_incomplete", "upstream_broke_off"]);
 
-export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000, maxSseEventChars: MAX_SSE_EVENT_CHARS };
+// Once it answers, the longest silence taken from it, and the largest JSON answer read.
+export const GATEWAY_LIMITS = { upstreamStartMs: 10 * 60 * 1000, upstreamIdleMs: 10 * 60 * 1000, maxJsonAnswerBytes: 64 * 1024 * 1024, maxSseEventChars: MAX_SSE_EVENT_CHARS };
 
 export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProviderAdapter<R>, { req, res, url, key }: TApiKeyContext<Q>): Promise<"handled"> {
   const started = performance.now();
@@ -109,7 +110,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
   try {
     let response: TUpstreamAnswer;
     try {
-      response = await postUpstream(adapter.url(upstream.baseUrl, url.search), adapter.headers(req, upstream), body, abort.signal);
+      response = await postUpstream(adapter.url(upstream.baseUrl, url.search), adapter.headers(req, upstream), body, abort.signal, GATEWAY_LIMITS.upstreamIdleMs);
     } catch (err) {
       if (shuttingDown) {
         await record(call({ errorType: "server_shutdown" }));
@@ -137,7 +138,7 @@ export async function relayCall<R extends TGatewayRequest, Q>(adapter: TProvider
     }
     let bytes: Buffer;
     try {
-      bytes = await readAll(response.body);
+      bytes = await readAll(response.body, GATEWAY_LIMITS.maxJsonAnswerBytes);
     } catch (err) {
       // Only a stream's client can stop the read (its abort); any other break is the upstream's.
       const clientLeft = streaming && res.destroyed;

@@ -11,7 +11,10 @@ import { createBrotliDecompress, createUnzip } from "node:zlib";
 // it and relays it as plain bytes.
 export type TUpstreamAnswer = { status: number; headers: IncomingMessage["headers"]; body: Readable };
 
-export function postUpstream(url: string, headers: Record<string, string>, body: Buffer | string, signal: AbortSignal): Promise<TUpstreamAnswer> {
+// `idleMs`: once the answer has begun, the longest silence taken from the provider before the
+// answer counts as broken off (a stalled connection would otherwise hold the request, and a
+// shutdown, for ever).
+export function postUpstream(url: string, headers: Record<string, string>, body: Buffer | string, signal: AbortSignal, idleMs: number): Promise<TUpstreamAnswer> {
   const target = new URL(url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
   const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body;
@@ -19,7 +22,10 @@ export function postUpstream(url: string, headers: Record<string, string>, body:
     const req = send(
       target,
       { method: "POST", headers: { ...headers, "accept-encoding": "identity", "content-length": String(payload.length) }, signal },
-      (res) => resolve({ status: res.statusCode ?? 502, ...decoded(res) }),
+      (res) => {
+        res.setTimeout(idleMs, () => res.destroy(new Error(`the provider sent nothing for ${idleMs} ms`)));
+        resolve({ status: res.statusCode ?? 502, ...decoded(res) });
+      },
     );
     req.on("error", reject);
     req.end(payload);
@@ -38,9 +44,18 @@ function decoded(res: IncomingMessage): { headers: IncomingMessage["headers"]; b
   return { headers, body: pipeline(res, decoder, () => {}) };
 }
 
-export async function readAll(body: Readable): Promise<Buffer> {
+// A JSON answer, whole; one past `maxBytes` is given up (a provider's answer is far smaller).
+export async function readAll(body: Readable, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new Error(`the answer is over ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
