@@ -6,9 +6,8 @@
 // ("gpt-4o-2024-08-06", "claude-3-5-haiku-20241022") of the model a client asked for by its plain
 // name, and a MODEL budget named "gpt-4o" is meant for all of them — never for "gpt-4o-mini", whose
 // suffix is not a date. A budget on a dated name counts that snapshot only.
-export const MODEL_DATE_SUFFIX = "-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$";
+const MODEL_DATE_SUFFIX = "-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$";
 export const MODEL_FAMILY = (model: string) => `regexp_replace(${model}, '${MODEL_DATE_SUFFIX}', '')`;
-export const modelFamily = (model: string) => model.replace(new RegExp(MODEL_DATE_SUFFIX), "");
 
 // Does budget `b` (scope, scopeValue) apply to event `e` (attribution columns of UsageEvent)? An ORG
 // budget to all, a TEAM budget to its team's events, …; TASK and EXECUTION budgets to one task /

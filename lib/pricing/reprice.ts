@@ -95,6 +95,21 @@ type TStoredCall = {
 
 const PRICED_BY_US = `('CATALOG', 'OVERRIDE', 'UNPRICED')`;
 
+// A single-dimension level's rows moved by the batch's cost deltas: `<name>_delta` (one row per
+// bucket, dimension and value) and `<name>` (the UPDATE, one returned row per row moved).
+const LEVEL_UPDATE = (name: string, table: string, bucket: string, bucketOfEvent: string) => `
+${name}_delta AS (
+  SELECT ${bucketOfEvent} AS ${bucket}, dd.dimension, dd.value, sum(ev.delta) AS cost, sum(ev.unpriced) AS unpriced
+    FROM ev JOIN "Organization" o ON o.id = ev."orgId" CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")}
+   GROUP BY 1, 2, 3
+),
+${name} AS (
+  UPDATE "${table}" l SET "costUsd" = l."costUsd" + x.cost, "unpricedCalls" = l."unpricedCalls" + x.unpriced
+    FROM ${name}_delta x
+   WHERE l."orgId" = $1 AND l.dimension = x.dimension AND l.${bucket} = x.${bucket} AND l.value = x.value
+  RETURNING l.${bucket}
+)`;
+
 // One batch of changed calls ($2: JSON [{id, cost, source}]) and every total that holds them.
 const APPLY_SQL = `
 WITH input AS (
@@ -139,28 +154,8 @@ rollups AS (
      AND r.repository = rd.repository
   RETURNING r.id
 ),
-hd AS (
-  SELECT ${LOCAL_HOUR_START('ev."occurredAt"', "o.timezone")} AS hour, dd.dimension, dd.value, sum(ev.delta) AS cost, sum(ev.unpriced) AS unpriced
-    FROM ev JOIN "Organization" o ON o.id = ev."orgId" CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")}
-   GROUP BY 1, 2, 3
-),
-hourly AS (
-  UPDATE "UsageHourly" h SET "costUsd" = h."costUsd" + hd.cost, "unpricedCalls" = h."unpricedCalls" + hd.unpriced
-    FROM hd
-   WHERE h."orgId" = $1 AND h.dimension = hd.dimension AND h.hour = hd.hour AND h.value = hd.value
-  RETURNING h.hour
-),
-dd AS (
-  SELECT ${LOCAL_DAY('ev."occurredAt"', "o.timezone")} AS day, dd.dimension, dd.value, sum(ev.delta) AS cost, sum(ev.unpriced) AS unpriced
-    FROM ev JOIN "Organization" o ON o.id = ev."orgId" CROSS JOIN LATERAL ${DAILY_UNPIVOT("ev")}
-   GROUP BY 1, 2, 3
-),
-daily AS (
-  UPDATE "UsageDaily" d SET "costUsd" = d."costUsd" + dd.cost, "unpricedCalls" = d."unpricedCalls" + dd.unpriced
-    FROM dd
-   WHERE d."orgId" = $1 AND d.dimension = dd.dimension AND d.day = dd.day AND d.value = dd.value
-  RETURNING d.day
-),
+${LEVEL_UPDATE("hourly", "UsageHourly", "hour", LOCAL_HOUR_START('ev."occurredAt"', "o.timezone"))},
+${LEVEL_UPDATE("daily", "UsageDaily", "day", LOCAL_DAY('ev."occurredAt"', "o.timezone"))},
 g AS (
   SELECT ev."orgId", ev."teamId", ev."costCenterId", ev."keyId", ev.agent, ev."userId", ev.model, ev.task, ev."executionId",
          ${LOCAL_PERIOD_START("day", 'ev."occurredAt"', "o.timezone")} AS d, ${LOCAL_PERIOD_START("week", 'ev."occurredAt"', "o.timezone")} AS w,
@@ -184,8 +179,8 @@ counters AS (
 SELECT (SELECT count(*) FROM ev)::int AS "eventsExpected", (SELECT count(*) FROM events)::int AS events,
        (SELECT count(*) FROM xd)::int AS "executionsExpected", (SELECT count(*) FROM executions)::int AS executions,
        (SELECT count(*) FROM rd)::int AS "rollupsExpected", (SELECT count(*) FROM rollups)::int AS rollups,
-       (SELECT count(*) FROM hd)::int AS "hourlyExpected", (SELECT count(*) FROM hourly)::int AS hourly,
-       (SELECT count(*) FROM dd)::int AS "dailyExpected", (SELECT count(*) FROM daily)::int AS daily,
+       (SELECT count(*) FROM hourly_delta)::int AS "hourlyExpected", (SELECT count(*) FROM hourly)::int AS hourly,
+       (SELECT count(*) FROM daily_delta)::int AS "dailyExpected", (SELECT count(*) FROM daily)::int AS daily,
        (SELECT count(*) FROM counters)::int AS counters,
        ARRAY(SELECT DISTINCT "budgetId" FROM counters) AS budgets`;
 
