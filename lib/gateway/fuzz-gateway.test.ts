@@ -3,31 +3,14 @@
 // types), other JSON, truncated JSON, random bytes — to both routes, streaming or not. Every request
 // is answered, never with a 5xx, and nothing is logged as a server error. An oversize body is a 413
 // in the provider's shape. FUZZ_RUNS / FUZZ_SEED scale or replay a run.
-import { vi } from "vitest";
-
-vi.hoisted(() => {
-  process.env.BURNRATE_CREDENTIALS_KEY = "c9e2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a8f3a5c1e9b7d2f4a6c8e0b1d3f5a7";
-});
-
 import fc from "fast-check";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startFakeLlm, type TFakeLlm } from "../testing/fake-llm";
+import { expect, test, vi } from "vitest";
 import { nestedJson, RawJson, toWire } from "../testing/fuzz-events";
-import { orgBehindGateway } from "../testing/gateway";
-import { startMachineServer } from "../testing/machine-server";
+import { gatewayWithFakeProvider, orgBehindGateway } from "../testing/gateway";
 import { keepAliveAgent, rawRequest } from "../testing/raw-http";
 import { GATEWAY_MAX_BODY_BYTES } from "./relay";
 
-let server: Awaited<ReturnType<typeof startMachineServer>>;
-let fake: TFakeLlm;
-beforeAll(async () => {
-  server = await startMachineServer();
-  fake = await startFakeLlm();
-});
-afterAll(async () => {
-  await fake.close();
-  await server.close();
-});
+const gw = gatewayWithFakeProvider();
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -73,7 +56,7 @@ const body: fc.Arbitrary<TBody> = fc.oneof(
 );
 
 test("generated bodies to both gateway routes: always answered, never a 5xx, no server error logged", async () => {
-  const t = await orgBehindGateway(server.url, fake.url);
+  const t = await orgBehindGateway(gw.server.url, gw.fake.url);
   const logged: string[] = [];
   const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
   const agent = keepAliveAgent();
@@ -81,7 +64,7 @@ test("generated bodies to both gateway routes: always answered, never a 5xx, no 
     await fc.assert(
       fc.asyncProperty(body, fc.constantFrom(...ROUTES), fc.boolean(), async (b, path, bearer) => {
         const auth: Record<string, string> = bearer ? { authorization: `Bearer ${t.secret}` } : { "x-api-key": t.secret };
-        const answer = await rawRequest(server.url, { agent, path, body: b.bytes, headers: { ...auth, "content-type": "application/json", "content-length": String(b.bytes.length) }, timeoutMs: 10_000 });
+        const answer = await rawRequest(gw.server.url, { agent, path, body: b.bytes, headers: { ...auth, "content-type": "application/json", "content-length": String(b.bytes.length) }, timeoutMs: 10_000 });
         expect(answer.status, answer.body.slice(0, 300)).toBeGreaterThanOrEqual(200);
         expect(answer.status, answer.body.slice(0, 300)).toBeLessThan(500);
         if (answer.status >= 400) {
@@ -100,14 +83,14 @@ test("generated bodies to both gateway routes: always answered, never a 5xx, no 
 });
 
 test("a body over the gateway's limit is a 413 in the provider's shape", async () => {
-  const t = await orgBehindGateway(server.url, fake.url);
-  const before = fake.requests.length;
+  const t = await orgBehindGateway(gw.server.url, gw.fake.url);
+  const before = gw.fake.requests.length;
   const big = Buffer.alloc(GATEWAY_MAX_BODY_BYTES + 1, 0x20);
-  const openai = await rawRequest(server.url, { path: ROUTES[0], body: big, headers: { authorization: `Bearer ${t.secret}`, "content-type": "application/json", "content-length": String(big.length) } });
+  const openai = await rawRequest(gw.server.url, { path: ROUTES[0], body: big, headers: { authorization: `Bearer ${t.secret}`, "content-type": "application/json", "content-length": String(big.length) } });
   expect(openai.status).toBe(413);
   expect(JSON.parse(openai.body)).toMatchObject({ error: { type: "invalid_request_error", code: "payload_too_large" } });
-  const anthropic = await rawRequest(server.url, { path: ROUTES[1], body: big, chunks: 8, headers: { "x-api-key": t.secret, "content-type": "application/json" } });
+  const anthropic = await rawRequest(gw.server.url, { path: ROUTES[1], body: big, chunks: 8, headers: { "x-api-key": t.secret, "content-type": "application/json" } });
   expect(anthropic.status).toBe(413);
   expect(JSON.parse(anthropic.body)).toMatchObject({ type: "error", error: { type: "request_too_large" } });
-  expect(fake.requests.length).toBe(before);
+  expect(gw.fake.requests.length).toBe(before);
 });

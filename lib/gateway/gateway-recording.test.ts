@@ -2,12 +2,6 @@
 // object ingest refuses, a client that hangs up on a non-streaming call, an answer that breaks off,
 // repeated response ids, a refused upstream credential, compressed answers. The upstream is scripted
 // per test (lib/testing/gateway.ts startScriptedUpstream).
-import { vi } from "vitest";
-
-vi.hoisted(() => {
-  process.env.BURNRATE_CREDENTIALS_KEY = "2c4e6b8d0f1a8f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a";
-});
-
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";

@@ -2,31 +2,16 @@
 // API key), the gateway pointed at a fake provider speaking the real wire formats: every call is
 // answered as the provider answered it, reaches the provider with the org's upstream key only, and
 // is stored once at the catalogue's exact price with its attribution.
-import { vi } from "vitest";
-
-vi.hoisted(() => {
-  process.env.BURNRATE_CREDENTIALS_KEY = "8f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a";
-});
-
 import Decimal from "decimal.js";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { normalizeUsage, priceCall } from "../pricing";
-import { ANTHROPIC_RESPONSE, ANTHROPIC_STREAM_EVENTS, OPENAI_RESPONSE, OPENAI_SNAPSHOT, startFakeLlm, type TFakeLlm } from "../testing/fake-llm";
+import { ANTHROPIC_RESPONSE, ANTHROPIC_STREAM_EVENTS, OPENAI_RESPONSE, OPENAI_SNAPSHOT } from "../testing/fake-llm";
 import { authenticateKey } from "../keys/authenticate";
-import { orgBehindGateway, storedEvents } from "../testing/gateway";
-import { api, startMachineServer } from "../testing/machine-server";
+import { gatewayWithFakeProvider, orgBehindGateway, storedEvents } from "../testing/gateway";
+import { api } from "../testing/machine-server";
 import { recordGatewayCall } from "./record-call";
 
-let server: Awaited<ReturnType<typeof startMachineServer>>;
-let fake: TFakeLlm;
-beforeAll(async () => {
-  server = await startMachineServer();
-  fake = await startFakeLlm();
-});
-afterAll(async () => {
-  await fake.close();
-  await server.close();
-});
+const gw = gatewayWithFakeProvider();
 
 const ATTRIBUTION = {
   "x-burnrate-execution-id": "run-gw-1",
@@ -48,10 +33,10 @@ function catalogueCost(provider: string, model: string, usage: unknown): string 
 }
 
 // What the fake got with this upstream key (the gateway's only way to reach it).
-const sentWith = (header: "authorization" | "x-api-key", value: string) => fake.requests.filter((r) => r.headers[header] === value);
+const sentWith = (header: "authorization" | "x-api-key", value: string) => gw.fake.requests.filter((r) => r.headers[header] === value);
 
 function expectNothingOfBurnrateUpstream(secret: string) {
-  for (const r of fake.requests) {
+  for (const r of gw.fake.requests) {
     expect(JSON.stringify(r.headers)).not.toContain(secret);
     expect(Object.keys(r.headers).filter((h) => h.startsWith("x-burnrate-"))).toEqual([]);
   }
@@ -63,7 +48,7 @@ function expectAttribution(row: Record<string, unknown>) {
 
 describe("OpenAI SDK through the gateway", () => {
   test("non-streaming: the provider's answer, one event at the exact catalogue price, upstream key only, attribution kept", async () => {
-    const t = await orgBehindGateway(server.url, fake.url);
+    const t = await orgBehindGateway(gw.server.url, gw.fake.url);
     const completion = await t.openai.chat.completions.create({ model: "gpt-5.2", messages: [{ role: "user", content: "Fix it" }] }, { headers: ATTRIBUTION });
     expect(completion.id).toMatch(/^chatcmpl-/);
     expect(completion.choices[0].message.content).toBe("Done.");
@@ -82,12 +67,12 @@ describe("OpenAI SDK through the gateway", () => {
     expect(rows[0]).toMatchObject({ inputTokens: 1820 - 1536, cacheReadTokens: 1536, outputTokens: 410 });
     expect(rows[0].latencyMs).toBeGreaterThanOrEqual(0);
     expectAttribution(rows[0]);
-    const spend = await api(server.url, "/api/v1/spend", { secret: t.secret });
+    const spend = await api(gw.server.url, "/api/v1/spend", { secret: t.secret });
     expect(new Decimal(spend.body.total_usd).eq(cost)).toBe(true);
   });
 
   test("streaming without include_usage: usage is asked for upstream, its extra chunk is kept from the client, the call is stored once", async () => {
-    const t = await orgBehindGateway(server.url, fake.url);
+    const t = await orgBehindGateway(gw.server.url, gw.fake.url);
     const stream = await t.openai.chat.completions.create({ model: "gpt-5.2", messages: [{ role: "user", content: "Fix it" }], stream: true }, { headers: ATTRIBUTION });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -106,7 +91,7 @@ describe("OpenAI SDK through the gateway", () => {
   });
 
   test("streaming with include_usage: the client gets the usage chunk it asked for", async () => {
-    const t = await orgBehindGateway(server.url, fake.url);
+    const t = await orgBehindGateway(gw.server.url, gw.fake.url);
     const stream = await t.openai.chat.completions.create({ model: "gpt-5.2", messages: [{ role: "user", content: "Fix it" }], stream: true, stream_options: { include_usage: true } });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -119,7 +104,7 @@ describe("OpenAI SDK through the gateway", () => {
 
 describe("Anthropic SDK through the gateway", () => {
   test("non-streaming: x-api-key is the org's upstream key, one event at the exact catalogue price", async () => {
-    const t = await orgBehindGateway(server.url, fake.url);
+    const t = await orgBehindGateway(gw.server.url, gw.fake.url);
     const message = await t.anthropic.messages.create({ model: "claude-sonnet-4-6", max_tokens: 1024, messages: [{ role: "user", content: "Fix it" }] }, { headers: ATTRIBUTION });
     expect(message.id).toMatch(/^msg_/);
     expect(message.content[0]).toEqual({ type: "text", text: "Done." });
@@ -147,7 +132,7 @@ describe("Anthropic SDK through the gateway", () => {
   });
 
   test("streaming: usage from message_start merged with the last message_delta, stored once", async () => {
-    const t = await orgBehindGateway(server.url, fake.url);
+    const t = await orgBehindGateway(gw.server.url, gw.fake.url);
     const stream = t.anthropic.messages.stream({ model: "claude-sonnet-4-6", max_tokens: 1024, messages: [{ role: "user", content: "Fix it" }] }, { headers: ATTRIBUTION });
     const final = await stream.finalMessage();
     expect(final.usage.output_tokens).toBe(2210);
@@ -164,7 +149,7 @@ describe("Anthropic SDK through the gateway", () => {
 
 describe("exactly once", () => {
   test("from the provider's own API: a recording retried, or the same call also reported through POST /api/v1/events, is counted once", async () => {
-    const t = await orgBehindGateway(server.url, fake.url);
+    const t = await orgBehindGateway(gw.server.url, gw.fake.url);
     // An answer from api.openai.com, whose response ids are unique: the event id.
     const completion = { ...OPENAI_RESPONSE, id: `chatcmpl-${Date.now()}` };
     const key = await authenticateKey(t.secret);
@@ -181,11 +166,11 @@ describe("exactly once", () => {
       errorType: null,
       attribution: {},
     });
-    const reported = await api(server.url, "/api/v1/events", { secret: t.secret, body: { id: completion.id, provider: "openai", model: completion.model, usage: completion.usage } });
+    const reported = await api(gw.server.url, "/api/v1/events", { secret: t.secret, body: { id: completion.id, provider: "openai", model: completion.model, usage: completion.usage } });
     expect(reported.body).toMatchObject({ accepted: 0, duplicates: 1 });
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
-    const spend = await api(server.url, "/api/v1/spend", { secret: t.secret });
+    const spend = await api(gw.server.url, "/api/v1/spend", { secret: t.secret });
     expect(new Decimal(spend.body.total_usd).eq(catalogueCost("openai", OPENAI_SNAPSHOT, OPENAI_RESPONSE.usage))).toBe(true);
   });
 });

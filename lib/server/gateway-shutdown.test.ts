@@ -2,10 +2,6 @@
 // HTTP drain cuts the stream off at its deadline, the ingest drain stops the provider call, and the
 // call is stored with the usage seen — not refused because the server is shutting down. Its own
 // file: draining lasts for the life of the process.
-import { vi } from "vitest";
-vi.hoisted(() => {
-  process.env.BURNRATE_CREDENTIALS_KEY = "1f3a5c1e9b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a";
-});
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";

@@ -3,9 +3,27 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { afterAll, beforeAll } from "vitest";
 import { pool } from "../db";
 import { setProviderCredential } from "../gateway/credentials";
+import { startFakeLlm, type TFakeLlm } from "./fake-llm";
 import { createTestOrg } from "./fixtures";
+import { startMachineServer } from "./machine-server";
+
+// The machine server and a fake provider for one test file: started before its tests, closed after.
+// Read `.server` and `.fake` inside tests and hooks (they are set once the files' beforeAll ran).
+export function gatewayWithFakeProvider(): { server: Awaited<ReturnType<typeof startMachineServer>>; fake: TFakeLlm } {
+  const running = {} as ReturnType<typeof gatewayWithFakeProvider>;
+  beforeAll(async () => {
+    running.server = await startMachineServer();
+    running.fake = await startFakeLlm();
+  });
+  afterAll(async () => {
+    await running.fake?.close();
+    await running.server?.close();
+  });
+  return running;
+}
 
 // A fresh org whose gateway credentials point at a fake provider (./fake-llm.ts), and the official
 // SDKs pointed at the gateway with the org's virtual key — as a user would set them up.
