@@ -28,7 +28,7 @@ export async function rankedSpend(args: { orgId: string; timezone: string; from:
     // Each dimension from its own source: whole days from the daily level (a few rows per value per day).
     sources = FILTER_DIMENSIONS.map((d) => spendSourceSql({ dimension: d }, {}, params, { bounds, name: `_${d}` })).join(",\n");
     // Every call has exactly one value per dimension: the total is any one dimension's sum (key's).
-    g = `${FILTER_DIMENSIONS.map((d) => `SELECT '${d}' AS dim, k, sum("costUsd") AS cost, sum(calls)::bigint AS calls FROM src_${d} GROUP BY k HAVING sum(calls) > 0`).join("\n      UNION ALL\n      ")}
+    g = `${FILTER_DIMENSIONS.map((d) => `SELECT '${d}' AS dim, k, sum("costUsd") AS cost, sum(calls)::bigint AS calls FROM src_${d} GROUP BY k`).join("\n      UNION ALL\n      ")}
       UNION ALL
       SELECT 'total', NULL, sum("costUsd"), sum(calls)::bigint FROM src_key`;
   } else {
@@ -38,7 +38,7 @@ export async function rankedSpend(args: { orgId: string; timezone: string; from:
     const which = (what: (d: string) => string) => FILTER_DIMENSIONS.map((d) => `WHEN GROUPING("d_${d}") = 0 THEN ${what(d)}`).join(" ");
     g = `SELECT CASE ${which((d) => `'${d}'`)} ELSE 'total' END AS dim, CASE ${which((d) => `"d_${d}"`)} END AS k,
              sum("costUsd") AS cost, sum(calls)::bigint AS calls
-        FROM src GROUP BY GROUPING SETS (${FILTER_DIMENSIONS.map((d) => `("d_${d}")`).join(", ")}, ()) HAVING sum(calls) > 0`;
+        FROM src GROUP BY GROUPING SETS (${FILTER_DIMENSIONS.map((d) => `("d_${d}")`).join(", ")}, ())`;
   }
   const sql = `
     WITH ${sources},

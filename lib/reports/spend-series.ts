@@ -54,7 +54,7 @@ export async function spendSeries(args: {
          FROM generate_series(date_trunc('day', $2::timestamptz AT TIME ZONE $4), (${until} - interval '1 millisecond') AT TIME ZONE $4, interval '1 day') d`;
   const sql = `
     WITH ${source},
-    g AS (SELECT bucket, k, sum("costUsd") AS cost FROM src GROUP BY bucket, k HAVING sum(calls) > 0),
+    g AS (SELECT bucket, k, sum("costUsd") AS cost FROM src GROUP BY bucket, k),
     t AS (SELECT k, sum(cost) AS total, row_number() OVER (ORDER BY sum(cost) DESC, k) AS rn FROM g GROUP BY k),
     named AS (SELECT t.k, t.total, t.rn, CASE WHEN t.rn <= ${top} THEN t.k ELSE '${OTHER_SERIES}' END AS series, ${dimensionLabelSql(args.stackBy, "t.k")} AS label FROM t),
     bk AS (${buckets})

@@ -59,7 +59,7 @@ export async function spendReport(args: {
       SELECT k, sum("costUsd") AS cost, sum(calls)::bigint AS calls, sum("inputTokens")::bigint AS input,
              sum("outputTokens")::bigint AS output, sum("cacheReadTokens")::bigint AS cache_read,
              sum("cacheWriteTokens")::bigint AS cache_write
-        FROM src GROUP BY k HAVING sum(calls) > 0
+        FROM src GROUP BY k
     )
     SELECT ${key && "dimension" in key ? dimensionLabelSql(key.dimension, "g.k") : "g.k"} AS key, g.cost::text AS cost, g.calls, g.input, g.output, g.cache_read, g.cache_write,
            (sum(g.cost) OVER ())::text AS total

@@ -143,9 +143,7 @@ export type TSourceOptions = {
 // SQL for a CTE `src` (k, calls, errors, "inputTokens", "outputTokens",
 // "cacheReadTokens", "cacheWriteTokens", "costUsd", unpriced — one row per stored row read, plus
 // `bucket` when asked). The caller's parameters: $1 org id, $2 from, $3 to, $4 the org's time zone;
-// filter values are appended to `params` and referenced by number. Callers sum it, and keep only
-// groups whose calls sum to more than 0 (`HAVING sum(calls) > 0`): an edge read from its far side
-// adds rows with negative measures, which can cancel a value out of the range entirely.
+// filter values are appended to `params` and referenced by number. Every row has calls > 0.
 export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unknown[], options: TSourceOptions): string {
   const at = (value: Date | string, type: string) => {
     params.push(value);
@@ -221,32 +219,40 @@ export function spendSourceSql(key: TRangeKey, filter: TRangeFilter, params: unk
   if ("eventOnly" in key) {
     return `${declared}, ${src} AS (${events("$2::timestamptz", "$3::timestamptz")})`;
   }
-  // Whole hours are read from `lower` to `upper`: from hf to ht, or from the edge hours' starts /
-  // ends when an edge is read from its far side.
-  const parts: string[] = [];
-  let lower: string;
-  if (bounds.fromHour) {
-    lower = at(bounds.fromHour, "timestamptz");
-    parts.push(events(lower, "$2::timestamptz", "-"));
-  } else {
-    lower = at(bounds.hf, "timestamptz");
-    parts.push(events("$2::timestamptz", lower));
-  }
-  const ht = bounds.toHourEnd ? null : at(bounds.ht, "timestamptz");
-  const upper = bounds.toHourEnd ? at(bounds.toHourEnd, "timestamptz") : ht!;
+  // An edge read from its far side: its hour's rollup less the events beyond the edge, netted here
+  // per group, so a value those events cancel out entirely leaves no row — every row of `src` has
+  // calls > 0, as it would read from the events themselves.
+  const groupColumns = "all" in key ? DAILY_DIMENSIONS.map((d) => `"d_${d}"`).join(", ") : "k";
+  const bucketColumn = options.bucket ? ", bucket" : "";
+  const farSide = (hourFrom: string, hourTo: string, eventsFrom: string, eventsTo: string) =>
+    `SELECT ${groupColumns}, sum(calls) AS calls, sum(errors) AS errors, sum("inputTokens") AS "inputTokens", sum("outputTokens") AS "outputTokens",
+            sum("cacheReadTokens") AS "cacheReadTokens", sum("cacheWriteTokens") AS "cacheWriteTokens", sum("costUsd") AS "costUsd", sum(unpriced) AS unpriced${bucketColumn}
+       FROM (${hourly(hourFrom, hourTo)}
+             UNION ALL
+             ${events(eventsFrom, eventsTo, "-")}) edge
+      GROUP BY ${groupColumns}${bucketColumn} HAVING sum(calls) > 0`;
+  const hf = at(bounds.hf, "timestamptz");
+  const ht = at(bounds.ht, "timestamptz");
+  const fh = bounds.fromHour ? at(bounds.fromHour, "timestamptz") : null;
+  const parts = [fh ? farSide(fh, hf, fh, "$2::timestamptz") : events("$2::timestamptz", hf)];
   if (dailyDimension && bounds.df < bounds.dt) {
     const df = at(bounds.df, "timestamptz");
     const dt = at(bounds.dt, "timestamptz");
     parts.push(
-      hourly(lower, df),
+      hourly(hf, df),
       `SELECT ${k.daily} AS k, ${measures("d")}${bucket.daily} FROM "UsageDaily" d
         WHERE d."orgId" = $1 AND d.dimension = '${dailyDimension}' AND d.day >= ${at(bounds.dfDay, "date")} AND d.day < ${at(bounds.dtDay, "date")} ${levelWhere("d")}`,
-      hourly(dt, upper),
+      hourly(dt, ht),
     );
   } else {
-    parts.push(hourly(lower, upper));
+    parts.push(hourly(hf, ht));
   }
-  parts.push(bounds.toHourEnd ? events("$3::timestamptz", upper, "-") : events(ht!, "$3::timestamptz"));
+  if (bounds.toHourEnd) {
+    const te = at(bounds.toHourEnd, "timestamptz");
+    parts.push(farSide(ht, te, "$3::timestamptz", te));
+  } else {
+    parts.push(events(ht, "$3::timestamptz"));
+  }
   return `${declared}, ${src} AS (${parts.join("\n UNION ALL\n")})`;
 }
 
