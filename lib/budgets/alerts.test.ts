@@ -87,6 +87,18 @@ describe("threshold alerts", () => {
     expect(mixed.body).toMatchObject({ accepted: 1, duplicates: 2 });
     expect(answer(mixed.body)).toEqual([[each.id, "T-1", "2.50"], [each.id, "T-2", "2.00"], [org.id, null, "4.50"]].sort());
   });
+  test("a budget is answered once however many of the request's executions fall under it; the execution's state is from its own budgets", async () => {
+    const w = await orgWithPeople();
+    const org = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH" });
+    const each = await createBudget(w.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "2", period: "TOTAL" });
+    // run-a (not the one of interest) goes over its own budget; run-b, the last event's, does not.
+    const res = await post(w.secret, { events: [spend("x1", "2.5", { execution_id: "run-a" }), spend("x2", "1", { execution_id: "run-a" }), spend("x3", "0.5", { execution_id: "run-b" })] });
+    expect(res.status).toBe(200);
+    const answer = res.body.budgets.map((b: any) => [b.budget_id, b.item ?? null, b.spent_usd, b.state]).sort();
+    expect(answer).toEqual([[each.id, "run-a", "3.50", "exceeded"], [each.id, "run-b", "0.50", "ok"], [org.id, null, "4.00", "ok"]].sort());
+    expect(res.body.execution).toEqual({ id: "run-b", cost_usd: "0.50", state: "ok", reason: null });
+  });
+
   test("twenty concurrent ingests crossing 80 % record one 80 % alert and queue one email per recipient", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [80] });

@@ -33,6 +33,10 @@ export type TBudgetStatus = z.infer<typeof ZBudgetStatus>;
 // budgets); with decimal.js this was ~5 µs a status, a tenth of the server's work per event.
 export function budgetState(spentUsd: string, amountUsd: string, thresholds: readonly number[]): TBudgetState {
   const [spent, amount] = atCommonScale(spentUsd, amountUsd);
+  return stateOfUnits(spent, amount, thresholds);
+}
+
+function stateOfUnits(spent: bigint, amount: bigint, thresholds: readonly number[]): TBudgetState {
   if (spent >= amount) return "exceeded";
   return thresholds.some((t) => t < 100 && spent * 100n >= amount * BigInt(t)) ? "warning" : "ok";
 }
@@ -50,6 +54,8 @@ export function budgetStatus(c: {
   spentUsd: string;
   budget: { name: string | null; scope: string; period: string; amountUsd: string; enforcement: string; thresholds: number[] };
 }): TBudgetStatus {
+  // Both amounts parsed once for the remaining amount and the state.
+  const [spent, amount, scale] = atCommonScale(c.spentUsd, c.budget.amountUsd);
   return {
     budget_id: c.budgetId,
     name: c.budget.name,
@@ -59,9 +65,9 @@ export function budgetStatus(c: {
     period_start: c.periodStart.toISOString(),
     limit_usd: formatUsd(c.budget.amountUsd),
     spent_usd: formatUsd(c.spentUsd),
-    remaining_usd: formatUsd(remainingUsd(c.spentUsd, c.budget.amountUsd)),
+    remaining_usd: formatUsd(unitsToDecimal(amount > spent ? amount - spent : 0n, scale)),
     enforcement: c.budget.enforcement === "BLOCK" ? "block" : "alert",
-    state: budgetState(c.spentUsd, c.budget.amountUsd, c.budget.thresholds),
+    state: stateOfUnits(spent, amount, c.budget.thresholds),
   };
 }
 

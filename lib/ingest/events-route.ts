@@ -2,7 +2,7 @@ import { z } from "zod";
 import { badRequest, invalid, payloadTooLarge, type TErrorDetail } from "../errors";
 import { readJson } from "../api/http";
 import { ZErrorDetail, ZUsd } from "../api/openapi";
-import { budgetStatus, worstState, ZBudgetStatus } from "../budgets/state";
+import { budgetStatus, worstState, ZBudgetStatus, type TBudgetStatus } from "../budgets/state";
 import { withApiKey } from "../api/with-api-key";
 import { formatUsd } from "../money";
 import { MAX_BATCH_EVENTS, ZEventSchema } from "./event-schema";
@@ -65,6 +65,7 @@ export const postEvents = withApiKey(
     const last = rows[rows.length - 1];
     const result = await submitEvents(rows, last.executionId ? { orgId: key.orgId, executionId: last.executionId } : null);
     await recordReceipts(key, ["events_api"], "EVENTS");
+    const statuses = result.budgets.map(budgetStatus);
     return {
       status: rejected.length ? 207 : 200,
       body: {
@@ -72,8 +73,8 @@ export const postEvents = withApiKey(
         duplicates: result.duplicates,
         rejected,
         warnings,
-        budgets: result.budgets.map(budgetStatus),
-        execution: result.execution ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), ...executionState(result) } : null,
+        budgets: statuses,
+        execution: result.execution ? { id: result.execution.id, cost_usd: formatUsd(result.execution.costUsd), ...executionState(result, statuses) } : null,
       },
     };
   },
@@ -81,9 +82,11 @@ export const postEvents = withApiKey(
 
 // Blocked when the execution is (or a BLOCK budget that applies to it is used up: the follow-up that
 // marks it BLOCKED runs just after this write), else the worst of the budgets that apply to it.
-function executionState(result: Awaited<ReturnType<typeof submitEvents>>): { state: "ok" | "warning" | "exceeded" | "blocked"; reason: string | null } {
-  const applying = result.budgets.filter((b) => b.ofInterest);
-  const states = applying.map(budgetStatus);
+function executionState(
+  result: Awaited<ReturnType<typeof submitEvents>>,
+  statuses: TBudgetStatus[],
+): { state: "ok" | "warning" | "exceeded" | "blocked"; reason: string | null } {
+  const states = statuses.filter((_, i) => result.budgets[i].ofInterest);
   if (result.execution?.status === "BLOCKED") return { state: "blocked", reason: result.execution.blockedReason ?? "blocked until a person resumes it" };
   const overBudget = states.find((s) => s.state === "exceeded" && s.enforcement === "block" && (s.scope === "execution" || s.scope === "task"));
   if (overBudget) return { state: "blocked", reason: `Budget "${overBudget.name ?? `${overBudget.scope} budget`}" reached ${overBudget.spent_usd} of ${overBudget.limit_usd} USD` };

@@ -62,6 +62,10 @@ const JOB_LIST = `$${EVENT_COLUMNS.length + 1}::text[]`;
 const JOB_EXECUTIONS = `$${EVENT_COLUMNS.length + 2}::text[]`;
 const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
 
+// A job's code for a group of its events: job × 2, + 1 when the group is the job's execution of interest.
+const JOB_CODE = (job: string, g: string) =>
+  `((${job}) * 2 + CASE WHEN ${g}."executionId" = (${JOB_EXECUTIONS})[(${job}) + 1] THEN 1 ELSE 0 END)::text`;
+
 // What budgets look at, grouped: the attribution columns (and the org-local day).
 const BUDGET_DIMENSIONS = `"orgId", "teamId", "costCenterId", "keyId", agent, "userId", model, task, "executionId"`;
 
@@ -213,7 +217,7 @@ bm AS MATERIALIZED (
 -- attribution columns and the org-local day, whose day / week / month starts are then computed once
 -- per group rather than per event.
 g AS MATERIALIZED (
-  SELECT e."jobList", string_to_array(e."jobList", ',')::int[] AS jobs, ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")},
+  SELECT e."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")},
          ${LOCAL_PERIOD_START_OF_DAY("day", "e.day", "e.timezone")} AS d, ${LOCAL_PERIOD_START_OF_DAY("week", "e.day", "e.timezone")} AS w,
          ${LOCAL_PERIOD_START_OF_DAY("month", "e.day", "e.timezone")} AS m,
          coalesce(sum(e."costUsd") FILTER (WHERE e.stored), 0) AS cost,
@@ -227,21 +231,26 @@ g AS MATERIALIZED (
    GROUP BY e."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")}, e.timezone, e.day
 ),
 -- Each group under each budget that applies (BUDGET_MATCH): a comparison per (group, budget) of the org.
+-- Each group also says which jobs sent it, one code per job: job × 2, + 1 when the group is that
+-- job's execution of interest (computed once per group, not per group × budget; a group sent by one
+-- job, the common case, without a subquery).
+gj AS MATERIALIZED (
+  SELECT g.*, CASE WHEN strpos(g."jobList", ',') = 0 THEN ${JOB_CODE('g."jobList"::int', "g")}
+                   ELSE (SELECT string_agg(${JOB_CODE("j", "g")}, ',') FROM unnest(string_to_array(g."jobList", ',')::int[]) AS j) END AS "jobCodes"
+    FROM g
+),
 gb AS MATERIALIZED (
-  SELECT g.jobs, g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
+  SELECT g."jobCodes", g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
          ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey"
-    FROM g JOIN bm ON bm."orgId" = g."orgId" AND ${BUDGET_MATCH("bm", "g")}
+    FROM gj g JOIN bm ON bm."orgId" = g."orgId" AND ${BUDGET_MATCH("bm", "g")}
 ),
 -- Every counter the request falls under, with what this write adds to it (zero for a counter only
--- duplicates fall under).
+-- duplicates fall under) and the codes of the jobs whose events fall under it (repeats included: the
+-- reader folds them, cheaper than a DISTINCT here).
 counters AS MATERIALIZED (
-  SELECT "orgId", "budgetId", "periodStart", "itemKey", sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced
+  SELECT "orgId", "budgetId", "periodStart", "itemKey", sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced,
+         string_agg("jobCodes", ',') AS "jobCodes"
     FROM gb GROUP BY 1, 2, 3, 4
-),
-touched AS (
-  SELECT DISTINCT j.job, coalesce(gb."executionId" = (${JOB_EXECUTIONS})[j.job + 1], false) AS "ofInterest",
-         gb."orgId", gb."budgetId", gb."periodStart", gb."itemKey"
-    FROM gb CROSS JOIN LATERAL unnest(gb.jobs) AS j(job)
 ),
 up AS (
   INSERT INTO "BudgetCounter" AS c (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", calls, "unpricedCalls", "updatedAt")
@@ -260,10 +269,11 @@ up AS (
 -- up its budget and counter by key: LATERAL with LIMIT keeps every lookup a probe per row, whatever
 -- the (generic, estimate-blind) plan thinks the row counts are.
 st AS (
-  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
-    FROM (SELECT * FROM up
+  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}, k."jobCodes"
+    FROM (SELECT u.*, k."jobCodes" FROM counters k JOIN up u
+             ON u."orgId" = k."orgId" AND u."budgetId" = k."budgetId" AND u."periodStart" = k."periodStart" AND u."itemKey" = k."itemKey"
           UNION ALL
-          SELECT k."orgId", k."budgetId", k."periodStart", k."itemKey", coalesce(c."spentUsd", 0), coalesce(c.calls, 0), coalesce(c."unpricedCalls", 0)
+          SELECT k."orgId", k."budgetId", k."periodStart", k."itemKey", coalesce(c."spentUsd", 0), coalesce(c.calls, 0), coalesce(c."unpricedCalls", 0), k."jobCodes"
             FROM counters k LEFT JOIN LATERAL (
               SELECT c."spentUsd", c.calls, c."unpricedCalls" FROM "BudgetCounter" c
                WHERE c."orgId" = k."orgId" AND c."budgetId" = k."budgetId" AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
@@ -271,6 +281,7 @@ st AS (
            WHERE k.calls = 0) AS k
     CROSS JOIN LATERAL (SELECT * FROM bm WHERE bm.id = k."budgetId" LIMIT 1) b ${ITEM_LIMIT_JOIN}
 )
+
 -- How many rows this write inserted, and which — but only when some were duplicates: a batch of new
 -- events (the common case) needs no row back per event.
 SELECT 'inserted' AS what, NULL AS "orgId", NULL AS id, count(*)::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
@@ -289,8 +300,6 @@ SELECT 'execution', x."orgId", x."executionId", x."costUsd"::text, x.status::tex
                               AND a."resolvedAt" IS NOT NULL) END)
   FROM exec x JOIN "Organization" o ON o.id = x."orgId"
   LEFT JOIN "AgentBaseline" ab ON ab."orgId" = x."orgId" AND ab.agent = x.agent
-UNION ALL
-SELECT 'touched', "orgId", NULL, NULL, NULL, json_build_object('job', job, 'ofInterest', "ofInterest", 'budgetId', "budgetId", 'periodStart', "periodStart", 'itemKey', "itemKey") FROM touched
 UNION ALL
 SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
 
@@ -338,15 +347,15 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v12",
+    name: "burnrate_ingest_v13",
     text: INGEST_SQL,
     values: params,
   });
   const inserted = new Set<string>();
   let insertedCount = 0;
   const executions = new Map<string, TExecutionState>();
-  const states = new Map<string, TCounterState>();
   const due: TCounterState[] = [];
+  const budgets: TStoreResult["budgets"] = new Map();
   for (const row of out) {
     if (row.what === "inserted") insertedCount = Number(row.cost);
     else if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
@@ -360,23 +369,31 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
       });
     }
     else if (row.what === "state") {
-      const state = toCounterState(row.budget as unknown as TRawCounterState);
-      states.set(counterKey(state.orgId, state.budgetId, state.periodStart, state.itemKey), state);
+      const { jobCodes, ...raw } = row.budget as unknown as TRawCounterState & { jobCodes: string | null };
+      const state = toCounterState(raw);
       if (state.dueThresholds.length || state.blockDue) due.push(state);
+      for (const [job, ofInterest] of jobsOfCounter(jobCodes)) {
+        let list = budgets.get(job);
+        if (!list) budgets.set(job, (list = []));
+        list.push({ ...state, ofInterest });
+      }
     }
-  }
-  const budgets: TStoreResult["budgets"] = new Map();
-  for (const row of out) {
-    if (row.what !== "touched") continue;
-    const t = row.budget as { job: number; ofInterest: boolean; budgetId: string; periodStart: string; itemKey: string };
-    const state = states.get(counterKey(row.orgId, t.budgetId, t.periodStart, t.itemKey));
-    if (!state) continue;
-    let list = budgets.get(t.job);
-    if (!list) budgets.set(t.job, (list = []));
-    list.push({ ...state, ofInterest: t.ofInterest });
   }
   const wasInserted = insertedCount === rows.length ? () => true : (key: string) => inserted.has(key);
   return { wasInserted, insertedCount, executions, budgets, due };
+}
+
+// A counter's job codes ("0,1,0": job × 2, + 1 where the job's execution of interest is under it),
+// folded: each job once, of interest if any of its codes says so.
+export function jobsOfCounter(jobCodes: string | null): Map<number, boolean> {
+  const jobs = new Map<number, boolean>();
+  if (!jobCodes) return jobs;
+  for (const part of jobCodes.split(",")) {
+    const code = Number(part);
+    const job = code >> 1;
+    jobs.set(job, jobs.get(job) === true || (code & 1) === 1);
+  }
+  return jobs;
 }
 
 export const counterKey = (orgId: string, budgetId: string, periodStart: string | Date, itemKey: string) =>
