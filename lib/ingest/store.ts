@@ -269,11 +269,10 @@ up AS (
 -- up its budget and counter by key: LATERAL with LIMIT keeps every lookup a probe per row, whatever
 -- the (generic, estimate-blind) plan thinks the row counts are.
 st AS (
-  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}, k."jobCodes"
-    FROM (SELECT u.*, k."jobCodes" FROM counters k JOIN up u
-             ON u."orgId" = k."orgId" AND u."budgetId" = k."budgetId" AND u."periodStart" = k."periodStart" AND u."itemKey" = k."itemKey"
+  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
+    FROM (SELECT * FROM up
           UNION ALL
-          SELECT k."orgId", k."budgetId", k."periodStart", k."itemKey", coalesce(c."spentUsd", 0), coalesce(c.calls, 0), coalesce(c."unpricedCalls", 0), k."jobCodes"
+          SELECT k."orgId", k."budgetId", k."periodStart", k."itemKey", coalesce(c."spentUsd", 0), coalesce(c.calls, 0), coalesce(c."unpricedCalls", 0)
             FROM counters k LEFT JOIN LATERAL (
               SELECT c."spentUsd", c.calls, c."unpricedCalls" FROM "BudgetCounter" c
                WHERE c."orgId" = k."orgId" AND c."budgetId" = k."budgetId" AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
@@ -281,6 +280,7 @@ st AS (
            WHERE k.calls = 0) AS k
     CROSS JOIN LATERAL (SELECT * FROM bm WHERE bm.id = k."budgetId" LIMIT 1) b ${ITEM_LIMIT_JOIN}
 )
+
 
 -- How many rows this write inserted, and which — but only when some were duplicates: a batch of new
 -- events (the common case) needs no row back per event.
@@ -301,7 +301,12 @@ SELECT 'execution', x."orgId", x."executionId", x."costUsd"::text, x.status::tex
   FROM exec x JOIN "Organization" o ON o.id = x."orgId"
   LEFT JOIN "AgentBaseline" ab ON ab."orgId" = x."orgId" AND ab.agent = x.agent
 UNION ALL
-SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st`;
+SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st
+UNION ALL
+-- Which jobs each counter's events came from, in one row: the reader pairs them with the states by
+-- key (joining the two sets here is a nested loop over CTE scans, quadratic in the counters).
+SELECT 'jobs', NULL, NULL, NULL, NULL, json_agg(json_build_array("budgetId", "periodStart", "itemKey", "jobCodes")) FROM counters
+ WHERE "jobCodes" IS NOT NULL`;
 
 // From the write itself only: `detect`, what the runaway detectors need (its `calls` is the count
 // after the write, which the detector's per-process call memory is checked against).
@@ -347,7 +352,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v13",
+    name: "burnrate_ingest_v14",
     text: INGEST_SQL,
     values: params,
   });
@@ -356,6 +361,8 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   const executions = new Map<string, TExecutionState>();
   const due: TCounterState[] = [];
   const budgets: TStoreResult["budgets"] = new Map();
+  const states: [string, TCounterState][] = [];
+  const jobCodes = new Map<string, string>();
   for (const row of out) {
     if (row.what === "inserted") insertedCount = Number(row.cost);
     else if (row.what === "event") inserted.add(rowKey(row.orgId, row.id));
@@ -369,14 +376,22 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
       });
     }
     else if (row.what === "state") {
-      const { jobCodes, ...raw } = row.budget as unknown as TRawCounterState & { jobCodes: string | null };
+      const raw = row.budget as unknown as TRawCounterState & { periodStart: string };
       const state = toCounterState(raw);
       if (state.dueThresholds.length || state.blockDue) due.push(state);
-      for (const [job, ofInterest] of jobsOfCounter(jobCodes)) {
-        let list = budgets.get(job);
-        if (!list) budgets.set(job, (list = []));
-        list.push({ ...state, ofInterest });
+      states.push([`${raw.budgetId}\u0000${raw.periodStart}\u0000${raw.itemKey}`, state]);
+    } else if (row.what === "jobs") {
+      for (const [budgetId, periodStart, itemKey, codes] of (row.budget ?? []) as unknown as [string, string, string, string][]) {
+        jobCodes.set(`${budgetId}\u0000${periodStart}\u0000${itemKey}`, codes);
       }
+    }
+  }
+  // A budget id is unique across orgs; both sides print the period start as Postgres's JSON does.
+  for (const [key, state] of states) {
+    for (const [job, ofInterest] of jobsOfCounter(jobCodes.get(key) ?? null)) {
+      let list = budgets.get(job);
+      if (!list) budgets.set(job, (list = []));
+      list.push({ ...state, ofInterest });
     }
   }
   const wasInserted = insertedCount === rows.length ? () => true : (key: string) => inserted.has(key);
@@ -395,9 +410,6 @@ export function jobsOfCounter(jobCodes: string | null): Map<number, boolean> {
   }
   return jobs;
 }
-
-export const counterKey = (orgId: string, budgetId: string, periodStart: string | Date, itemKey: string) =>
-  `${orgId}\u0000${budgetId}\u0000${new Date(periodStart).toISOString()}\u0000${itemKey}`;
 
 export async function loadExecutionStates(keys: { orgId: string; executionId: string }[]): Promise<Map<string, TExecutionState>> {
   const result = new Map<string, TExecutionState>();
