@@ -85,9 +85,9 @@ WITH lk AS MATERIALIZED (
   SELECT count(pg_advisory_xact_lock_shared(k)) AS locks
     FROM (SELECT ${BUDGET_LOCK_KEY("id")} AS k FROM unnest(${ORG_IDS}) AS id ORDER BY id) AS orgs
 ),
--- The request's orgs' time zones, read once by id, for the budget grouping (g): looked up per event by
--- a subquery rather than a join, which keeps the planner's row estimate for the events, so it
--- groups them by hashing instead of sorting a thousand rows on twelve keys (a join made it 5 rows).
+-- The request's orgs' time zones, read once by id, for the budget grouping (g): taken by a subquery
+-- rather than a join, which keeps the planner's row estimate for the events, so it groups them by
+-- hashing instead of sorting a thousand rows on twelve keys (a join made it 5 rows).
 oz AS MATERIALIZED (
   SELECT id, timezone FROM "Organization" WHERE id = ANY(${ORG_IDS})
 ),
@@ -223,14 +223,18 @@ g AS MATERIALIZED (
          coalesce(sum(e."costUsd") FILTER (WHERE e.stored), 0) AS cost,
          count(*) FILTER (WHERE e.stored) AS calls,
          count(*) FILTER (WHERE e.stored AND e."costSource" = 'UNPRICED') AS unpriced
-    FROM (SELECT i.*, z.timezone, ${LOCAL_DATE('i."occurredAt"', "z.timezone")} AS day, n."eventId" IS NOT NULL AS stored
-            FROM input i
-            CROSS JOIN LATERAL (SELECT oz.timezone FROM oz WHERE oz.id = i."orgId" OFFSET 0) z
-            LEFT JOIN ins n ON n."orgId" = i."orgId" AND n."eventId" = i."eventId"
-           WHERE EXISTS (SELECT 1 FROM bm)) AS e
+    FROM (SELECT t.*, ${LOCAL_DATE('t."occurredAt"', "t.timezone")} AS day
+            FROM (SELECT i.*,
+                         -- Every row inserted (the common write): no lookup; else a hashed set of the inserted.
+                         CASE WHEN (SELECT count(*) FROM ins) = cardinality($2::text[]) THEN true
+                              ELSE (i."orgId", i."eventId") IN (SELECT n."orgId", n."eventId" FROM ins n) END AS stored,
+                         -- One org (the common write): its zone read once; several: looked up per event.
+                         CASE WHEN cardinality(${ORG_IDS}) = 1 THEN (SELECT oz.timezone FROM oz LIMIT 1)
+                              ELSE (SELECT oz.timezone FROM oz WHERE oz.id = i."orgId") END AS timezone
+                    FROM input i
+                   WHERE EXISTS (SELECT 1 FROM bm) OFFSET 0) AS t) AS e
    GROUP BY e."jobList", ${BUDGET_DIMENSIONS.split(", ").map((c) => `e.${c}`).join(", ")}, e.timezone, e.day
 ),
--- Each group under each budget that applies (BUDGET_MATCH): a comparison per (group, budget) of the org.
 -- Each group also says which jobs sent it, one code per job: job × 2, + 1 when the group is that
 -- job's execution of interest (computed once per group, not per group × budget; a group sent by one
 -- job, the common case, without a subquery).
@@ -239,6 +243,7 @@ gj AS MATERIALIZED (
                    ELSE (SELECT string_agg(${JOB_CODE("j", "g")}, ',') FROM unnest(string_to_array(g."jobList", ',')::int[]) AS j) END AS "jobCodes"
     FROM g
 ),
+-- Each group under each budget that applies (BUDGET_MATCH): a comparison per (group, budget) of the org.
 gb AS MATERIALIZED (
   SELECT g."jobCodes", g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
          ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey"
@@ -352,7 +357,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v14",
+    name: "burnrate_ingest_v15",
     text: INGEST_SQL,
     values: params,
   });
