@@ -1,15 +1,16 @@
 // npm run bench:alerts: how fast a budget alert leaves, and what budgets cost ingest.
 //
 //   npx tsx scripts/bench/alerts.ts [--crossings 200] [--seconds 10] [--warmup 2] [--copy-rows 600000]
-//     [--budgets 50] [--batches 100,1000] [--only latency,throughput] [--build] [--wait-quiet SECONDS]
+//     [--budgets 50] [--batches 100,1000] [--rounds 2] [--only latency,throughput] [--build] [--wait-quiet SECONDS]
 //
 // 1. Latency: the production server (a child process, as in `npm run bench`) sends its email to a fake
 //    Resend in this process; each of --crossings events pushes one execution over its per-execution
 //    budget. Measured: from the crossing ingest's response arriving here to the fake Resend accepting
 //    the alert email — p50 / p99 (target p99 ≤ 2 s).
-// 2. Throughput: batches of 100 and of 1,000 events (4 clients) into an org with no budget, then into an org with
-//    --budgets budgets (ORG, teams, agents, models, users, keys, per-task and per-execution) — same
-//    server, same run — and COPY of the same rows as the physical limit. Ratios, not absolute numbers:
+// 2. Throughput: batches of 100 and of 1,000 events (4 clients) into an org with no budget and into an org with
+//    --budgets budgets (ORG, teams, agents, models, users, keys, per-task and per-execution), --rounds
+//    times each, alternating (without, with, with, without) — same server, same run — and COPY of the
+//    same rows as the physical limit. Ratios, not absolute numbers:
 //    this machine's speed varies 2–3× between days (targets: with/without ≥ 0.8, with/COPY ≥ 0.3).
 // Database as in `npm run bench` (DATABASE_URL → database burnrate_bench; else embedded). Prints a
 // summary and one `BENCH_ALERTS {json}` line.
@@ -25,18 +26,27 @@ import { CpuMeter } from "./cpu";
 import { fmt, type TLog } from "./format";
 import { percentile } from "./load";
 import { parseArgs } from "./options";
-import { benchScenarios, runScenario } from "./scenarios";
+import { benchScenarios, runScenario, type TScenarioResult } from "./scenarios";
 import { AGENTS, MODELS, USERS } from "./workload";
 
 const log: TLog = (line) => console.log(`[bench:alerts] ${line}`);
 
+// One side's rounds as one measurement: every event over every second, CPU summed.
+function pooled(results: TScenarioResult[]): { eventsPerSecond: number; cpu: { serverCores: number; postgresCores: number } } {
+  const seconds = results.reduce((n, r) => n + r.measured.seconds, 0);
+  const events = results.reduce((n, r) => n + r.measured.eventsAccepted, 0);
+  const cores = (pick: (r: TScenarioResult) => number) => results.reduce((n, r) => n + pick(r) * r.measured.seconds, 0) / seconds;
+  return { eventsPerSecond: events / seconds, cpu: { serverCores: cores((r) => r.cpu.serverCores), postgresCores: cores((r) => r.cpu.postgresCores) } };
+}
+
 function ownArgs(argv: string[]) {
-  const own = { crossings: 200, budgets: 50, parts: new Set(["latency", "throughput"]), batches: [100, 1000] };
+  const own = { crossings: 200, budgets: 50, rounds: 2, parts: new Set(["latency", "throughput"]), batches: [100, 1000] };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--crossings") own.crossings = Number(argv[++i]);
     else if (argv[i] === "--budgets") own.budgets = Number(argv[++i]);
     else if (argv[i] === "--batches") own.batches = argv[++i].split(",").map(Number);
+    else if (argv[i] === "--rounds") own.rounds = Math.max(1, Number(argv[++i]));
     else if (argv[i] === "--only" && /latency|throughput/.test(argv[i + 1] ?? "")) own.parts = new Set(argv[++i].split(","));
     else rest.push(argv[i]);
   }
@@ -128,9 +138,19 @@ async function main(cleanups: Cleanups): Promise<number> {
     for (const batch of own.batches) {
       const scenario = benchScenarios(opts).find((s) => s.name === `batch${batch}`);
       if (!scenario) throw new Error(`--batches: no scenario for ${batch} (100 or 1000)`);
-      const without = await runScenario(scenario, plain, `${tag}-p${batch}`, server, meter, opts, log);
-      const withBudgets = await runScenario(scenario, budgeted, `${tag}-b${batch}`, server, meter, opts, log);
-      runs.push({ batch, without, withBudgets });
+      // Rounds in the order without, with, with, without, …: a machine that speeds up or slows down
+      // during the run (a cold server at first, a neighbour's job) weighs on both sides alike.
+      const sides = { without: [] as TScenarioResult[], with: [] as TScenarioResult[] };
+      for (let round = 0; round < own.rounds; round++) {
+        const order = round % 2 === 0 ? (["without", "with"] as const) : (["with", "without"] as const);
+        for (const side of order) {
+          const org = side === "with" ? budgeted : plain;
+          sides[side].push(await runScenario(scenario, org, `${tag}-${side === "with" ? "b" : "p"}${batch}-${round}`, server, meter, opts, log));
+        }
+      }
+      const without = pooled(sides.without);
+      const withBudgets = pooled(sides.with);
+      runs.push({ batch, without, withBudgets, rounds: { without: sides.without.map((r) => Math.round(r.eventsPerSecond)), with: sides.with.map((r) => Math.round(r.eventsPerSecond)) } });
       log(`CPU per event, batches of ${batch}: without ${JSON.stringify(perEvent(without))}, with ${JSON.stringify(perEvent(withBudgets))}`);
     }
     // COPY after the HTTP runs, in the same run: the physical limit the ratios are against.
@@ -139,12 +159,13 @@ async function main(cleanups: Cleanups): Promise<number> {
       budgets: made,
       copyRowsPerSecond: Math.round(copy.rowsPerSecond),
       targets: { withOverWithout: 0.8, withOverCopy: 0.3 },
-      batches: runs.map(({ batch, without, withBudgets }) => {
+      batches: runs.map(({ batch, without, withBudgets, rounds }) => {
         const ratio = withBudgets.eventsPerSecond / without.eventsPerSecond;
         const ofCopy = withBudgets.eventsPerSecond / copy.rowsPerSecond;
-        log(`throughput, batches of ${batch}: ${fmt(without.eventsPerSecond)} → ${fmt(withBudgets.eventsPerSecond)} events/s with ${made} budgets (× ${ratio.toFixed(2)}); COPY ${fmt(copy.rowsPerSecond)} rows/s (with budgets × ${ofCopy.toFixed(2)} of COPY)`);
+        log(`throughput, batches of ${batch}: ${fmt(without.eventsPerSecond)} → ${fmt(withBudgets.eventsPerSecond)} events/s with ${made} budgets (× ${ratio.toFixed(2)}; rounds ${rounds.without.map((n) => fmt(n)).join(", ")} → ${rounds.with.map((n) => fmt(n)).join(", ")}); COPY ${fmt(copy.rowsPerSecond)} rows/s (with budgets × ${ofCopy.toFixed(2)} of COPY)`);
         return {
           batch,
+          rounds,
           withoutEventsPerSecond: Math.round(without.eventsPerSecond),
           withEventsPerSecond: Math.round(withBudgets.eventsPerSecond),
           withOverWithout: Number(ratio.toFixed(2)),
