@@ -5,6 +5,7 @@ import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool } from "../db";
 import { resolveRates } from "../pricing";
+import { repriceModel } from "../pricing/reprice";
 import { createTestOrg } from "../testing/fixtures";
 import { api, startMachineServer } from "../testing/machine-server";
 
@@ -187,6 +188,23 @@ describe("catalogue pricing end to end", () => {
     // gpt-4o: 0.03471125 + 0.01425 + 0.5
     expect(models).toEqual({ "gpt-4o": "0.54896125", "claude-sonnet-4-20250514": "0.03825" });
     expect(normDec(byModel.body.total_usd)).toBe("0.58721125");
+  });
+
+  test("Anthropic one-hour cache writes: 2× input, kept on the event, and a repricing prices them the same", async () => {
+    const { org, secret } = await createTestOrg();
+    // input 1000, cache read 2000, writes 4000 of which 3000 for one hour, output 100:
+    // 1000 × 3 + 2000 × 0.3 + 1000 × 3.75 + 3000 × 6 + 100 × 15 = 3000 + 600 + 3750 + 18000 + 1500 = 26850 µ$
+    const usage = { input_tokens: 1000, cache_read_input_tokens: 2000, cache_creation_input_tokens: 4000, output_tokens: 100,
+                    cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 3000 } };
+    const res = await api(server.url, "/api/v1/events", { secret, body: { id: "ttl-1h", provider: "anthropic", model: "claude-sonnet-4-20250514", execution_id: "ex-1h", usage } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(normDec(res.body.execution.cost_usd)).toBe("0.02685");
+    const stored = async () =>
+      (await pool().query(`SELECT "cacheWriteTokens", "cacheWrite1hTokens", "costUsd"::text AS cost FROM "UsageEvent" WHERE "orgId" = $1`, [org.id])).rows;
+    expect((await stored()).map((r) => [r.cacheWriteTokens, r.cacheWrite1hTokens, normDec(r.cost)])).toEqual([[4000, 3000, "0.02685"]]);
+    const summary = await repriceModel(org.id, null, { model: "claude-sonnet-4-20250514", from: iso(-HOUR), to: iso(60_000) });
+    expect(summary).toMatchObject({ eventsConsidered: 1, eventsRepriced: 0 });
+    expect((await stored()).map((r) => normDec(r.cost))).toEqual(["0.02685"]);
   });
 
   test("1000 single-token gpt-4o calls sum to exactly 0.0025", async () => {

@@ -50,7 +50,7 @@ export type TRejection = { index: number; id: string | null; errors: { path: str
 export type TWarning = { index: number; code: "unpriced_model"; model: string | null };
 
 const MAX_TOKENS_PER_CALL = 2_147_483_647;
-const ZERO_USAGE: TCanonicalUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+const ZERO_USAGE: TCanonicalUsage = { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
 // Validates each event on its own, so one bad event never costs the others (207).
 export async function prepareEvents(

@@ -21,6 +21,7 @@ export const EVENT_COLUMNS: [keyof TEventRow | string, string, (r: TEventRow) =>
   ["outputTokens", "int4", (r) => r.usage.outputTokens],
   ["cacheReadTokens", "int4", (r) => r.usage.cacheReadTokens],
   ["cacheWriteTokens", "int4", (r) => r.usage.cacheWriteTokens],
+  ["cacheWrite1hTokens", "int4", (r) => r.usage.cacheWrite1hTokens],
   ["reasoningTokens", "int4", (r) => r.usage.reasoningTokens],
   ["costUsd", "numeric", (r) => r.costUsd],
   ["costSource", '"CostSource"', (r) => r.costSource],

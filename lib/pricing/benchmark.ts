@@ -15,9 +15,9 @@ const CALLS = [
 ] as const;
 
 const USAGES: TCanonicalUsage[] = [
-  { inputTokens: 284, cacheReadTokens: 1536, cacheWriteTokens: 0, outputTokens: 410, reasoningTokens: 128 },
-  { inputTokens: 1840, cacheReadTokens: 48213, cacheWriteTokens: 6120, outputTokens: 2210, reasoningTokens: 700 },
-  { inputTokens: 150000, cacheReadTokens: 60000, cacheWriteTokens: 0, outputTokens: 10000, reasoningTokens: 0 },
+  { inputTokens: 284, cacheReadTokens: 1536, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 410, reasoningTokens: 128 },
+  { inputTokens: 1840, cacheReadTokens: 48213, cacheWriteTokens: 6120, cacheWrite1hTokens: 0, outputTokens: 2210, reasoningTokens: 700 },
+  { inputTokens: 150000, cacheReadTokens: 60000, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 10000, reasoningTokens: 0 },
 ];
 
 const RAW_USAGES: unknown[] = [

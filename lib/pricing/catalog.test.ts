@@ -7,8 +7,8 @@ import { costFromRates } from "./rates";
 
 const AT = new Date("2026-08-20T12:00:00Z");
 
-function u(inputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, outputTokens: number, reasoningTokens = 0): TCanonicalUsage {
-  return { inputTokens, cacheReadTokens, cacheWriteTokens, outputTokens, reasoningTokens };
+function u(inputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, outputTokens: number, reasoningTokens = 0, cacheWrite1hTokens = 0): TCanonicalUsage {
+  return { inputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens };
 }
 
 // genai-prices wants input_tokens = TOTAL input (uncached + cache read + cache write).

@@ -10,8 +10,8 @@ import { costFromRates, type TModelRates } from "./rates";
 // Expected costs are worked out by hand: tokens x USD-per-million, summed, / 1e6 ("µ$" = 1e-6 USD).
 const AT = new Date("2026-08-20T12:00:00Z");
 
-function u(inputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, outputTokens: number, reasoningTokens = 0): TCanonicalUsage {
-  return { inputTokens, cacheReadTokens, cacheWriteTokens, outputTokens, reasoningTokens };
+function u(inputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, outputTokens: number, reasoningTokens = 0, cacheWrite1hTokens = 0): TCanonicalUsage {
+  return { inputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens };
 }
 
 const FIXTURES = {
@@ -54,6 +54,15 @@ describe("priceCall: catalogue prices", () => {
     expect(priceCall({ provider: "anthropic", model: "claude-sonnet-4-6", usage, at: AT })).toEqual({
       costUsd: "0.0760839", costSource: "CATALOG", catalogModelId: "anthropic:claude-sonnet-4-6",
     });
+  });
+
+  it("one-hour cache writes cost 2× input, five-minute ones the catalogue's write rate (1.25×), also in a long-context tier", () => {
+    // 1000*3 + (4000-3000)*3.75 + 3000*6 + 100*15 = 3000 + 3750 + 18000 + 1500 = 26250 µ$
+    expect(priceCall({ provider: "anthropic", model: "claude-sonnet-4-6", usage: u(1000, 0, 4000, 100, 0, 3000), at: AT }).costUsd).toBe("0.02625");
+    // The same tokens all written for five minutes: 3000 + 15000 + 1500 = 19500 µ$
+    expect(priceCall({ provider: "anthropic", model: "claude-sonnet-4-6", usage: u(1000, 0, 4000, 100), at: AT }).costUsd).toBe("0.0195");
+    // tier 6/0.6/7.5/22.5, 1h at 12: 50000*6 + 60000*0.6 + 60000*7.5 + 40000*12 + 2000*22.5 = 300000 + 36000 + 450000 + 480000 + 45000 µ$
+    expect(priceCall({ provider: "anthropic", model: "claude-sonnet-4-5-20250929", usage: u(50000, 60000, 100000, 2000, 0, 40000), at: AT }).costUsd).toBe("1.311");
   });
 
   it("a catalogue reasoning rate and a per-request fee (Perplexity)", () => {

@@ -55,6 +55,8 @@ function isValidUsage(u: TCanonicalUsage | null | undefined): u is TCanonicalUsa
     isCount(u.inputTokens) &&
     isCount(u.cacheReadTokens) &&
     isCount(u.cacheWriteTokens) &&
+    isCount(u.cacheWrite1hTokens) &&
+    u.cacheWrite1hTokens <= u.cacheWriteTokens &&
     isCount(u.outputTokens) &&
     isCount(u.reasoningTokens) &&
     u.reasoningTokens <= u.outputTokens

@@ -30,29 +30,29 @@ function errs(raw: unknown): { path: string; message: string }[] {
 describe("normalizeUsage: accepted shapes", () => {
   it("Burnrate canonical, all fields", () => {
     expect(ok({ input_tokens: 10, cache_read_tokens: 20, cache_write_tokens: 30, output_tokens: 40, reasoning_tokens: 5 })).toEqual({
-      inputTokens: 10, cacheReadTokens: 20, cacheWriteTokens: 30, outputTokens: 40, reasoningTokens: 5,
+      inputTokens: 10, cacheReadTokens: 20, cacheWriteTokens: 30, cacheWrite1hTokens: 0, outputTokens: 40, reasoningTokens: 5,
     });
   });
 
   it("canonical fields are optional and default to 0; {} is zero usage", () => {
-    expect(ok({ cache_read_tokens: 7 })).toEqual({ inputTokens: 0, cacheReadTokens: 7, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
-    expect(ok({})).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(ok({ cache_read_tokens: 7 })).toEqual({ inputTokens: 0, cacheReadTokens: 7, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(ok({})).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 });
   });
 
   it("plain {input_tokens, output_tokens} (any format without cache details)", () => {
-    expect(ok({ input_tokens: 100, output_tokens: 50 })).toEqual({ inputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 50, reasoningTokens: 0 });
+    expect(ok({ input_tokens: 100, output_tokens: 50 })).toEqual({ inputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 50, reasoningTokens: 0 });
   });
 
   it("OpenAI Chat Completions fixture: prompt_tokens includes cached_tokens", () => {
     // uncached = 1820 - 1536 = 284; reasoning 128 stays inside completion 410
     expect(ok(fixtureUsage("openai.chat-completions.response"))).toEqual({
-      inputTokens: 284, cacheReadTokens: 1536, cacheWriteTokens: 0, outputTokens: 410, reasoningTokens: 128,
+      inputTokens: 284, cacheReadTokens: 1536, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 410, reasoningTokens: 128,
     });
   });
 
   it("OpenAI Chat with nulls (count as 0) and null details", () => {
     expect(ok({ prompt_tokens: 12, completion_tokens: null, total_tokens: 12, prompt_tokens_details: null, completion_tokens_details: { reasoning_tokens: null } })).toEqual({
-      inputTokens: 12, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0,
+      inputTokens: 12, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0,
     });
   });
 
@@ -63,25 +63,34 @@ describe("normalizeUsage: accepted shapes", () => {
   it("OpenAI Responses fixture: input_tokens includes cached_tokens", () => {
     // uncached = 23412 - 19840 = 3572
     expect(ok(fixtureUsage("openai.responses.response"))).toEqual({
-      inputTokens: 3572, cacheReadTokens: 19840, cacheWriteTokens: 0, outputTokens: 1187, reasoningTokens: 512,
+      inputTokens: 3572, cacheReadTokens: 19840, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 1187, reasoningTokens: 512,
     });
   });
 
   it("Anthropic Messages fixture: input_tokens excludes cache; thinking_tokens is reasoning", () => {
     expect(ok(fixtureUsage("anthropic.messages.response"))).toEqual({
-      inputTokens: 1840, cacheReadTokens: 48213, cacheWriteTokens: 6120, outputTokens: 2210, reasoningTokens: 700,
+      inputTokens: 1840, cacheReadTokens: 48213, cacheWriteTokens: 6120, cacheWrite1hTokens: 0, outputTokens: 2210, reasoningTokens: 700,
     });
   });
 
   it("Anthropic cache_creation split is used when cache_creation_input_tokens is missing", () => {
     expect(ok({ input_tokens: 5, output_tokens: 1, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 12 } })).toMatchObject({
-      cacheWriteTokens: 42,
+      cacheWriteTokens: 42, cacheWrite1hTokens: 12,
     });
+  });
+
+  it("Anthropic one-hour cache writes are kept apart (they are billed at a higher rate)", () => {
+    expect(ok({ input_tokens: 5, output_tokens: 1, cache_creation_input_tokens: 40, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 30 } })).toMatchObject({
+      cacheWriteTokens: 40, cacheWrite1hTokens: 30,
+    });
+    expect(ok({ input_tokens: 5, output_tokens: 1, cache_creation_input_tokens: 40 })).toMatchObject({ cacheWriteTokens: 40, cacheWrite1hTokens: 0 });
+    expect(ok({ cache_write_tokens: 40, cache_write_1h_tokens: 25 })).toMatchObject({ cacheWriteTokens: 40, cacheWrite1hTokens: 25 });
+    expect(errs({ cache_write_tokens: 10, cache_write_1h_tokens: 25 })).toEqual([{ path: "cache_write_1h_tokens", message: expect.stringContaining("cannot exceed cache_write_tokens") }]);
   });
 
   it("ignores unknown extra fields of provider shapes", () => {
     expect(ok({ input_tokens: 3, output_tokens: 4, cache_read_input_tokens: 2, server_tool_use: { web_search_requests: 1 }, service_tier: "standard", brand_new: { x: 1 } })).toEqual({
-      inputTokens: 3, cacheReadTokens: 2, cacheWriteTokens: 0, outputTokens: 4, reasoningTokens: 0,
+      inputTokens: 3, cacheReadTokens: 2, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 4, reasoningTokens: 0,
     });
     expect(ok({ prompt_tokens: 3, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 1, audio_tokens: 0, future: "x" }, extra: true })).toMatchObject({ inputTokens: 2 });
   });
@@ -134,8 +143,8 @@ describe("normalizeUsage: errors", () => {
   it("null marker fields do not make a shape ambiguous", () => {
     expect(ok({ prompt_tokens: 10, completion_tokens: 2, cache_read_tokens: null })).toMatchObject({ inputTokens: 10 });
     expect(ok({ prompt_tokens: 10, completion_tokens: 2, input_tokens: null, output_tokens_details: null })).toMatchObject({ inputTokens: 10, outputTokens: 2 });
-    expect(ok({ input_tokens: null, output_tokens: null })).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
-    expect(ok({ prompt_tokens: null, completion_tokens: null })).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(ok({ input_tokens: null, output_tokens: null })).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(ok({ prompt_tokens: null, completion_tokens: null })).toEqual({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0 });
   });
 
   it("rejects cached > prompt / input", () => {

@@ -7,6 +7,8 @@ export type TCanonicalUsage = {
   inputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** The part of cacheWriteTokens written with a one-hour TTL (Anthropic's `ephemeral_1h_input_tokens`). */
+  cacheWrite1hTokens: number;
   /** All output tokens, reasoning included. */
   outputTokens: number;
   /** The reasoning/thinking part of outputTokens. */
@@ -78,7 +80,7 @@ function checkNotAbove(part: number, partPath: string, whole: number, wholeName:
 // Anthropic (and mean the same when no cache is involved); output_tokens_details by Responses and Anthropic.
 const FORMATS: readonly { name: string; fields: readonly string[] }[] = [
   { name: "OpenAI Chat Completions", fields: ["prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"] },
-  { name: "Burnrate canonical", fields: ["cache_read_tokens", "cache_write_tokens", "reasoning_tokens"] },
+  { name: "Burnrate canonical", fields: ["cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens"] },
   { name: "OpenAI Responses", fields: ["input_tokens_details"] },
   { name: "Anthropic Messages", fields: ["cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"] },
 ];
@@ -116,7 +118,7 @@ function chatUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
   const reasoning = cd ? count(cd, "reasoning_tokens", "completion_tokens_details.", errors) : 0;
   checkNotAbove(cached, cachedPath, prompt, "prompt_tokens", "prompt_tokens includes cached tokens", errors);
   checkNotAbove(reasoning, "completion_tokens_details.reasoning_tokens", completion, "completion_tokens", "completion_tokens includes reasoning tokens", errors);
-  return { inputTokens: prompt - cached, cacheReadTokens: cached, cacheWriteTokens: 0, outputTokens: completion, reasoningTokens: reasoning };
+  return { inputTokens: prompt - cached, cacheReadTokens: cached, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: completion, reasoningTokens: reasoning };
 }
 
 // Also used for plain {input_tokens, output_tokens}: without cache details every format agrees.
@@ -127,7 +129,7 @@ function responsesUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
   const cached = id ? count(id, "cached_tokens", "input_tokens_details.", errors) : 0;
   const reasoning = reasoningFromDetails(nested(raw, "output_tokens_details", errors), output, errors);
   checkNotAbove(cached, "input_tokens_details.cached_tokens", input, "input_tokens", "input_tokens includes cached tokens", errors);
-  return { inputTokens: input - cached, cacheReadTokens: cached, cacheWriteTokens: 0, outputTokens: output, reasoningTokens: reasoning };
+  return { inputTokens: input - cached, cacheReadTokens: cached, cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: output, reasoningTokens: reasoning };
 }
 
 function anthropicUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
@@ -136,10 +138,13 @@ function anthropicUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
   const output = count(raw, "output_tokens", "", errors);
   const cacheRead = count(raw, "cache_read_input_tokens", "", errors);
   let cacheWrite = count(raw, "cache_creation_input_tokens", "", errors);
+  let cacheWrite1h = 0;
   const cc = nested(raw, "cache_creation", errors);
   if (cc) {
-    // The TTL split is a breakdown of cache_creation_input_tokens; use it only when the total is missing.
-    const split = count(cc, "ephemeral_5m_input_tokens", "cache_creation.", errors) + count(cc, "ephemeral_1h_input_tokens", "cache_creation.", errors);
+    // The TTL split is a breakdown of cache_creation_input_tokens (the total, when missing); its 1h
+    // part is billed at a higher rate.
+    cacheWrite1h = count(cc, "ephemeral_1h_input_tokens", "cache_creation.", errors);
+    const split = count(cc, "ephemeral_5m_input_tokens", "cache_creation.", errors) + cacheWrite1h;
     if (!Number.isSafeInteger(split)) errors.push({ path: "cache_creation", message: "token counts add up to more than the largest exact integer" });
     else if (raw.cache_creation_input_tokens == null) cacheWrite = split;
     else {
@@ -147,17 +152,21 @@ function anthropicUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
     }
   }
   const reasoning = reasoningFromDetails(nested(raw, "output_tokens_details", errors), output, errors);
-  return { inputTokens: input, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite, outputTokens: output, reasoningTokens: reasoning };
+  return { inputTokens: input, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite, cacheWrite1hTokens: cacheWrite1h, outputTokens: output, reasoningTokens: reasoning };
 }
 
 function canonicalUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
   const output = count(raw, "output_tokens", "", errors);
   const reasoning = count(raw, "reasoning_tokens", "", errors);
   checkNotAbove(reasoning, "reasoning_tokens", output, "output_tokens", "output_tokens includes reasoning tokens", errors);
+  const cacheWrite = count(raw, "cache_write_tokens", "", errors);
+  const cacheWrite1h = count(raw, "cache_write_1h_tokens", "", errors);
+  checkNotAbove(cacheWrite1h, "cache_write_1h_tokens", cacheWrite, "cache_write_tokens", "cache_write_tokens includes the one-hour writes", errors);
   return {
     inputTokens: count(raw, "input_tokens", "", errors),
     cacheReadTokens: count(raw, "cache_read_tokens", "", errors),
-    cacheWriteTokens: count(raw, "cache_write_tokens", "", errors),
+    cacheWriteTokens: cacheWrite,
+    cacheWrite1hTokens: cacheWrite1h,
     outputTokens: output,
     reasoningTokens: reasoning,
   };
@@ -165,7 +174,7 @@ function canonicalUsage(raw: TObj, errors: TUsageError[]): TCanonicalUsage {
 
 /**
  * Validates and normalises one usage object. Accepted, recognised by field names:
- * Burnrate canonical {input_tokens (uncached), cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens};
+ * Burnrate canonical {input_tokens (uncached), cache_read_tokens, cache_write_tokens (of which cache_write_1h_tokens), output_tokens, reasoning_tokens};
  * OpenAI Chat Completions (prompt_tokens includes cached); OpenAI Responses (input_tokens includes cached);
  * Anthropic Messages (input_tokens excludes cache reads/writes). Unknown extra fields are ignored, null
  * counts are 0, a mix of formats is rejected. Error paths are relative to the usage object.

@@ -124,9 +124,14 @@ export function selectRateSet(rates: TModelRates, totalInputTokens: number): TRa
   return rates;
 }
 
+// A one-hour cache write costs twice the input rate (Anthropic's pricing, also on Bedrock and Vertex;
+// the five-minute kind is the catalogue's cache_write_mtok, 1.25×). The catalogue has no key for it,
+// and only Anthropic's usage reports such writes.
+export const ONE_HOUR_CACHE_WRITE_INPUT_MULTIPLE = 2;
+
 /**
  * Exact, unrounded USD cost of one call. Each token is priced once:
- * input*in + cacheRead*(cacheRead ?? in) + cacheWrite*(cacheWrite ?? in)
+ * input*in + cacheRead*(cacheRead ?? in) + (cacheWrite - cacheWrite1h)*(cacheWrite ?? in) + cacheWrite1h*2*in
  *   + (output - reasoning)*out + reasoning*(reasoning ?? out), all / 1e6, plus any per-call fee.
  * Exported for the gateway's worst-case reservation (pass the max tokens it allows).
  */
@@ -137,7 +142,10 @@ export function costFromRates(rates: TModelRates, usage: TCanonicalUsage): Decim
   let micro = ZERO;
   if (usage.inputTokens > 0) micro = micro.plus(new Money(usage.inputTokens).times(r.inputMtok));
   if (usage.cacheReadTokens > 0) micro = micro.plus(new Money(usage.cacheReadTokens).times(r.cacheReadMtok ?? r.inputMtok));
-  if (usage.cacheWriteTokens > 0) micro = micro.plus(new Money(usage.cacheWriteTokens).times(r.cacheWriteMtok ?? r.inputMtok));
+  const oneHourWrites = usage.cacheWrite1hTokens;
+  const shortWrites = usage.cacheWriteTokens - oneHourWrites;
+  if (shortWrites > 0) micro = micro.plus(new Money(shortWrites).times(r.cacheWriteMtok ?? r.inputMtok));
+  if (oneHourWrites > 0) micro = micro.plus(new Money(oneHourWrites).times(r.inputMtok).times(ONE_HOUR_CACHE_WRITE_INPUT_MULTIPLE));
   const plainOutput = usage.outputTokens - usage.reasoningTokens;
   if (plainOutput > 0) micro = micro.plus(new Money(plainOutput).times(r.outputMtok));
   if (usage.reasoningTokens > 0) micro = micro.plus(new Money(usage.reasoningTokens).times(r.reasoningMtok ?? r.outputMtok));

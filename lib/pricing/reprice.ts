@@ -88,6 +88,7 @@ type TStoredCall = {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   reasoningTokens: number;
   costUsd: string;
   costSource: "REPORTED" | "CATALOG" | "OVERRIDE" | "UNPRICED" | "NONE";
@@ -278,7 +279,7 @@ export async function repriceModel(
       for (const chunkHours of chunks) {
         const stored = await tx.$queryRawUnsafe<TStoredCall[]>(
           `SELECT e.id::text, e."occurredAt", e.provider, e.model, e."inputTokens", e."outputTokens", e."cacheReadTokens",
-                  e."cacheWriteTokens", e."reasoningTokens", e."costUsd"::text AS "costUsd", e."costSource"::text AS "costSource"
+                  e."cacheWriteTokens", e."cacheWrite1hTokens", e."reasoningTokens", e."costUsd"::text AS "costUsd", e."costSource"::text AS "costSource"
              FROM json_array_elements_text($5::json) AS h(hour)
              JOIN "UsageEvent" e ON e."orgId" = $1
                   AND e."occurredAt" >= greatest(h.hour::timestamptz, $2::timestamptz)
@@ -305,6 +306,7 @@ export async function repriceModel(
               outputTokens: call.outputTokens,
               cacheReadTokens: call.cacheReadTokens,
               cacheWriteTokens: call.cacheWriteTokens,
+              cacheWrite1hTokens: call.cacheWrite1hTokens,
               reasoningTokens: call.reasoningTokens,
             },
             at: call.occurredAt,
