@@ -122,6 +122,9 @@ async function main(cleanups: Cleanups): Promise<number> {
       targetP99Ms: 2000,
     };
     log(`latency: ${latencies.length}/${own.crossings} emails accepted; p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(latencies[latencies.length - 1] ?? NaN)} ms`);
+    // Which crossings were slowest (the first after the server started, or spread out), to tell a cold start from a stall.
+    const slowest = [...answered].filter(([run]) => accepted.has(run)).map(([run, t]) => [run, accepted.get(run)! - t] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    log(`latency: slowest ${slowest.map(([run, ms]) => `${run} ${fmt(ms)} ms`).join(", ")}`);
   }
 
   if (own.parts.has("throughput")) {
