@@ -42,10 +42,13 @@ function stateOfUnits(spent: bigint, amount: bigint, thresholds: readonly number
 }
 
 // limit − spent, never below zero, exact.
+const remainingOfUnits = (spent: bigint, amount: bigint, scale: number) => unitsToDecimal(amount > spent ? amount - spent : 0n, scale);
+
 export function remainingUsd(spentUsd: string, amountUsd: string): string {
   const [spent, amount, scale] = atCommonScale(spentUsd, amountUsd);
-  return unitsToDecimal(amount > spent ? amount - spent : 0n, scale);
+  return remainingOfUnits(spent, amount, scale);
 }
+
 
 export function budgetStatus(c: {
   budgetId: string;
@@ -65,7 +68,7 @@ export function budgetStatus(c: {
     period_start: c.periodStart.toISOString(),
     limit_usd: formatUsd(c.budget.amountUsd),
     spent_usd: formatUsd(c.spentUsd),
-    remaining_usd: formatUsd(unitsToDecimal(amount > spent ? amount - spent : 0n, scale)),
+    remaining_usd: formatUsd(remainingOfUnits(spent, amount, scale)),
     enforcement: c.budget.enforcement === "BLOCK" ? "block" : "alert",
     state: stateOfUnits(spent, amount, c.budget.thresholds),
   };
