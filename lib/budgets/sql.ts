@@ -1,5 +1,5 @@
 // SQL fragments that say which budget applies to which event and where its spend is counted —
-// one definition for ingest (lib/ingest/store.ts), backfill (./backfill.ts) and the budget check
+// one definition for ingest (lib/ingest/ingest-sql.ts), backfill (./backfill.ts) and the budget check
 // (./check.ts), so the three can never disagree.
 
 // A model's name without a release-date suffix: providers answer with the dated snapshot

@@ -8,7 +8,7 @@ import { afterAll, expect, test } from "vitest";
 import { pool } from "../db";
 import { createBudget } from "../budgets/manage";
 import { createTestOrg } from "../testing/fixtures";
-import { EVENT_COLUMNS, INGEST_SQL } from "./store";
+import { EVENT_COLUMNS, INGEST_SQL } from "./ingest-sql";
 
 type TPlanNode = { "Node Type": string; "Relation Name"?: string; Plans?: TPlanNode[] };
 

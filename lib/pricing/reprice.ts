@@ -26,7 +26,7 @@ import { loadPriceOverrides } from "./price-overrides";
 //
 // How totals move: by the exact difference (new − old) of each changed event, summed per execution,
 // per hourly rollup row, per daily row and per budget counter — the same grouping the ingest statement uses
-// (lib/ingest/store.ts; which budgets apply and where a call counts come from lib/budgets/sql.ts),
+// (lib/ingest/ingest-sql.ts; which budgets apply and where a call counts come from lib/budgets/sql.ts),
 // so each total stays equal to the sum of its events (the counters' oracle, to the last digit).
 // A counter that does not exist is not created: that period was never counted by that budget
 // (older than the budget's backfill), and a delta alone would not be its sum.

@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { TEventRow } from "../../lib/ingest/prepare";
-import { EVENT_COLUMNS } from "../../lib/ingest/store";
+import { EVENT_COLUMNS } from "../../lib/ingest/ingest-sql";
 
 // The physical limit: COPY of the same rows (same columns as the ingest INSERT: EVENT_COLUMNS of
 // lib/ingest/store.ts) into the same "UsageEvent" table with all its indexes.
