@@ -11,6 +11,17 @@ import { chatCompletion, orgOnScripted, startScriptedUpstream, storedEvents, sto
 import { api, startMachineServer } from "../testing/machine-server";
 import { GATEWAY_LIMITS } from "./relay";
 
+// Runs `fn` with one gateway limit lowered, and puts it back whatever happens.
+async function withGatewayLimit(limit: keyof typeof GATEWAY_LIMITS, value: number, fn: () => Promise<void>): Promise<void> {
+  const saved = GATEWAY_LIMITS[limit];
+  GATEWAY_LIMITS[limit] = value;
+  try {
+    await fn();
+  } finally {
+    GATEWAY_LIMITS[limit] = saved;
+  }
+}
+
 let server: Awaited<ReturnType<typeof startMachineServer>>;
 let upstream: Awaited<ReturnType<typeof startScriptedUpstream>>;
 beforeAll(async () => {
@@ -94,15 +105,11 @@ describe("an upstream that fails mid-way", () => {
   test("a provider that does not start answering within the deadline is a 503 and recorded as upstream_timeout ($0)", async () => {
     const t = await orgOnScripted(server.url, upstream.url);
     upstream.handler = () => {}; // never answers
-    const deadline = GATEWAY_LIMITS.upstreamStartMs;
-    GATEWAY_LIMITS.upstreamStartMs = 300;
-    try {
+    await withGatewayLimit("upstreamStartMs", 300, async () => {
       const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
       expect(r.status).toBe(503);
       expect(r.body.error.message).toContain("did not start answering");
-    } finally {
-      GATEWAY_LIMITS.upstreamStartMs = deadline;
-    }
+    });
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_timeout", cost: "0" });
@@ -116,14 +123,10 @@ describe("a provider that stalls or floods once it has answered", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"id": "chatcmpl-stall", ');
     };
-    const idle = GATEWAY_LIMITS.upstreamIdleMs;
-    GATEWAY_LIMITS.upstreamIdleMs = 300;
-    try {
+    await withGatewayLimit("upstreamIdleMs", 300, async () => {
       const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
       expect(r.status).toBe(503);
-    } finally {
-      GATEWAY_LIMITS.upstreamIdleMs = idle;
-    }
+    });
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_broke_off", cost: "0" });
@@ -135,18 +138,14 @@ describe("a provider that stalls or floods once it has answered", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write(`event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "msg_stall", model: "claude-sonnet-4-5-20250929", usage: { input_tokens: 1200, output_tokens: 1 } } })}\n\n`);
     };
-    const idle = GATEWAY_LIMITS.upstreamIdleMs;
-    GATEWAY_LIMITS.upstreamIdleMs = 300;
-    try {
+    await withGatewayLimit("upstreamIdleMs", 300, async () => {
       const r = await fetch(`${server.url}/api/v1/gateway/anthropic/v1/messages`, {
         method: "POST",
         headers: { "x-api-key": t.secret, "content-type": "application/json" },
         body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] }),
       });
       await r.text().catch(() => "");
-    } finally {
-      GATEWAY_LIMITS.upstreamIdleMs = idle;
-    }
+    });
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "stream_interrupted", inputTokens: 1200 });
@@ -158,14 +157,10 @@ describe("a provider that stalls or floods once it has answered", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ ...chatCompletion("chatcmpl-big", { prompt_tokens: 1, completion_tokens: 1 }), padding: "x".repeat(4096) }));
     };
-    const max = GATEWAY_LIMITS.maxJsonAnswerBytes;
-    GATEWAY_LIMITS.maxJsonAnswerBytes = 1024;
-    try {
+    await withGatewayLimit("maxJsonAnswerBytes", 1024, async () => {
       const r = await api(server.url, OPENAI_PATH, { secret: t.secret, body: chat });
       expect(r.status).toBe(503);
-    } finally {
-      GATEWAY_LIMITS.maxJsonAnswerBytes = max;
-    }
+    });
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "ERROR", errorType: "upstream_broke_off" });
@@ -266,9 +261,7 @@ describe("a stream event over the limit", () => {
       };
       sendMore();
     };
-    const limit = GATEWAY_LIMITS.maxSseEventChars;
-    GATEWAY_LIMITS.maxSseEventChars = 20_000;
-    try {
+    await withGatewayLimit("maxSseEventChars", 20_000, async () => {
       const r = await fetch(server.url + "/api/v1/gateway/anthropic/v1/messages", {
         method: "POST",
         headers: { "x-api-key": t.secret, "content-type": "application/json" },
@@ -277,9 +270,7 @@ describe("a stream event over the limit", () => {
       const text = await r.text();
       expect(text).toContain("message_start");
       expect(text).not.toContain("xxxx");
-    } finally {
-      GATEWAY_LIMITS.maxSseEventChars = limit;
-    }
+    });
     await expect.poll(() => upstream.got.at(-1)?.closedEarly).toBe(true);
     const rows = await storedEvents(t.org.id);
     expect(rows).toHaveLength(1);
