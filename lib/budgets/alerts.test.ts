@@ -141,40 +141,17 @@ describe("threshold alerts", () => {
   test("each period has its own thresholds: yesterday's 100 % does not silence today's", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "DAY", thresholds: [100] });
-    await post(w.secret, spend("y", "2", { timestamp: new Date(Date.now() - 26 * 3600_000).toISOString() }));
+    // Yesterday went over and alerted, as it did while yesterday was the current day.
+    await pool().query(
+      `INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch, "spentUsd", "limitUsd", notified)
+       VALUES (gen_random_uuid()::text, $1, $2, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 day', '', 100, 'ACTUAL', 0, 2, 1, true)`,
+      [w.org.id, b.id],
+    );
     await post(w.secret, spend("t", "2"));
     const alerts = await settled(() => alertsOf(b.id), (a) => a.length === 2);
     expect(new Set(alerts.map((a) => a.periodStart.toISOString())).size).toBe(2);
     expect(alerts.every((a) => a.notified)).toBe(true);
-  });
-
-  test("per-item budgets alert per task; an archived budget is neither counted nor alerted", async () => {
-    const w = await orgWithPeople();
-    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "1", period: "TOTAL", thresholds: [100] });
-    const gone = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "TOTAL", thresholds: [100] });
-    await archiveBudget(w.org.id, null, gone.id);
-    await post(w.secret, { events: [spend("p1", "1", { task: "alpha" }), spend("p2", "0.5", { task: "beta" }), spend("p3", "2", { task: "gamma" })] });
-    const alerts = await settled(() => alertsOf(each.id), (a) => a.length === 2);
-    expect(alerts.map((a) => a.itemKey).sort()).toEqual(["alpha", "gamma"]);
-    expect(await alertsOf(gone.id)).toEqual([]);
-    expect(await prisma().budgetCounter.count({ where: { budgetId: gone.id } })).toBe(0);
-  });
-
-  test("a per-item budget made over items already past it records them as passed instead of mailing each", async () => {
-    const w = await orgWithPeople();
-    await post(w.secret, { events: [spend("o1", "3", { task: "old-1" }), spend("o2", "5", { task: "old-2" })] });
-    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "1", period: "TOTAL", thresholds: [100] });
-    expect((await alertsOf(each.id)).map((a) => [a.itemKey, a.notified]).sort()).toEqual([
-      ["old-1", false],
-      ["old-2", false],
-    ]);
-    expect(await prisma().emailOutbox.count({ where: { alertId: { in: (await alertsOf(each.id)).map((a) => a.id) } } })).toBe(0);
-    // A task that crosses from now on is mailed as usual.
-    await post(w.secret, spend("n1", "2", { task: "new-1" }));
-    const fresh = await settled(() => alertsOf(each.id), (a) => a.some((x) => x.itemKey === "new-1"));
-    const alert = fresh.find((a) => a.itemKey === "new-1")!;
-    expect(alert.notified).toBe(true);
-    expect(await settled(() => emailsOf(alert.id), (e) => e.length > 0)).toEqual(w.recipients);
+    expect(await emailsOf(alerts.at(-1)!.id)).toEqual(w.recipients);
   });
 
   test("the sweep records an alert the follow-up never did (a crash between commit and evaluation)", async () => {
@@ -190,19 +167,41 @@ describe("threshold alerts", () => {
     expect(await alertsOf(b.id)).toHaveLength(1);
   });
 
-  test("the sweep looks at counters that moved lately, not at all of history", async () => {
+  test("the sweep re-evaluates every budget, however long ago its counter moved (a process down for an hour)", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "TOTAL", thresholds: [100] });
-    // Over the limit, but neither it nor its budget changed for an hour: someone evaluated it then.
+    // Over the limit, and neither it nor its budget changed for an hour: the crash was that long ago.
     await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
                         VALUES (gen_random_uuid()::text, $1, $2, '1970-01-01T00:00:00Z', '', 15, now() - interval '1 hour')`, [w.org.id, b.id]);
     await pool().query(`UPDATE "Budget" SET "updatedAt" = now() - interval '1 hour' WHERE id = $1`, [b.id]);
     await sweepBudgets();
-    expect(await alertsOf(b.id)).toEqual([]);
-    // A counter that moves is swept again.
-    await pool().query(`UPDATE "BudgetCounter" SET "updatedAt" = now() WHERE "budgetId" = $1`, [b.id]);
+    const alerts = await alertsOf(b.id);
+    expect(alerts.map((a) => [a.threshold, a.notified])).toEqual([[100, true]]);
+    expect(await emailsOf(alerts[0].id)).toEqual(w.recipients);
+  });
+
+  test("an ended period alerts no one: a new budget over last days' spend, a late event into yesterday", async () => {
+    const w = await orgWithPeople("Asia/Kolkata");
+    const DAY_MS = 86_400_000;
+    // $20 on each of the three days before today (org-local), $6 today.
+    const past = [1, 2, 3].map((d) => spend(`past-${d}`, "20", { timestamp: new Date(Date.now() - d * DAY_MS).toISOString() }));
+    expect((await post(w.secret, { events: [...past, spend("today", "6")] })).status).toBe(200);
+    const day = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "DAY", thresholds: [50, 100] });
+    const { rows } = await pool().query(`SELECT date_trunc('day', now() AT TIME ZONE 'Asia/Kolkata') AT TIME ZONE 'Asia/Kolkata' AS today`);
+    // Every day's counter is there (the budget page shows last days' spend) …
+    expect(await prisma().budgetCounter.count({ where: { budgetId: day.id } })).toBeGreaterThanOrEqual(3);
+    // … but only today's can alert: $6 of $10 is 50 %.
+    const alerts = await settled(() => alertsOf(day.id), (a) => a.length > 0);
+    expect(alerts.map((a) => [a.periodStart.toISOString(), a.threshold, a.notified])).toEqual([[rows[0].today.toISOString(), 50, true]]);
+    // A late event pushing yesterday further moves yesterday's counter and sends nothing; the sweep agrees.
+    await post(w.secret, spend("late", "5", { timestamp: new Date(Date.now() - DAY_MS).toISOString() }));
     await sweepBudgets();
-    expect((await alertsOf(b.id)).map((a) => a.threshold)).toEqual([100]);
+    await sleep(200);
+    expect((await alertsOf(day.id)).map((a) => a.threshold)).toEqual([50]);
+    // Lowering the budget re-evaluates today only: $6 of $5 is 100 %.
+    await updateBudget(w.org.id, null, day.id, { amountUsd: "5" });
+    const after = await settled(() => alertsOf(day.id), (a) => a.some((x) => x.threshold === 100));
+    expect(after.filter((a) => a.threshold === 100).map((a) => a.periodStart.toISOString())).toEqual([rows[0].today.toISOString()]);
   });
 
   test("evaluating the same counter from many places at once still records each alert once", async () => {

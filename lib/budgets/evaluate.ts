@@ -6,7 +6,7 @@ import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
 import { projectPeriodEnd } from "./projection";
-import { BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
+import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
 // Level-triggered alerts (docs/architecture.md §6): a threshold alerts once per (budget, period,
 // item, threshold, kind, epoch) when the spend is at or above it, however it got there. The unique
@@ -49,6 +49,8 @@ export type TAlertBudget = {
   timezone: string;
   orgWebhookUrl: string | null;
   periodEnd: Date | null;
+  // The period starting at periodStart has ended (by the database's clock): it alerts and blocks no more.
+  periodOver: boolean;
 };
 
 // The budget as an alert describes it, with its org and the end of the period starting at periodStart;
@@ -57,7 +59,8 @@ export async function loadAlertBudget(client: PoolClient, orgId: string, budgetI
   const { rows } = await client.query<TAlertBudget>(
     `SELECT b.id, b.name, b.scope, b."scopeValue", b.period, ${ITEM_LIMIT("b", "k")}::text AS "amountUsd", b.enforcement, b.thresholds,
             b.recipients, b."webhookUrl", b."alertEpoch", b."archivedAt", o.slug AS "orgSlug", o.name AS "orgName", o.timezone,
-            o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd"
+            o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd",
+            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= now(), false) AS "periodOver"
        FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
       CROSS JOIN (SELECT $1::text AS "orgId", $2::text AS "budgetId", $3::timestamptz AS "periodStart", $4::text AS "itemKey") k
       WHERE b."orgId" = $1 AND b.id = $2`,
@@ -68,7 +71,9 @@ export async function loadAlertBudget(client: PoolClient, orgId: string, budgetI
 
 async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{ alerts: number; blocked: number }> {
   const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey);
-  if (!budget || budget.archivedAt) return { alerts: 0, blocked: 0 };
+  // An ended period (a late event counted into yesterday) moves its counter but alerts no one: the
+  // alert would be about money no budget can still hold back, and the current period has its own.
+  if (!budget || budget.archivedAt || budget.periodOver) return { alerts: 0, blocked: 0 };
   let alerts = 0;
   const spent = new Decimal(counter.spentUsd);
   const amount = new Decimal(budget.amountUsd);
@@ -248,23 +253,35 @@ async function spendDrivers(
   return { executions, drivers };
 }
 
-// The sweep (a job, at least once a minute): re-evaluates, level-triggered, every counter that moved
-// lately and every counter of a budget changed lately — so an alert a crash or a lost follow-up left
-// unrecorded is recorded now. Only those: a threshold can only become reached when the spend or the
-// budget changes, and a sweep of every counter (one per execution for per-execution budgets) would
-// grow with history. "Lately" is well over the sweep's own interval, so a missed run misses nothing.
-export const SWEEP_LOOKBACK = "15 minutes";
+// The counters of live budgets in their current period (the org's calendar; TOTAL: its one period)
+// that reached a threshold (or, under BLOCK, their limit) at the budget's own amount — approvals only
+// raise an item's limit, so a counter under that cannot be due. The one selection of what can still
+// alert, for the sweep and for a budget just changed: a period that has ended alerts no more (a new
+// budget over last week's spend, or a late event into yesterday, sends nothing about them).
+const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string) => `
+  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
+    FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
+    JOIN "BudgetCounter" k ON k."orgId" = b."orgId" AND k."budgetId" = b.id AND k."periodStart" = ${BUDGET_PERIOD_AT("b", "now()", "o.timezone")}
+    ${ITEM_LIMIT_JOIN}
+   WHERE b."archivedAt" IS NULL AND ${where}
+     AND k."spentUsd" * 100 >= b."amountUsd" * least((SELECT min(th) FROM unnest(b.thresholds) th), CASE WHEN b.enforcement = 'BLOCK' THEN 100 END)`;
 
+// The sweep (a job, once a minute): re-evaluates every budget, level-triggered — each current counter
+// over a threshold with no alert recorded gets it now — so an alert a crash between an ingest's commit
+// and its follow-up left unrecorded is recorded within a minute, however long the process was down.
+// Costs a read of the counters over their lowest threshold (the others are filtered on the counter
+// row), not of every counter.
 export async function sweepBudgets(): Promise<{ counters: number; alerts: number; blocked: number }> {
-  const { rows } = await pool().query<TRawCounterState>(
-    `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
-       FROM "BudgetCounter" k
-       JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" AND b."archivedAt" IS NULL ${ITEM_LIMIT_JOIN}
-      WHERE (k."updatedAt" >= now() - interval '${SWEEP_LOOKBACK}' OR b."updatedAt" >= now() - interval '${SWEEP_LOOKBACK}')
-        -- Only current periods (a month is at most 31 days) and TOTAL counters can still alert usefully.
-        AND (k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL')`,
-  );
+  const { rows } = await pool().query<TRawCounterState>(CURRENT_COUNTERS_OVER_A_THRESHOLD("true"));
   const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length > 0 || c.blockDue);
   const result = await evaluateDueCounters(due);
   return { counters: rows.length, ...result };
+}
+
+// Level-triggered evaluation of one budget's current counters, right after a change committed (a
+// budget created, lowered or widened over spend alerts at once).
+export async function evaluateBudget(orgId: string, budgetId: string): Promise<{ alerts: number; blocked: number }> {
+  const { rows } = await pool().query<TRawCounterState>(CURRENT_COUNTERS_OVER_A_THRESHOLD(`b."orgId" = $1 AND b.id = $2`), [orgId, budgetId]);
+  const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length || c.blockDue);
+  return due.length ? evaluateDueCounters(due) : { alerts: 0, blocked: 0 };
 }

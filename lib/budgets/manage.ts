@@ -6,8 +6,7 @@ import { invalid, notFound, zodDetails } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import { Decimal } from "../money";
 import { backfillCounters, lockOrgBudgets } from "./backfill";
-import { toCounterState, COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, type TRawCounterState } from "./counters";
-import { evaluateDueCounters } from "./evaluate";
+import { evaluateBudget } from "./evaluate";
 
 // Budgets are made, changed and archived here — by the budgets page, the admin CLI and tests alike.
 // Every change runs under the org's budget lock (held exclusively: ingest writes wait a moment),
@@ -246,19 +245,6 @@ export async function archiveBudget(orgId: string, actorId: string | null, budge
     if (count !== 1) throw notFound("No such active budget.");
     await recordAudit(tx, { orgId, actorId, action: "budget.archived", targetType: "Budget", targetId: budgetId });
   });
-}
-
-// Level-triggered evaluation of one budget's current counters, right after a change committed.
-export async function evaluateBudget(orgId: string, budgetId: string) {
-  const { rows } = await prisma().$queryRawUnsafe<TRawCounterState[]>(
-    `SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
-       FROM "BudgetCounter" k JOIN "Budget" b ON b.id = k."budgetId" AND b."orgId" = k."orgId" ${ITEM_LIMIT_JOIN}
-      WHERE k."orgId" = $1 AND k."budgetId" = $2 AND (k."periodStart" >= now() - interval '32 days' OR b.period = 'TOTAL')`,
-    orgId,
-    budgetId,
-  ).then((rows) => ({ rows }));
-  const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length || c.blockDue);
-  return due.length ? evaluateDueCounters(due) : { alerts: 0, blocked: 0 };
 }
 
 function auditDetails(b: { name: string | null; scope: string; scopeValue: string; amountUsd: Prisma.Decimal | string; period: string; enforcement: string; thresholds: number[] }) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { storableText } from "../ingest/storable";
 import { recordAudit } from "../audit/log";
 import { lockOrgBudgets } from "../budgets/backfill";
-import { evaluateBudget } from "../budgets/manage";
+import { evaluateBudget } from "../budgets/evaluate";
 import { BUDGET_ITEM, BUDGET_MATCH, BUDGET_PERIOD_START, LOCAL_PERIOD_START } from "../budgets/sql";
 import { prisma } from "../db";
 import { invalid, zodDetails } from "../errors";
@@ -394,7 +394,7 @@ export async function repriceModel(
     try {
       alerts += (await evaluateBudget(orgId, budgetId)).alerts;
     } catch (err) {
-      // The reprice is committed (its counters' updatedAt is now): the sweep re-evaluates them within a minute.
+      // The reprice is committed: the sweep re-evaluates every budget within a minute.
       console.error(`[reprice] alert evaluation of budget ${budgetId} failed; the sweep will retry:`, err);
     }
   }
