@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { Decimal } from "../money";
 import { createCostCenter, createTeam, createTestKey, createTestOrg } from "../testing/fixtures";
-import { oracleItem, utcPeriodStart, type TEventRecord } from "../testing/counters-oracle";
+import { localPeriodStart, oracleItem, type TEventRecord } from "../testing/counters-oracle";
 import { api, startMachineServer } from "../testing/machine-server";
+import { authenticateKey, type TAuthenticatedKey } from "../keys/authenticate";
+import { submitEvents } from "../ingest/group-commit";
+import { prepareEvents } from "../ingest/prepare";
 import { createBudget, updateBudget } from "./manage";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
@@ -21,6 +24,7 @@ const DAY = 24 * HOUR;
 const post = (secret: string, events: unknown[]) => api(server.url, "/api/v1/events", { secret, body: { events } });
 
 async function expectCountersExact(orgId: string) {
+  const { timezone } = await prisma().organization.findUniqueOrThrow({ where: { id: orgId } });
   const { rows: events } = await pool().query<TEventRecord>(
     `SELECT "occurredAt", "costUsd"::text AS "costUsd", "costSource", "teamId", "costCenterId", "keyId", agent, "userId", model, task, "executionId"
        FROM "UsageEvent" WHERE "orgId" = $1`,
@@ -33,7 +37,7 @@ async function expectCountersExact(orgId: string) {
     for (const e of events) {
       const item = oracleItem(b.scope, b.scopeValue, e);
       if (item === null) continue;
-      const k = `${utcPeriodStart(b.period, e.occurredAt)}|${item}`;
+      const k = `${localPeriodStart(b.period, e.occurredAt, timezone)}|${item}`;
       const cur = expected.get(k) ?? { spent: new Decimal(0), calls: 0, unpriced: 0 };
       cur.spent = cur.spent.plus(e.costUsd);
       cur.calls++;
@@ -92,8 +96,9 @@ function randomEvents(prefix: string, n: number, seed: number) {
 }
 
 describe("budget counters", () => {
-  test("equal the stored events in every scope and period after concurrent batches, duplicates and retries", { timeout: 120_000 }, async () => {
-    const w = await budgetWorld();
+  // UTC, and a half-hour zone whose days begin at 18:30 UTC (an event's day differs for a quarter of them).
+  test.each(["UTC", "Asia/Kolkata"])("equal the stored events in every scope and period after concurrent batches, duplicates and retries (%s)", { timeout: 120_000 }, async (timezone) => {
+    const w = await budgetWorld(timezone);
     const batches = [0, 1, 2, 3, 4, 5].map((k) => randomEvents(`b${k}`, 120, 7 + k));
     // Each batch twice, concurrently, from two keys; plus a retry of half of each; plus cross-batch duplicates.
     const sends = batches.flatMap((events, k) => [
@@ -167,20 +172,33 @@ describe("budget counters", () => {
     await expectCountersExact(t.org.id);
   });
 
-  test("days, weeks and months are the org's: a 25-hour DST day is one day counter", async () => {
+  test("days are the org's: a 25-hour and a 23-hour DST day are one day counter each", async () => {
     const t = await createTestOrg({ timezone: "America/New_York" });
     const day = await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "1000", period: "DAY", thresholds: [1000] });
-    // 2026-11-01 is 25 hours long in New York (EDT → EST at 02:00).
-    const at = (iso: string) => new Date(iso).toISOString();
-    const old = Date.now() - new Date("2026-11-01T04:00:00Z").getTime() > 35 * DAY;
-    if (old) return; // the events would be older than ingest accepts
-    await post(t.secret, [
-      { id: "a", kind: "tool", cost_usd: "1", timestamp: at("2026-11-01T04:30:00Z") }, // 00:30 EDT, Nov 1
-      { id: "b", kind: "tool", cost_usd: "2", timestamp: at("2026-11-02T04:30:00Z") }, // 23:30 EST, Nov 1
-      { id: "c", kind: "tool", cost_usd: "4", timestamp: at("2026-11-02T05:10:00Z") }, // 00:10 EST, Nov 2
+    const key = await authenticateKey(t.secret);
+    if (typeof key === "string") throw new Error(key);
+    // Events from fixed dates, validated on a clock a day after them (ingest takes events ≤ 35 days
+    // old), so the test means the same whatever day it runs.
+    async function store(at: string, events: { id: string; cost_usd: string; timestamp: string }[]) {
+      const { rows, rejected } = await prepareEvents(key as TAuthenticatedKey, events.map((e) => ({ kind: "tool", ...e })), new Date(at));
+      expect(rejected).toEqual([]);
+      await submitEvents(rows, null);
+    }
+    // 2026-11-01 is 25 hours long in New York (EDT → EST at 02:00); 2026-03-08 is 23 (EST → EDT).
+    await store("2026-11-03T00:00:00Z", [
+      { id: "a", cost_usd: "1", timestamp: "2026-11-01T04:30:00Z" }, // 00:30 EDT, Nov 1
+      { id: "b", cost_usd: "2", timestamp: "2026-11-02T04:30:00Z" }, // 23:30 EST, Nov 1
+      { id: "c", cost_usd: "4", timestamp: "2026-11-02T05:10:00Z" }, // 00:10 EST, Nov 2
+    ]);
+    await store("2026-03-10T00:00:00Z", [
+      { id: "d", cost_usd: "8", timestamp: "2026-03-08T05:30:00Z" }, // 00:30 EST, Mar 8
+      { id: "e", cost_usd: "16", timestamp: "2026-03-09T03:30:00Z" }, // 23:30 EDT, Mar 8
+      { id: "f", cost_usd: "32", timestamp: "2026-03-09T04:10:00Z" }, // 00:10 EDT, Mar 9
     ]);
     const counters = await prisma().budgetCounter.findMany({ where: { budgetId: day.id }, orderBy: { periodStart: "asc" } });
     expect(counters.map((c) => [c.periodStart.toISOString(), c.spentUsd.toString()])).toEqual([
+      ["2026-03-08T05:00:00.000Z", "24"],
+      ["2026-03-09T04:00:00.000Z", "32"],
       ["2026-11-01T04:00:00.000Z", "3"],
       ["2026-11-02T05:00:00.000Z", "4"],
     ]);

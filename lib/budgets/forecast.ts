@@ -7,7 +7,10 @@ import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END } from "./sql";
 
 // The forecast job (every few minutes): each active budget with forecast alerts whose current
 // period projects to ≥ 100 % while still under it gets one FORECAST alert per period, naming the
-// projected breach date — exactly once, by the same unique row as threshold alerts.
+// projected breach date — exactly once, by the same unique row as threshold alerts. A forecast row
+// is always epoch 0: a raised amount starts a new epoch for thresholds, but the period has had its
+// warning (a second forecast after each edit would be noise).
+const FORECAST_EPOCH = 0;
 export async function forecastBudgets(now = new Date()): Promise<{ checked: number; alerts: number }> {
   const { rows } = await pool().query<{
     orgId: string;
@@ -33,8 +36,8 @@ export async function forecastBudgets(now = new Date()): Promise<{ checked: numb
       WHERE c."spentUsd" < lim.amount
         AND NOT EXISTS (SELECT 1 FROM "BudgetAlert" a WHERE a."orgId" = c."orgId" AND a."budgetId" = c."budgetId"
                           AND a."periodStart" = c."periodStart" AND a."itemKey" = c."itemKey" AND a.kind = 'FORECAST'
-                          AND a.epoch = cur."alertEpoch")`,
-    [now],
+                          AND a.epoch = $2)`,
+    [now, FORECAST_EPOCH],
   );
   let alerts = 0;
   for (const row of rows) {
@@ -62,7 +65,7 @@ async function recordForecast(
       `INSERT INTO "BudgetAlert" (id, "orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch, "spentUsd", "limitUsd", "projectedAt")
        VALUES (gen_random_uuid()::text, $1, $2, $3, $4, 100, 'FORECAST', $5, $6, $7, $8)
        ON CONFLICT ("orgId", "budgetId", "periodStart", "itemKey", threshold, kind, epoch) DO NOTHING RETURNING id`,
-      [counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey, budget.alertEpoch, counter.spentUsd, budget.amountUsd, projection.breachAt],
+      [counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey, FORECAST_EPOCH, counter.spentUsd, budget.amountUsd, projection.breachAt],
     );
     if (rows.length) {
       const event = await alertEvent(client, budget, counter, { id: rows[0].id, kind: "FORECAST", threshold: 100, alsoPassed: [], projectedAt: projection.breachAt });

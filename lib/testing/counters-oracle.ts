@@ -1,7 +1,6 @@
 // The budget counters' oracle, written apart from the SQL that maintains them: which counter
-// (period, item) a stored event belongs to, by plain JS, for a UTC org. Shared by the counters'
-// and the reprice's exactness tests.
-const DAY = 24 * 3_600_000;
+// (period, item) a stored event belongs to, by plain JS (Intl for time zones, not Postgres). Shared
+// by the counters' and the reprice's exactness tests.
 
 export type TEventRecord = {
   occurredAt: Date;
@@ -17,13 +16,34 @@ export type TEventRecord = {
   executionId: string | null;
 };
 
-export function utcPeriodStart(period: string, at: Date): number {
-  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-  if (period === "DAY") return d.getTime();
-  if (period === "WEEK") return d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY;
-  if (period === "MONTH") return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+// The wall-clock date and time at instant `ms` in `timeZone`.
+function zoned(ms: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" }).formatToParts(ms);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return { y: part("year"), m: part("month") - 1, d: part("day"), h: part("hour"), mi: part("minute"), s: part("second") };
+}
+
+// The instant the local day y-m-d (month from 0; days past the month's end roll over) begins in `timeZone`.
+function localMidnight(y: number, m: number, d: number, timeZone: string): number {
+  const wall = Date.UTC(y, m, d);
+  const offsetAt = (ms: number) => {
+    const z = zoned(ms, timeZone);
+    return Date.UTC(z.y, z.m, z.d, z.h, z.mi, z.s) - Math.floor(ms / 1000) * 1000;
+  };
+  // The offset at the guess, then at the instant it gives (right across a DST change that day).
+  return wall - offsetAt(wall - offsetAt(wall));
+}
+
+// The start of the day / ISO week / month holding `at`, in the org's time zone; TOTAL: the epoch.
+export function localPeriodStart(period: string, at: Date, timeZone: string): number {
+  const z = zoned(at.getTime(), timeZone);
+  if (period === "DAY") return localMidnight(z.y, z.m, z.d, timeZone);
+  if (period === "WEEK") return localMidnight(z.y, z.m, z.d - ((new Date(Date.UTC(z.y, z.m, z.d)).getUTCDay() + 6) % 7), timeZone);
+  if (period === "MONTH") return localMidnight(z.y, z.m, 1, timeZone);
   return 0;
 }
+
+export const utcPeriodStart = (period: string, at: Date) => localPeriodStart(period, at, "UTC");
 
 export function oracleItem(scope: string, value: string, e: TEventRecord): string | null {
   const is = (field: string | null) => (field !== null && field === value ? "" : null);
