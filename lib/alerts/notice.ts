@@ -37,8 +37,11 @@ export const ZAlertEvent = z.strictObject({
   // What drives the spend in this budget's scope and period (most expensive first, ≤ 3 each).
   top_executions: z.array(z.strictObject({ id: z.string(), agent: z.string().nullable(), cost_usd: z.string() })),
   top_drivers: z.array(z.strictObject({ kind: z.enum(["agent", "key"]), name: z.string(), cost_usd: z.string() })),
-  // The page a lead opens from the alert.
+  // The spend behind the alert: the dashboard filtered to the budget's scope over the alert's period
+  // (an execution's page for a per-execution budget, a task's executions for a per-task one).
   dashboard_url: z.string(),
+  // The budget on the budgets page. Optional: an alert queued before this field existed has none.
+  budget_url: z.string().optional(),
 });
 
 export type TAlertEvent = z.infer<typeof ZAlertEvent>;

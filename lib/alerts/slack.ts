@@ -58,7 +58,10 @@ export function slackMessage(event: TAlertEvent, timezone: string): TSlackMessag
   });
   blocks.push({
     type: "actions",
-    elements: [{ type: "button", text: { type: "plain_text", text: "Open in Burnrate" }, url: event.dashboard_url }],
+    elements: [
+      { type: "button", text: { type: "plain_text", text: "See the spend" }, url: event.dashboard_url },
+      ...(event.budget_url ? [{ type: "button", text: { type: "plain_text", text: "Open the budget" }, url: event.budget_url }] : []),
+    ],
   });
   // `text` is the notification and fallback line; Slack reads it as mrkdwn too, so it is escaped.
   return { text: cap(esc(alertHeadline(event)), 3000), blocks };

@@ -68,6 +68,12 @@ describe("threshold alerts", () => {
     ]);
     expect(await settled(() => emailsOf(alerts[2].id), (e) => e.length > 0)).toEqual(w.recipients);
     expect(await emailsOf(alerts[0].id)).toEqual([]);
+    // Its links: the org's dashboard over this month (the org's dates), and the budget.
+    const mail = await prisma().emailOutbox.findFirstOrThrow({ where: { alertId: alerts[2].id } });
+    const { event } = mail.payload as { event: { dashboard_url: string; budget_url: string } };
+    const month = new Date().toISOString().slice(0, 7);
+    expect(event.dashboard_url).toMatch(new RegExp(`/${w.org.slug}/overview\\?range=custom&from=${month}-01&to=${month}-(28|29|30|31)$`));
+    expect(event.budget_url).toMatch(new RegExp(`/${w.org.slug}/budgets\\?budget=${b.id}$`));
   });
 
 

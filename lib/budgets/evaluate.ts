@@ -5,6 +5,7 @@ import { pool, withTransaction } from "../db";
 import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
+import { budgetLinks } from "./links";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
@@ -159,6 +160,19 @@ export async function alertEvent(
   const scopeName = budget.scope.toLowerCase() as TAlertEvent["budget"]["scope"];
   const label = await scopeLabel(client, counter.orgId, budget.scope, budget.scopeValue);
   const appUrl = (env().APP_URL ?? process.env.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
+  const item = budget.scope === "TASK" || budget.scope === "EXECUTION" ? counter.itemKey : null;
+  const links = budgetLinks({
+    appUrl,
+    orgSlug: budget.orgSlug,
+    timezone: budget.timezone,
+    budgetId: budget.id,
+    scope: budget.scope,
+    scopeLabel: label,
+    item,
+    period: budget.period,
+    periodStart: counter.periodStart,
+    periodEnd: budget.periodEnd,
+  });
   return {
     id: alert.id,
     type: alert.kind === "ACTUAL" ? "budget.threshold_reached" : "budget.forecast_exceeded",
@@ -169,7 +183,7 @@ export async function alertEvent(
       name: budget.name ?? defaultBudgetName(budget.scope, label),
       scope: scopeName,
       scope_value: label,
-      item: budget.scope === "TASK" || budget.scope === "EXECUTION" ? counter.itemKey : null,
+      item,
       period: budget.period.toLowerCase() as TAlertEvent["budget"]["period"],
       period_start: counter.periodStart.toISOString(),
       period_end: budget.periodEnd ? budget.periodEnd.toISOString() : null,
@@ -184,7 +198,8 @@ export async function alertEvent(
     projected_breach_at: alert.projectedAt ? alert.projectedAt.toISOString() : (projection?.breachAt?.toISOString() ?? null),
     top_executions: executions,
     top_drivers: drivers,
-    dashboard_url: `${appUrl}/${budget.orgSlug}/budgets?budget=${encodeURIComponent(budget.id)}`,
+    dashboard_url: links.dashboardUrl,
+    budget_url: links.budgetUrl,
   };
 }
 

@@ -32,8 +32,10 @@ describe("the budget-alert email", () => {
     expect(text).toContain("Also passed: 50%, in the same jump");
     expect(text).toMatch(/1\. run-42 \(pr-bot\) · \$3\.10\s+2\. run-17 \(triage\) · \$1\.95\s+3\. run-9 · <\$0\.01/);
     expect(text).toMatch(/1\. agent pr-bot · \$5\.20\s+2\. key br_Ab12Cd34 · \$3\.30/);
-    expect(text).toContain("http://localhost:3000/acme/alerts");
-    expect(email.html).toContain('href="http://localhost:3000/acme/alerts"');
+    // The spend behind it (the dashboard filtered to the team over the month), and the budget itself.
+    expect(email.html).toContain('href="http://localhost:3000/acme/overview?range=custom&amp;from=2026-11-01&amp;to=2026-11-30&amp;team=platform"');
+    expect(text).toContain("See the spend");
+    expect(text).toContain("The budget: http://localhost:3000/acme/budgets?budget=budget_preview");
     // Plain text reads line by line, never "Spent:$8.50" run together from table cells.
     expect(text).not.toMatch(/:\$/);
   });

@@ -1,5 +1,5 @@
 import type { CSSProperties } from "react";
-import { Heading, Section, Text } from "@react-email/components";
+import { Heading, Link, Section, Text } from "@react-email/components";
 import { z } from "zod";
 import { alertHeadline, alsoPassedLabel, budgetTitle, dateTimeIn, formatPercent, itemLabel, periodEndLabel, periodLabel, PERIOD_WORD, scopeLabel } from "../../alerts/format";
 import { ZAlertEvent } from "../../alerts/notice";
@@ -93,7 +93,12 @@ export function BudgetAlertEmail({ timezone, event }: TBudgetAlertEmailProps) {
       />
       <Ranked title="Driving the spend" rows={event.top_drivers.map((d) => ({ label: `${d.kind} ${d.name}`, cost: displayUsd(d.cost_usd) }))} />
       <Section style={{ height: "12px" }} />
-      <ActionLink url={event.dashboard_url} label="Open in Burnrate" />
+      <ActionLink url={event.dashboard_url} label="See the spend" />
+      {event.budget_url ? (
+        <Text style={styles.muted}>
+          The budget: <Link href={event.budget_url}>{event.budget_url}</Link>
+        </Text>
+      ) : null}
       <Text style={styles.muted}>
         You get this email as a recipient of this budget&apos;s alerts in {event.org.name}. Each threshold alerts once per period; times are in{" "}
         {timezone}.
@@ -136,7 +141,8 @@ BudgetAlertEmail.PreviewProps = {
       { kind: "agent", name: "pr-bot", cost_usd: "5.20" },
       { kind: "key", name: "br_Ab12Cd34", cost_usd: "3.30" },
     ],
-    dashboard_url: "http://localhost:3000/acme/alerts",
+    dashboard_url: "http://localhost:3000/acme/overview?range=custom&from=2026-11-01&to=2026-11-30&team=platform",
+    budget_url: "http://localhost:3000/acme/budgets?budget=budget_preview",
   },
 } satisfies TBudgetAlertEmailProps;
 
