@@ -279,6 +279,17 @@ describe("BLOCK budgets and the budget check", () => {
     const other = await createTestOrg();
     expect((await api(server.url, "/api/v1/budget", { secret: other.secret })).body).toMatchObject({ allowed: true, budgets: [] });
   });
+
+  test("an unnamed budget that blocks is named as alerts name it: by its team's slug", async () => {
+    const w = await orgWithPeople();
+    const team = await createTeam(w.org.id, "payments");
+    const key = await createTestKey({ orgId: w.org.id, name: "agent", scopes: ["ingest"], teamId: team.id });
+    await createBudget(w.org.id, null, { scope: "TEAM", scopeValue: team.id, amountUsd: "1", period: "MONTH", enforcement: "BLOCK" });
+    await post(key.secret, spend("u1", "2"));
+    const no = await api(server.url, "/api/v1/budget", { secret: key.secret });
+    expect(no.body.allowed).toBe(false);
+    expect(no.body.reason).toMatch(/^Budget "Team payments" is at 2\.00 of 1\.00 USD this month/);
+  });
 });
 
 describe("forecasts", () => {

@@ -6,6 +6,7 @@ import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
 import { budgetLinks } from "./links";
+import { budgetDisplayName, defaultBudgetName, scopeLabel } from "./names";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
@@ -107,7 +108,7 @@ async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{
 // resumes them. Idempotent; the ingest still stores every event (the money is spent).
 async function blockOverBudgetExecutions(client: PoolClient, counter: TDueCounter, budget: TAlertBudget, over: boolean): Promise<number> {
   if (!over || budget.enforcement !== "BLOCK" || (budget.scope !== "EXECUTION" && budget.scope !== "TASK")) return 0;
-  const reason = `Budget "${budget.name ?? budget.scope.toLowerCase()}" reached ${formatUsd(counter.spentUsd)} of ${formatUsd(budget.amountUsd)} USD`;
+  const reason = `Budget "${await budgetDisplayName(client, counter.orgId, budget)}" reached ${formatUsd(counter.spentUsd)} of ${formatUsd(budget.amountUsd)} USD`;
   const column = budget.scope === "EXECUTION" ? `"executionId"` : "task";
   const { rowCount } = await client.query(
     `UPDATE "Execution" SET status = 'BLOCKED', "blockedAt" = now(), "blockedReason" = $3
@@ -132,19 +133,6 @@ export async function channelsOf(client: PoolClient, orgId: string, budget: TAle
   }
   const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))].sort();
   return { emails: unique, webhookUrl: budget.webhookUrl ?? budget.orgWebhookUrl };
-}
-
-// The scope's value as people read it: a team's slug, a cost center's code, a key's prefix.
-async function scopeLabel(client: PoolClient, orgId: string, scope: string, value: string): Promise<string | null> {
-  const lookups: Record<string, string> = {
-    TEAM: `SELECT slug AS label FROM "Team" WHERE "orgId" = $1 AND id = $2`,
-    COST_CENTER: `SELECT code AS label FROM "CostCenter" WHERE "orgId" = $1 AND id = $2`,
-    KEY: `SELECT prefix AS label FROM "VirtualKey" WHERE "orgId" = $1 AND id = $2`,
-  };
-  if (scope === "ORG") return null;
-  if (!lookups[scope]) return value;
-  const { rows } = await client.query<{ label: string }>(lookups[scope], [orgId, value]);
-  return rows[0]?.label ?? value;
 }
 
 export async function alertEvent(
@@ -201,13 +189,6 @@ export async function alertEvent(
     dashboard_url: links.dashboardUrl,
     budget_url: links.budgetUrl,
   };
-}
-
-export function defaultBudgetName(scope: string, label: string | null): string {
-  const scopeWord = scope.toLowerCase().replace("_", " ");
-  if (scope === "ORG") return "Organization";
-  if (label === "*") return `Each ${scopeWord}`;
-  return label ? `${scopeWord[0].toUpperCase()}${scopeWord.slice(1)} ${label}` : scopeWord;
 }
 
 // What drives the spend in the budget's scope and period: its most expensive executions, and the

@@ -2,7 +2,7 @@ import { redactWebhookUrl } from "../alerts/webhook-target";
 import { pool } from "../db";
 import { Decimal, formatUsd } from "../money";
 import { ITEM_ALLOWANCES } from "./counters";
-import { defaultBudgetName } from "./evaluate";
+import { defaultBudgetName } from "./names";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END } from "./sql";
 import { budgetState, type TBudgetState } from "./state";

@@ -57,7 +57,7 @@ export function targetOf(row: TTargetRow): TBudgetTarget {
   return { scope, scopeValue, label: `${cap} ${scopeValue}`, detail: null, note: null, ref: `${word}:${scopeValue}`, perItem };
 }
 
-// What alerts call an unnamed budget (lib/budgets/evaluate.ts defaultBudgetName takes the
+// What alerts call an unnamed budget (lib/budgets/names.ts defaultBudgetName takes the
 // scope's value as people read it: a slug, a code, a prefix, a name, "*").
 export function nameLabel(row: Pick<TTargetRow, "scopeValue" | "targetSlug">, target: TBudgetTarget): string {
   if (target.scope === "TEAM" || target.scope === "COST_CENTER" || target.scope === "KEY") return row.targetSlug ?? row.scopeValue;
