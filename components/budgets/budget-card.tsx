@@ -231,8 +231,8 @@ function AlertHistory({ budget: b, timezone, orgSlug, itemWord }: { budget: TBud
         <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">
           Recent alerts <span className="normal-case tracking-normal">· {`${sentThisPeriod} sent`} this {PERIOD_NOUN[b.period]}</span>
         </h3>
-        <Link href={`/${orgSlug}/alerts`} prefetch={false} className="text-xs text-orange-700 hover:underline">
-          All alerts and their deliveries →
+        <Link href={`/${orgSlug}/alerts?budget=${encodeURIComponent(b.id)}`} prefetch={false} className="text-xs text-orange-700 hover:underline">
+          All its alerts and their deliveries →
         </Link>
       </div>
       {recent.length === 0 ? (

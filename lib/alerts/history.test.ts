@@ -8,7 +8,8 @@ import { addMember, createTeam, createTestOrg, createUser } from "../testing/fix
 import { createPrivateDatabase } from "../testing/private-database";
 import { startWebhookReceiver, type TWebhookReceiver } from "../testing/webhook-receiver";
 import { resendAlertDeliveryAction } from "./actions";
-import { decodeAlertCursor, encodeAlertCursor, listAlerts } from "./history";
+import { budgetTitle } from "../budgets/names";
+import { decodeAlertCursor, decodeBudgetFilter, encodeAlertCursor, listAlerts } from "./history";
 import { kickAlertDeliveries, queueAlertNotifications } from "./notify";
 import { drainWebhooks, kickWebhooks } from "./webhooks";
 
@@ -127,6 +128,21 @@ describe("the alerts list", () => {
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
     for (const raw of [undefined, "", "yesterday", "2026-11-20T10:00:00Z", "x_y", "2026-11-20T10:00:00Z_a'b", ["a"]]) expect(decodeAlertCursor(raw)).toBeUndefined();
+  });
+
+  test("one budget's alerts: only its own, and another org's budget id lists nothing", async () => {
+    const a = await ownerOfNewOrg();
+    const b = await ownerOfNewOrg();
+    const first = await alertWith({ org: a.org, budgetName: "First" }, { emails: [], webhookUrl: null });
+    await alertWith({ org: a.org, budgetName: "Second" }, { emails: [], webhookUrl: null });
+    const theirs = await alertWith({ org: b.org, budgetName: "Theirs" }, { emails: [], webhookUrl: null });
+    const { rows } = await listAlerts(a.org.id, { budgetId: first.budgetId });
+    expect(rows.map((r) => r.budget.name)).toEqual(["First"]);
+    expect(await listAlerts(a.org.id, { budgetId: theirs.budgetId })).toEqual({ rows: [], next: null });
+    expect(await budgetTitle(a.org.id, first.budgetId)).toBe("First");
+    expect(await budgetTitle(a.org.id, theirs.budgetId)).toBeNull();
+    for (const raw of [undefined, "", "a b", "x\u0000", "a".repeat(129), ["id"]]) expect(decodeBudgetFilter(raw), String(raw)).toBeUndefined();
+    expect(decodeBudgetFilter(first.budgetId)).toBe(first.budgetId);
   });
 
   test("another org's alerts are not listed", async () => {

@@ -30,6 +30,11 @@ export function decodeAlertCursor(raw: unknown): TAlertCursor | undefined {
   return { createdAt, id };
 }
 
+// A budget id from a page's URL (?budget=…): ids are cuid / uuid text; anything else is no filter.
+export function decodeBudgetFilter(raw: unknown): string | undefined {
+  return typeof raw === "string" && /^[A-Za-z0-9_-]{1,128}$/.test(raw) ? raw : undefined;
+}
+
 // queued: waiting for its first attempt; retrying: an attempt failed and another is due; sent; failed.
 export type TDeliveryState = "queued" | "retrying" | "sent" | "failed";
 
@@ -90,11 +95,19 @@ const plain = (value: { toFixed: () => string }) => value.toFixed();
 
 // One page of alerts, and the cursor of the next page (null on the last one). Alerts recorded in one
 // transaction (one moment) are shown loudest first: the one that was sent, then those it covered.
-export async function listAlerts(orgId: string, options: { limit?: number; before?: TAlertCursor } = {}): Promise<{ rows: TAlertRow[]; next: TAlertCursor | null }> {
-  const { before } = options;
+// `budgetId`: only that budget's alerts (a budget card's "all alerts" link).
+export async function listAlerts(
+  orgId: string,
+  options: { limit?: number; before?: TAlertCursor; budgetId?: string } = {},
+): Promise<{ rows: TAlertRow[]; next: TAlertCursor | null }> {
+  const { before, budgetId } = options;
   const limit = options.limit ?? 50;
   const alerts = await prisma().budgetAlert.findMany({
-    where: { orgId, ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}) },
+    where: {
+      orgId,
+      ...(budgetId ? { budgetId } : {}),
+      ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] } : {}),
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit,
     include: { budget: { select: { id: true, name: true, scope: true, scopeValue: true, archivedAt: true } } },

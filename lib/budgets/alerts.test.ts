@@ -160,6 +160,35 @@ describe("threshold alerts", () => {
     expect(await emailsOf(alerts.at(-1)!.id)).toEqual(w.recipients);
   });
 
+  test("per-item budgets alert per task; an archived budget is neither counted nor alerted", async () => {
+    const w = await orgWithPeople();
+    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "1", period: "TOTAL", thresholds: [100] });
+    const gone = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "1", period: "TOTAL", thresholds: [100] });
+    await archiveBudget(w.org.id, null, gone.id);
+    await post(w.secret, { events: [spend("p1", "1", { task: "alpha" }), spend("p2", "0.5", { task: "beta" }), spend("p3", "2", { task: "gamma" })] });
+    const alerts = await settled(() => alertsOf(each.id), (a) => a.length === 2);
+    expect(alerts.map((a) => a.itemKey).sort()).toEqual(["alpha", "gamma"]);
+    expect(await alertsOf(gone.id)).toEqual([]);
+    expect(await prisma().budgetCounter.count({ where: { budgetId: gone.id } })).toBe(0);
+  });
+
+  test("a per-item budget made over items already past it records them as passed instead of mailing each", async () => {
+    const w = await orgWithPeople();
+    await post(w.secret, { events: [spend("o1", "3", { task: "old-1" }), spend("o2", "5", { task: "old-2" })] });
+    const each = await createBudget(w.org.id, null, { scope: "TASK", scopeValue: "*", amountUsd: "1", period: "TOTAL", thresholds: [100] });
+    expect((await alertsOf(each.id)).map((a) => [a.itemKey, a.notified]).sort()).toEqual([
+      ["old-1", false],
+      ["old-2", false],
+    ]);
+    expect(await prisma().emailOutbox.count({ where: { alertId: { in: (await alertsOf(each.id)).map((a) => a.id) } } })).toBe(0);
+    // A task that crosses from now on is mailed as usual.
+    await post(w.secret, spend("n1", "2", { task: "new-1" }));
+    const fresh = await settled(() => alertsOf(each.id), (a) => a.some((x) => x.itemKey === "new-1"));
+    const alert = fresh.find((a) => a.itemKey === "new-1")!;
+    expect(alert.notified).toBe(true);
+    expect(await settled(() => emailsOf(alert.id), (e) => e.length > 0)).toEqual(w.recipients);
+  });
+
   test("the sweep records an alert the follow-up never did (a crash between commit and evaluation)", async () => {
     const w = await orgWithPeople();
     const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", thresholds: [100] });

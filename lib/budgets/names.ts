@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { pool } from "../db";
 
 // What people call a budget and its scope's value, for alerts, the budget check's reason and the
 // budgets page: the one naming, so a blocked agent's reason and the email name the same budget.
@@ -28,4 +29,13 @@ export function defaultBudgetName(scope: string, label: string | null): string {
 // A budget's name, or what alerts call it unnamed ("Team platform", "Each execution", "Organization").
 export async function budgetDisplayName(client: TQueryable, orgId: string, budget: { name: string | null; scope: string; scopeValue: string }): Promise<string> {
   return budget.name ?? defaultBudgetName(budget.scope, await scopeLabel(client, orgId, budget.scope, budget.scopeValue));
+}
+
+// The display name of budget `budgetId` of org `orgId` (archived too), or null when the org has no such budget.
+export async function budgetTitle(orgId: string, budgetId: string): Promise<string | null> {
+  const { rows } = await pool().query<{ name: string | null; scope: string; scopeValue: string }>(
+    `SELECT name, scope::text, "scopeValue" FROM "Budget" WHERE "orgId" = $1 AND id = $2`,
+    [orgId, budgetId],
+  );
+  return rows[0] ? budgetDisplayName(pool(), orgId, rows[0]) : null;
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { decodeAlertCursor, encodeAlertCursor, listAlerts } from "@/lib/alerts/history";
+import { decodeAlertCursor, decodeBudgetFilter, encodeAlertCursor, listAlerts } from "@/lib/alerts/history";
+import { budgetTitle } from "@/lib/budgets/names";
 import { can } from "@/lib/auth/permissions";
 import { requireOrgPage } from "@/lib/auth/session";
 import { AlertList, type TAlertView } from "@/components/alerts/alert-list";
@@ -14,12 +15,16 @@ export const metadata: Metadata = { title: "Alerts" };
 const PAGE_SIZE = 50;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export default async function AlertsPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ before?: string | string[] }> }) {
+export default async function AlertsPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ before?: string | string[]; budget?: string | string[] }> }) {
   const { org: slug } = await params;
   const access = await requireOrgPage(slug);
   const { org } = access;
-  const before = decodeAlertCursor((await searchParams).before);
-  const { rows: alerts, next } = await listAlerts(org.id, { limit: PAGE_SIZE, before });
+  const search = await searchParams;
+  const before = decodeAlertCursor(search.before);
+  const budgetId = decodeBudgetFilter(search.budget);
+  const budgetName = budgetId ? await budgetTitle(org.id, budgetId) : null;
+  const { rows: alerts, next } = await listAlerts(org.id, { limit: PAGE_SIZE, before, budgetId: budgetName === null ? undefined : budgetId });
+  const only = budgetName === null ? "" : `budget=${encodeURIComponent(budgetId!)}&`;
   const views: TAlertView[] = alerts.map((a) => ({
     ...a,
     createdAt: a.createdAt.toISOString(),
@@ -34,10 +39,16 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
         <p className="text-sm text-slate-500">
           Every budget alert, newest first, with each email and webhook it went to · times in {org.timezone}. A threshold alerts once per budget and
           period. Webhooks go to the budget&apos;s own URL or the <Link href={`/${slug}/settings`} className="text-orange-700 underline">default in settings</Link>.
+          {budgetName !== null && (
+            <>
+              {" "}Showing the alerts of <strong data-testid="alerts-budget">{budgetName}</strong> ·{" "}
+              <Link href={`/${slug}/alerts`} className="text-orange-700 underline">all budgets</Link>
+            </>
+          )}
           {before && (
             <>
               {" "}Showing alerts before {shortDateTime(before.createdAt.toISOString(), org.timezone)} ·{" "}
-              <Link href={`/${slug}/alerts`} className="text-orange-700 underline">back to newest</Link>
+              <Link href={`/${slug}/alerts${only ? `?${only.slice(0, -1)}` : ""}`} className="text-orange-700 underline">back to newest</Link>
             </>
           )}
         </p>
@@ -46,7 +57,7 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
         <AlertList alerts={views} timezone={org.timezone} orgSlug={slug} mayResend={can(access.role, "alerts.manage")} resend={resendDelivery} />
         {next && (
           <div className="border-t border-slate-100 px-3 py-3 text-sm">
-            <Link href={`/${slug}/alerts?before=${encodeURIComponent(encodeAlertCursor(next))}`} className="text-orange-700 underline" data-testid="alerts-older">
+            <Link href={`/${slug}/alerts?${only}before=${encodeURIComponent(encodeAlertCursor(next))}`} className="text-orange-700 underline" data-testid="alerts-older">
               Older alerts →
             </Link>
           </div>
