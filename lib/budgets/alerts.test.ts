@@ -5,7 +5,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
-import { addMember, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
+import { verifyBurnrateSignature } from "../alerts/signature";
+import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
+import { startWebhookReceiver } from "../testing/webhook-receiver";
 import { api, startMachineServer } from "../testing/machine-server";
 import { evaluateDueCounters, sweepBudgets } from "./evaluate";
 import { forecastBudgets } from "./forecast";
@@ -142,6 +144,29 @@ describe("threshold alerts", () => {
       [50, false],
       [80, true],
     ]);
+  });
+
+  test("a cost center's budget mails its owner with the owners and admins, and posts to the org's default webhook, signed", async () => {
+    const w = await orgWithPeople();
+    const receiver = await startWebhookReceiver();
+    try {
+      const cc = await createCostCenter(w.org.id, "CC-RND");
+      await prisma().costCenter.update({ where: { id: cc.id }, data: { ownerEmail: "cfo@example.test" } });
+      const team = await createTeam(w.org.id, "research", cc.id);
+      const key = await createTestKey({ orgId: w.org.id, name: "agent", scopes: ["ingest"], teamId: team.id });
+      await prisma().organization.update({ where: { id: w.org.id }, data: { alertWebhookUrl: `${receiver.url}/hooks/org` } });
+      const b = await createBudget(w.org.id, null, { scope: "COST_CENTER", scopeValue: cc.id, amountUsd: "10", period: "MONTH", thresholds: [100] });
+      await post(key.secret, spend("cc1", "12"));
+      const [alert] = await settled(() => alertsOf(b.id), (a) => a.length === 1);
+      expect(await settled(() => emailsOf(alert.id), (e) => e.length === 3)).toEqual(["cfo@example.test", ...w.recipients].sort());
+      const [hook] = await settled(async () => receiver.received, (r) => r.length > 0);
+      expect(hook.path).toBe("/hooks/org");
+      const { webhookSecret } = await prisma().organization.findUniqueOrThrow({ where: { id: w.org.id } });
+      expect(verifyBurnrateSignature(webhookSecret!, hook.headers["burnrate-signature"] as string, hook.raw)).toBe(true);
+      expect(JSON.parse(hook.body)).toMatchObject({ id: alert.id, budget: { id: b.id, scope: "cost_center", scope_value: "CC-RND" }, threshold_percent: 100, spent_usd: "12.00" });
+    } finally {
+      await receiver.close();
+    }
   });
 
   test("each period has its own thresholds: yesterday's 100 % does not silence today's", async () => {
