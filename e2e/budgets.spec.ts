@@ -192,6 +192,22 @@ test("three alert emails reach the owners and admins, with the numbers; the link
   await expect(card(adminPage)).toHaveAttribute("data-highlighted", "true");
   await expect(card(adminPage)).toBeInViewport();
   await shot(adminPage, info, "10-opened-from-the-email");
+
+  // Its other link: the spend behind it — the dashboard filtered to the team over this month.
+  const spendLink = await page.getByTestId("mailbox-link").filter({ hasText: `/${slug}/overview?` }).first().getAttribute("href");
+  expect(spendLink).toMatch(/range=custom&from=\d{4}-\d{2}-01&to=\d{4}-\d{2}-\d{2}&team=platform$/);
+  await adminPage.goto(spendLink!);
+  await expect(adminPage.getByTestId("filter-chip")).toHaveAttribute("data-dimension", "team");
+  await expect(adminPage.getByTestId("filter-chip")).toContainText("platform");
+  await expect(adminPage.getByTestId("range-total")).toHaveAttribute("data-usd", /^12(\.0*)?$/);
+  await shot(adminPage, info, "10b-spend-from-the-email");
+
+  // The card's own link: that budget's alerts, and only its.
+  await adminPage.goto(`/${slug}/budgets`);
+  await card(adminPage).getByRole("link", { name: "All its alerts and their deliveries →" }).click();
+  await expect(adminPage.getByTestId("alerts-budget")).toHaveText("Platform");
+  await expect(adminPage.getByTestId("alert-row")).toHaveCount(3);
+  await shot(adminPage, info, "10c-the-budget-s-alerts");
 });
 
 test("a viewer sees the budget but no create, edit or archive control, and the server action refuses", async ({ browser }, info) => {

@@ -96,7 +96,7 @@ export function BudgetAlertEmail({ timezone, event }: TBudgetAlertEmailProps) {
       <ActionLink url={event.dashboard_url} label="See the spend" />
       {event.budget_url ? (
         <Text style={styles.muted}>
-          The budget: <Link href={event.budget_url}>{event.budget_url}</Link>
+          The budget: <Link href={event.budget_url} style={{ color: styles.rawLink.color }}>{event.budget_url}</Link>
         </Text>
       ) : null}
       <Text style={styles.muted}>
