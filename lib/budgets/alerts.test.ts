@@ -288,14 +288,15 @@ describe("BLOCK budgets and the budget check", () => {
     const second = await post(w.secret, spend("e2", "3", { execution_id: "run-1" }));
     expect(second.status).toBe(200);
     expect(second.body.accepted).toBe(1);
-    expect(second.body.execution).toMatchObject({ id: "run-1", cost_usd: "6.00", state: "blocked" });
+    expect(second.body.execution).toMatchObject({ id: "run-1", cost_usd: "6.00", state: "blocked", reason: 'Budget "Execution run-1" reached 6.00 of 5.00 USD' });
     expect(second.body.budgets).toEqual([expect.objectContaining({ scope: "execution", item: "run-1", state: "exceeded", enforcement: "block", remaining_usd: "0.00" })]);
 
     const execution = await settled(
       () => prisma().execution.findFirstOrThrow({ where: { orgId: w.org.id, executionId: "run-1" } }),
       (e) => e.status === "BLOCKED",
     );
-    expect(execution.blockedReason).toMatch(/6\.00 of 5\.00/);
+    // The same words as the answer gave: the stored reason names the budget by its item too.
+    expect(execution.blockedReason).toBe('Budget "Execution run-1" reached 6.00 of 5.00 USD');
     const check = await api(server.url, "/api/v1/budget?execution_id=run-1", { secret: w.secret });
     expect(check.status).toBe(200);
     expect(check.body).toMatchObject({ allowed: false, execution: { id: "run-1", state: "blocked" } });

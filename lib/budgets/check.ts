@@ -5,7 +5,7 @@ import { executionState } from "../executions/state";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TRawCounterState } from "./counters";
-import { budgetDisplayName } from "./names";
+import { budgetDisplayName, itemBudgetName } from "./names";
 import { BUDGET_MATCH, BUDGET_ITEM, BUDGET_PERIOD_AT } from "./sql";
 import { budgetStatus, ZBudgetStatus } from "./state";
 
@@ -80,7 +80,8 @@ export async function checkBudgets(key: TAuthenticatedKey, query: z.infer<typeof
   let reason: string | null = null;
   if (executionOut?.state === "blocked") reason = `Execution ${executionOut.id} is blocked${executionOut.blocked_reason ? `: ${executionOut.blocked_reason}` : ""}`;
   else if (over) {
-    const label = await budgetDisplayName(db, key.orgId, over.budget);
+    const perItem = over.budget.scope === "TASK" || over.budget.scope === "EXECUTION";
+    const label = perItem ? itemBudgetName(over.budget, over.itemKey) : await budgetDisplayName(db, key.orgId, over.budget);
     reason = `Budget "${label}" is at ${formatUsd(over.spentUsd)} of ${formatUsd(over.budget.amountUsd)} USD this ${over.budget.period === "TOTAL" ? "lifetime" : over.budget.period.toLowerCase()} and blocks new work`;
   }
   return { allowed: reason === null, reason, budgets, execution: executionOut };

@@ -6,7 +6,7 @@ import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
 import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
 import { budgetLinks } from "./links";
-import { budgetDisplayName, defaultBudgetName, scopeLabel } from "./names";
+import { defaultBudgetName, itemBudgetName, scopeLabel } from "./names";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
@@ -108,7 +108,7 @@ async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{
 // resumes them. Idempotent; the ingest still stores every event (the money is spent).
 async function blockOverBudgetExecutions(client: PoolClient, counter: TDueCounter, budget: TAlertBudget, over: boolean): Promise<number> {
   if (!over || budget.enforcement !== "BLOCK" || (budget.scope !== "EXECUTION" && budget.scope !== "TASK")) return 0;
-  const reason = `Budget "${await budgetDisplayName(client, counter.orgId, budget)}" reached ${formatUsd(counter.spentUsd)} of ${formatUsd(budget.amountUsd)} USD`;
+  const reason = `Budget "${itemBudgetName(budget, counter.itemKey)}" reached ${formatUsd(counter.spentUsd)} of ${formatUsd(budget.amountUsd)} USD`;
   const column = budget.scope === "EXECUTION" ? `"executionId"` : "task";
   const { rowCount } = await client.query(
     `UPDATE "Execution" SET status = 'BLOCKED', "blockedAt" = now(), "blockedReason" = $3

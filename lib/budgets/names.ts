@@ -26,6 +26,12 @@ export function defaultBudgetName(scope: string, label: string | null): string {
   return label ? `${scopeWord[0].toUpperCase()}${scopeWord.slice(1)} ${label}` : scopeWord;
 }
 
+// A per-task / per-execution budget as its item's block reason names it: its name, or the item
+// ("Execution run-42"), the same in the ingest answer, the stored blocked reason and the check.
+export function itemBudgetName(budget: { name: string | null; scope: string }, item: string): string {
+  return budget.name ?? defaultBudgetName(budget.scope.toUpperCase(), item);
+}
+
 // A budget's name, or what alerts call it unnamed ("Team platform", "Each execution", "Organization").
 export async function budgetDisplayName(client: TQueryable, orgId: string, budget: { name: string | null; scope: string; scopeValue: string }): Promise<string> {
   return budget.name ?? defaultBudgetName(budget.scope, await scopeLabel(client, orgId, budget.scope, budget.scopeValue));

@@ -4,6 +4,7 @@ import { readJson } from "../api/http";
 import { ZErrorDetail, ZUsd } from "../api/openapi";
 import { budgetStatus, worstState, ZBudgetStatus, type TBudgetStatus } from "../budgets/state";
 import { withApiKey } from "../api/with-api-key";
+import { itemBudgetName } from "../budgets/names";
 import { formatUsd } from "../money";
 import { MAX_BATCH_EVENTS, ZEventSchema } from "./event-schema";
 import { prepareEvents } from "./prepare";
@@ -89,7 +90,7 @@ function executionState(
   const states = statuses.filter((_, i) => result.budgets[i].ofInterest);
   if (result.execution?.status === "BLOCKED") return { state: "blocked", reason: result.execution.blockedReason ?? "blocked until a person resumes it" };
   const overBudget = states.find((s) => s.state === "exceeded" && s.enforcement === "block" && (s.scope === "execution" || s.scope === "task"));
-  if (overBudget) return { state: "blocked", reason: `Budget "${overBudget.name ?? `${overBudget.scope} budget`}" reached ${overBudget.spent_usd} of ${overBudget.limit_usd} USD` };
+  if (overBudget) return { state: "blocked", reason: `Budget "${itemBudgetName(overBudget, overBudget.item ?? "")}" reached ${overBudget.spent_usd} of ${overBudget.limit_usd} USD` };
   return { state: worstState(states.map((s) => s.state)), reason: null };
 }
 
