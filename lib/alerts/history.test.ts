@@ -143,6 +143,10 @@ describe("the alerts list", () => {
     expect(await budgetTitle(a.org.id, theirs.budgetId)).toBeNull();
     for (const raw of [undefined, "", "a b", "x\u0000", "a".repeat(129), ["id"]]) expect(decodeBudgetFilter(raw), String(raw)).toBeUndefined();
     expect(decodeBudgetFilter(first.budgetId)).toBe(first.budgetId);
+    // Unnamed, it is called what its alerts call it.
+    await prisma().budget.update({ where: { id: first.budgetId }, data: { name: null } });
+    expect((await listAlerts(a.org.id, { budgetId: first.budgetId })).rows.map((r) => r.budget.name)).toEqual(["Team platform"]);
+    expect(await budgetTitle(a.org.id, first.budgetId)).toBe("Team platform");
   });
 
   test("another org's alerts are not listed", async () => {

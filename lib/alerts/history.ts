@@ -4,6 +4,7 @@ import { prisma } from "../db";
 import { kickOutbox } from "../email/outbox";
 import { conflict, notFound } from "../errors";
 import type { BudgetScope, OutboxStatus } from "../generated/prisma/enums";
+import { defaultBudgetName } from "../budgets/names";
 import { itemLabel, scopeLabel } from "./format";
 import type { TAlertEvent } from "./notice";
 import { kickWebhooks } from "./webhooks";
@@ -201,7 +202,7 @@ export async function listAlerts(
       passedWith: a.notified ? null : passedWith(a),
       periodStart: a.periodStart,
       projectedAt: a.projectedAt,
-      budget: { id: a.budget.id, name: a.budget.name ?? "Unnamed budget", scope: scopeLabel({ scope, scope_value: scopeValue }), archived: a.budget.archivedAt !== null },
+      budget: { id: a.budget.id, name: a.budget.name ?? defaultBudgetName(a.budget.scope, scopeValue), scope: scopeLabel({ scope, scope_value: scopeValue }), archived: a.budget.archivedAt !== null },
       item: a.itemKey ? itemLabel({ scope, item: a.itemKey }) : null,
       deliveries: byAlert.get(a.id) ?? [],
     };
