@@ -1,16 +1,15 @@
 // Alerts exactly once, level-triggered (docs/architecture.md §6): however the spend got over a
 // threshold — an ingest, a late event, a budget created or lowered — one alert per (budget, period,
-// item, threshold, kind, epoch), one message for the highest threshold of a jump, and BLOCK budgets
-// that stop the work they cover.
-import { randomBytes } from "node:crypto";
+// item, threshold, kind, epoch), one message for the highest threshold of a jump, only for the
+// current period, and a sweep that records what a crash left unrecorded.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
 import { verifyBurnrateSignature } from "../alerts/signature";
-import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
+import { alertsOf, emailsOf, orgWithPeople, settled, sleep, spend } from "../testing/budget-alerts";
+import { createCostCenter, createTeam, createTestKey } from "../testing/fixtures";
 import { startWebhookReceiver } from "../testing/webhook-receiver";
 import { api, startMachineServer } from "../testing/machine-server";
 import { evaluateDueCounters, sweepBudgets } from "./evaluate";
-import { forecastBudgets } from "./forecast";
 import { archiveBudget, createBudget, updateBudget } from "./manage";
 
 let server: Awaited<ReturnType<typeof startMachineServer>>;
@@ -20,38 +19,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const post = (secret: string, body: unknown) => api(server.url, "/api/v1/events", { secret, body });
-const spend = (id: string, usd: string, extra: Record<string, unknown> = {}) => ({ id, kind: "tool", cost_usd: usd, ...extra });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// An org with an owner and an admin (the default recipients) and a viewer (not one).
-async function orgWithPeople(timezone = "UTC") {
-  const t = await createTestOrg({ timezone });
-  const owner = await createUser(`owner-${randomBytes(3).toString("hex")}@example.test`);
-  const admin = await createUser(`admin-${randomBytes(3).toString("hex")}@example.test`);
-  const viewer = await createUser();
-  await addMember(t.org.id, owner.id, "OWNER");
-  await addMember(t.org.id, admin.id, "ADMIN");
-  await addMember(t.org.id, viewer.id, "VIEWER");
-  return { ...t, recipients: [owner.email, admin.email].sort() };
-}
-
-async function alertsOf(budgetId: string) {
-  return prisma().budgetAlert.findMany({ where: { budgetId }, orderBy: [{ threshold: "asc" }, { epoch: "asc" }] });
-}
-
-// The follow-up that records alerts runs just after the write's commit: wait for it to settle.
-async function settled<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ready(v) || Date.now() > until) return v;
-    await sleep(50);
-  }
-}
-
-async function emailsOf(alertId: string) {
-  return (await prisma().emailOutbox.findMany({ where: { alertId } })).flatMap((e) => e.to).sort();
-}
 
 describe("threshold alerts", () => {
   test("one ingest from 10 % to 120 % sends one message naming 100 %, and records 50 and 80 % as passed", async () => {
@@ -277,162 +244,4 @@ describe("threshold alerts", () => {
     expect(alerts).toHaveLength(1);
     expect(await emailsOf(alerts[0].id)).toEqual(w.recipients);
   });
-});
-
-describe("BLOCK budgets and the budget check", () => {
-  test("an EXECUTION budget with BLOCK: events are still stored, the execution becomes blocked, the check says no", async () => {
-    const w = await orgWithPeople();
-    await createBudget(w.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "5", period: "TOTAL", enforcement: "BLOCK", thresholds: [80, 100] });
-    const first = await post(w.secret, spend("e1", "3", { execution_id: "run-1" }));
-    expect(first.body.execution).toMatchObject({ id: "run-1", state: "ok" });
-    const second = await post(w.secret, spend("e2", "3", { execution_id: "run-1" }));
-    expect(second.status).toBe(200);
-    expect(second.body.accepted).toBe(1);
-    expect(second.body.execution).toMatchObject({ id: "run-1", cost_usd: "6.00", state: "blocked", reason: 'Budget "Execution run-1" reached 6.00 of 5.00 USD' });
-    expect(second.body.budgets).toEqual([expect.objectContaining({ scope: "execution", item: "run-1", state: "exceeded", enforcement: "block", remaining_usd: "0.00" })]);
-
-    const execution = await settled(
-      () => prisma().execution.findFirstOrThrow({ where: { orgId: w.org.id, executionId: "run-1" } }),
-      (e) => e.status === "BLOCKED",
-    );
-    // The same words as the answer gave: the stored reason names the budget by its item too.
-    expect(execution.blockedReason).toBe('Budget "Execution run-1" reached 6.00 of 5.00 USD');
-    const check = await api(server.url, "/api/v1/budget?execution_id=run-1", { secret: w.secret });
-    expect(check.status).toBe(200);
-    expect(check.body).toMatchObject({ allowed: false, execution: { id: "run-1", state: "blocked" } });
-    expect(check.body.reason).toMatch(/run-1 is blocked/);
-    // Another execution has its own budget and is allowed.
-    const other = await api(server.url, "/api/v1/budget?execution_id=run-2", { secret: w.secret });
-    expect(other.body).toMatchObject({ allowed: true, budgets: [expect.objectContaining({ item: "run-2", spent_usd: "0.00", remaining_usd: "5.00" })] });
-    // Over the limit the money is still counted: nothing is dropped.
-    await post(w.secret, spend("e3", "1", { execution_id: "run-1" }));
-    expect((await pool().query(`SELECT count(*)::int AS n FROM "UsageEvent" WHERE "orgId" = $1`, [w.org.id])).rows[0].n).toBe(3);
-  });
-
-  test("the check lists every budget that applies to the key and the attribution, with what is left", async () => {
-    const w = await orgWithPeople();
-    const team = await createTeam(w.org.id, "platform");
-    const key = await createTestKey({ orgId: w.org.id, name: "agent", scopes: ["ingest"], teamId: team.id, defaultAgent: "coder" });
-    await createBudget(w.org.id, null, { name: "Org", scope: "ORG", amountUsd: "100", period: "MONTH" });
-    await createBudget(w.org.id, null, { name: "Platform", scope: "TEAM", scopeValue: team.id, amountUsd: "10", period: "MONTH", enforcement: "BLOCK" });
-    await createBudget(w.org.id, null, { name: "Coder", scope: "AGENT", scopeValue: "coder", amountUsd: "50", period: "DAY" });
-    await createBudget(w.org.id, null, { name: "Other team", scope: "AGENT", scopeValue: "reviewer", amountUsd: "50", period: "DAY" });
-    await post(key.secret, spend("k1", "4"));
-    const ok = await api(server.url, "/api/v1/budget", { secret: key.secret });
-    expect(ok.body.allowed).toBe(true);
-    expect(ok.body.budgets.map((b: any) => [b.name, b.spent_usd, b.remaining_usd, b.state]).sort()).toEqual([
-      ["Coder", "4.00", "46.00", "ok"],
-      ["Org", "4.00", "96.00", "ok"],
-      ["Platform", "4.00", "6.00", "ok"],
-    ]);
-    await post(key.secret, spend("k2", "7"));
-    const no = await api(server.url, "/api/v1/budget?agent=reviewer", { secret: key.secret });
-    expect(no.body.allowed).toBe(false);
-    expect(no.body.reason).toMatch(/"Platform" is at 11\.00 of 10\.00/);
-    expect(no.body.budgets.map((b: any) => b.name).sort()).toEqual(["Org", "Other team", "Platform"]);
-    // A key of another org sees none of these.
-    const other = await createTestOrg();
-    expect((await api(server.url, "/api/v1/budget", { secret: other.secret })).body).toMatchObject({ allowed: true, budgets: [] });
-  });
-
-  test("an unnamed budget that blocks is named as alerts name it: by its team's slug", async () => {
-    const w = await orgWithPeople();
-    const team = await createTeam(w.org.id, "payments");
-    const key = await createTestKey({ orgId: w.org.id, name: "agent", scopes: ["ingest"], teamId: team.id });
-    await createBudget(w.org.id, null, { scope: "TEAM", scopeValue: team.id, amountUsd: "1", period: "MONTH", enforcement: "BLOCK" });
-    await post(key.secret, spend("u1", "2"));
-    const no = await api(server.url, "/api/v1/budget", { secret: key.secret });
-    expect(no.body.allowed).toBe(false);
-    expect(no.body.reason).toMatch(/^Budget "Team payments" is at 2\.00 of 1\.00 USD this month/);
-  });
-});
-
-describe("forecasts", () => {
-  // On a fixed clock: ten days into a month that began at least 12 days ago (this month or the last),
-  // so the rule's "≥ 3 days of a month" and a breach still ahead hold whatever day the suite runs.
-  function forecastClock(): { now: Date; DAY_MS: number } {
-    const DAY_MS = 86_400_000;
-    const back = new Date(Date.now() - 12 * DAY_MS);
-    return { now: new Date(Date.UTC(back.getUTCFullYear(), back.getUTCMonth(), 11)), DAY_MS };
-  }
-
-  test("a month projected past 100 % sends one FORECAST alert naming the breach date", async () => {
-    const { now, DAY_MS } = forecastClock();
-    const w = await orgWithPeople();
-    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [100], forecastAlerts: true });
-    // Spend at the rate that reaches $100 one day after `now` (10 days in): under the limit, projected over it.
-    const spent = (100 * 10) / 11;
-    await post(w.secret, spend("f1", spent.toFixed(6), { timestamp: new Date(now.getTime() - 60_000).toISOString() }));
-    // Not yet: 2 days into the month is too early to call a trend.
-    await forecastBudgets(new Date(now.getTime() - 8 * DAY_MS));
-    expect(await alertsOf(b.id)).toEqual([]);
-    // Twice, and concurrently: still one alert (the job scans every org; count this budget's).
-    await Promise.all([forecastBudgets(now), forecastBudgets(now)]);
-    await forecastBudgets(now);
-    const forecasts = (await alertsOf(b.id)).filter((a) => a.kind === "FORECAST");
-    expect(forecasts).toHaveLength(1);
-    const [alert] = forecasts;
-    // Breach projected one day after `now` (the rate was chosen so), to the minute.
-    expect(Math.abs(alert.projectedAt!.getTime() - (now.getTime() + DAY_MS))).toBeLessThan(60_000);
-    expect(await emailsOf(alert.id)).toEqual(w.recipients);
-  });
-
-  test("one forecast per period: raising the amount (a new epoch) does not send a second", async () => {
-    const { now } = forecastClock();
-    const w = await orgWithPeople();
-    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH", thresholds: [100], forecastAlerts: true });
-    await post(w.secret, spend("f1", "80", { timestamp: new Date(now.getTime() - 60_000).toISOString() }));
-    await forecastBudgets(now);
-    expect((await alertsOf(b.id)).map((a) => a.kind)).toEqual(["FORECAST"]);
-    // $80 in 10 days still projects past $110 by the month's end.
-    await updateBudget(w.org.id, null, b.id, { amountUsd: "110" });
-    expect((await prisma().budget.findUniqueOrThrow({ where: { id: b.id } })).alertEpoch).toBeGreaterThan(0);
-    await forecastBudgets(now);
-    expect((await alertsOf(b.id)).map((a) => a.kind)).toEqual(["FORECAST"]);
-  });
-});
-
-describe("budget settings", () => {
-  test("an update changes only the fields it names", async () => {
-    const w = await orgWithPeople();
-    const b = await createBudget(w.org.id, null, {
-      name: "Careful",
-      scope: "ORG",
-      amountUsd: "10",
-      period: "WEEK",
-      enforcement: "BLOCK",
-      thresholds: [25, 75],
-      recipients: ["finance@example.test"],
-      forecastAlerts: false,
-    });
-    const after = await updateBudget(w.org.id, null, b.id, { amountUsd: "20" });
-    expect(after).toMatchObject({ name: "Careful", period: "WEEK", enforcement: "BLOCK", thresholds: [25, 75], recipients: ["finance@example.test"], forecastAlerts: false });
-    expect(after.amountUsd.toString()).toBe("20");
-  });
-
-  test("a budget's webhook follows the org webhook's rules; recipients must be addresses", async () => {
-    const w = await orgWithPeople();
-    for (const webhookUrl of ["ftp://example.com/x", "https://user:pw@example.com/hook", "not a url"]) {
-      await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", webhookUrl }), webhookUrl).rejects.toMatchObject({
-        code: "invalid_request",
-        details: [expect.objectContaining({ path: "webhookUrl" })],
-      });
-    }
-    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", recipients: ["not-an-address"] })).rejects.toMatchObject({
-      code: "invalid_request",
-    });
-    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "0", period: "MONTH" })).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "MONTH", thresholds: [0] })).rejects.toMatchObject({ code: "invalid_request" });
-    expect(await prisma().budget.count({ where: { orgId: w.org.id } })).toBe(0);
-  });
-});
-
-test("an amount that is not a number is a field error, not an internal error", async () => {
-  const w = await orgWithPeople();
-  for (const amountUsd of ["ten", "1e3", "-5", ""]) {
-    await expect(createBudget(w.org.id, null, { scope: "ORG", amountUsd, period: "MONTH" }), amountUsd).rejects.toMatchObject({
-      code: "invalid_request",
-      details: [expect.objectContaining({ path: "amountUsd" })],
-    });
-  }
 });
