@@ -4,6 +4,7 @@ import { routeMachineRequest } from "./lib/api/routes";
 import { env } from "./lib/env";
 import { clientIp, parseTrustedProxies } from "./lib/http/client-ip";
 import { startJobRunner, type TJobRunner } from "./lib/jobs/runner";
+import { warmEmailTemplates } from "./lib/email/templates/registry";
 import { drainableHttp, type THttpDrain } from "./lib/server/http-drain";
 
 export type TRunningServer = { server: Server; http: THttpDrain; jobs: TJobRunner };
@@ -41,5 +42,7 @@ export async function startServer(options: { dev: boolean; port: number; hostnam
     server.once("error", reject);
     server.listen(options.port, options.hostname, resolve);
   });
+  // After listening, off the request path: the first alert email after a start renders warm.
+  if (!options.dev) void warmEmailTemplates();
   return { server, http, jobs: startJobRunner() };
 }

@@ -6,7 +6,7 @@ import { ApprovalRequestEmail } from "./approval-request";
 import { BudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail } from "./invitation";
 import { MagicLinkEmail } from "./magic-link";
-import { EMAIL_TEMPLATES, EmailTemplateError, prepareEmail, renderTemplate, withoutSecrets } from "./registry";
+import { EMAIL_TEMPLATES, EmailTemplateError, prepareEmail, renderTemplate, warmEmailTemplates, withoutSecrets } from "./registry";
 
 describe("the email template registry", () => {
   test("every template renders its preview payload after a round trip through JSON (as the outbox stores it)", async () => {
@@ -25,6 +25,10 @@ describe("the email template registry", () => {
       expect(email.text).toContain(link);
       expect(email.subject.length).toBeGreaterThan(0);
     }
+  });
+
+  test("warming renders every template once, from its preview", async () => {
+    expect(await warmEmailTemplates()).toBe(Object.keys(EMAIL_TEMPLATES).length);
   });
 
   test("the invitation's subject, role and expiry come from the stored payload", async () => {
