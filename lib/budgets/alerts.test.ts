@@ -220,15 +220,35 @@ describe("threshold alerts", () => {
     // … but only today's can alert: $6 of $10 is 50 %.
     const alerts = await settled(() => alertsOf(day.id), (a) => a.length > 0);
     expect(alerts.map((a) => [a.periodStart.toISOString(), a.threshold, a.notified])).toEqual([[rows[0].today.toISOString(), 50, true]]);
-    // A late event pushing yesterday further moves yesterday's counter and sends nothing; the sweep agrees.
-    await post(w.secret, spend("late", "5", { timestamp: new Date(Date.now() - DAY_MS).toISOString() }));
-    await sweepBudgets();
+    // A late event pushing an ended day further moves that day's counter and sends nothing; the sweep
+    // agrees. (Two days back: yesterday may have ended less than ALERT_GRACE ago.)
+    await post(w.secret, spend("late", "5", { timestamp: new Date(Date.now() - 2 * DAY_MS).toISOString() }));
+    // At noon today (org-local), so yesterday is past its grace whenever the suite runs.
+    await sweepBudgets({ orgId: w.org.id, at: new Date(rows[0].today.getTime() + 12 * 3_600_000) });
     await sleep(200);
     expect((await alertsOf(day.id)).map((a) => a.threshold)).toEqual([50]);
     // Lowering the budget re-evaluates today only: $6 of $5 is 100 %.
     await updateBudget(w.org.id, null, day.id, { amountUsd: "5" });
     const after = await settled(() => alertsOf(day.id), (a) => a.some((x) => x.threshold === 100));
     expect(after.filter((a) => a.threshold === 100).map((a) => a.periodStart.toISOString())).toEqual([rows[0].today.toISOString()]);
+  });
+
+  test("a crossing in a period's last moments still alerts just after it ends (the sweep, within the grace), and not later", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "DAY", thresholds: [100] });
+    // Yesterday (UTC) went over just before midnight, and the process died before evaluating it.
+    const { rows } = await pool().query<{ today: Date }>(`SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS today`);
+    const today = rows[0].today.getTime();
+    await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
+                        VALUES (gen_random_uuid()::text, $1, $2, $3, '', 12, $4)`, [w.org.id, b.id, new Date(today - 86_400_000), new Date(today - 60_000)]);
+    // Back at 00:16, past ALERT_GRACE (10 minutes): yesterday is history.
+    await sweepBudgets({ at: new Date(today + 16 * 60_000), orgId: w.org.id });
+    expect(await alertsOf(b.id)).toEqual([]);
+    // Back at 00:05: still news.
+    await sweepBudgets({ at: new Date(today + 5 * 60_000), orgId: w.org.id });
+    const alerts = await alertsOf(b.id);
+    expect(alerts.map((a) => [a.periodStart.getTime(), a.threshold, a.notified])).toEqual([[today - 86_400_000, 100, true]]);
+    expect(await emailsOf(alerts[0].id)).toEqual(w.recipients);
   });
 
   test("evaluating the same counter from many places at once still records each alert once", async () => {

@@ -10,6 +10,10 @@ import { defaultBudgetName, itemBudgetName, scopeLabel } from "./names";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
+// A crossing in a period's last moments is still news just after it ends: its follow-up (or, after a
+// crash, the sweep) may run after midnight. Alerts for a period stop this long after its end.
+export const ALERT_GRACE = "10 minutes";
+
 // Level-triggered alerts (docs/architecture.md §6): a threshold alerts once per (budget, period,
 // item, threshold, kind, epoch) when the spend is at or above it, however it got there. The unique
 // BudgetAlert row is the guarantee: whoever inserts it — an ingest's follow-up, a budget change, the
@@ -21,11 +25,12 @@ type TDueCounter = Pick<TCounterState, "orgId" | "budgetId" | "periodStart" | "i
   budget: Pick<TCounterState["budget"], "enforcement" | "scope" | "amountUsd">;
 };
 
-export async function evaluateDueCounters(counters: TDueCounter[]): Promise<{ alerts: number; blocked: number }> {
+// `at`: the clock periods are judged by (ended, within ALERT_GRACE); null = the database's now().
+export async function evaluateDueCounters(counters: TDueCounter[], at: Date | null = null): Promise<{ alerts: number; blocked: number }> {
   let alerts = 0;
   let blocked = 0;
   for (const counter of counters) {
-    const result = await withTransaction((client) => recordAlerts(client, counter));
+    const result = await withTransaction((client) => recordAlerts(client, counter, at));
     alerts += result.alerts;
     blocked += result.blocked;
   }
@@ -51,30 +56,34 @@ export type TAlertBudget = {
   timezone: string;
   orgWebhookUrl: string | null;
   periodEnd: Date | null;
-  // The period starting at periodStart has ended (by the database's clock): it alerts and blocks no more.
+  // The period starting at periodStart has ended (by the database's clock): it blocks no more work…
+  periodEnded: boolean;
+  // …and, once ALERT_GRACE has passed too, it alerts no more.
   periodOver: boolean;
 };
 
 // The budget as an alert describes it, with its org and the end of the period starting at periodStart;
 // its amount is the item's limit (approvals raise it for one task / execution: ./counters.ts).
-export async function loadAlertBudget(client: PoolClient, orgId: string, budgetId: string, periodStart: Date, itemKey = ""): Promise<TAlertBudget | null> {
+export async function loadAlertBudget(client: PoolClient, orgId: string, budgetId: string, periodStart: Date, itemKey = "", at: Date | null = null): Promise<TAlertBudget | null> {
   const { rows } = await client.query<TAlertBudget>(
     `SELECT b.id, b.name, b.scope, b."scopeValue", b.period, ${ITEM_LIMIT("b", "k")}::text AS "amountUsd", b.enforcement, b.thresholds,
             b.recipients, b."webhookUrl", b."alertEpoch", b."archivedAt", o.slug AS "orgSlug", o.name AS "orgName", o.timezone,
             o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd",
-            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= now(), false) AS "periodOver"
+            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now()), false) AS "periodEnded",
+            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now()) - interval '${ALERT_GRACE}', false) AS "periodOver"
        FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
       CROSS JOIN (SELECT $1::text AS "orgId", $2::text AS "budgetId", $3::timestamptz AS "periodStart", $4::text AS "itemKey") k
       WHERE b."orgId" = $1 AND b.id = $2`,
-    [orgId, budgetId, periodStart, itemKey],
+    [orgId, budgetId, periodStart, itemKey, at],
   );
   return rows[0] ?? null;
 }
 
-async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{ alerts: number; blocked: number }> {
-  const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey);
-  // An ended period (a late event counted into yesterday) moves its counter but alerts no one: the
-  // alert would be about money no budget can still hold back, and the current period has its own.
+async function recordAlerts(client: PoolClient, counter: TDueCounter, at: Date | null): Promise<{ alerts: number; blocked: number }> {
+  const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey, at);
+  // A period over for longer than ALERT_GRACE (a late event counted into yesterday) moves its counter
+  // but alerts no one: the alert would be about money no budget can still hold back, and the current
+  // period has its own.
   if (!budget || budget.archivedAt || budget.periodOver) return { alerts: 0, blocked: 0 };
   let alerts = 0;
   const spent = new Decimal(counter.spentUsd);
@@ -99,7 +108,8 @@ async function recordAlerts(client: PoolClient, counter: TDueCounter): Promise<{
       alerts++;
     }
   }
-  const blocked = await blockOverBudgetExecutions(client, counter, budget, spent.gte(amount));
+  // Work is stopped by the period it runs in: a per-item budget's ended day stops nothing today.
+  const blocked = budget.periodEnded ? 0 : await blockOverBudgetExecutions(client, counter, budget, spent.gte(amount));
   return { alerts, blocked };
 }
 
@@ -254,30 +264,40 @@ async function spendDrivers(
 // raise an item's limit, so a counter under that cannot be due. The one selection of what can still
 // alert, for the sweep and for a budget just changed: a period that has ended alerts no more (a new
 // budget over last week's spend, or a late event into yesterday, sends nothing about them).
-const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string) => `
+// `withGrace`: also the period that ended less than ALERT_GRACE ago (the sweep); a budget change
+// evaluates the current period only (a budget made at 00:05 says nothing about yesterday).
+// `at`: the SQL of the clock (a parameter, or now()).
+const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string, withGrace: boolean, at: string) => `
   SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
     FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
-    JOIN "BudgetCounter" k ON k."orgId" = b."orgId" AND k."budgetId" = b.id AND k."periodStart" = ${BUDGET_PERIOD_AT("b", "now()", "o.timezone")}
+    JOIN "BudgetCounter" k ON k."orgId" = b."orgId" AND k."budgetId" = b.id
+     AND k."periodStart" IN (${BUDGET_PERIOD_AT("b", at, "o.timezone")}, ${BUDGET_PERIOD_AT("b", withGrace ? `${at} - interval '${ALERT_GRACE}'` : at, "o.timezone")})
     ${ITEM_LIMIT_JOIN}
    WHERE b."archivedAt" IS NULL AND ${where}
      AND k."spentUsd" * 100 >= b."amountUsd" * least((SELECT min(th) FROM unnest(b.thresholds) th), CASE WHEN b.enforcement = 'BLOCK' THEN 100 END)`;
 
 // The sweep (a job, once a minute): re-evaluates every budget, level-triggered — each current counter
 // over a threshold with no alert recorded gets it now — so an alert a crash between an ingest's commit
-// and its follow-up left unrecorded is recorded within a minute, however long the process was down.
+// and its follow-up left unrecorded is recorded within a minute, however long the process was down
+// (a crossing in a period's last moments: if the process is back within ALERT_GRACE of its end).
 // Costs a read of the counters over their lowest threshold (the others are filtered on the counter
 // row), not of every counter.
-export async function sweepBudgets(): Promise<{ counters: number; alerts: number; blocked: number }> {
-  const { rows } = await pool().query<TRawCounterState>(CURRENT_COUNTERS_OVER_A_THRESHOLD("true"));
+// Tests may sweep one org (`orgId`) on a clock of their own (`at`; the database's now() by default).
+export async function sweepBudgets(options: { at?: Date; orgId?: string } = {}): Promise<{ counters: number; alerts: number; blocked: number }> {
+  const at = options.at ?? null;
+  const { rows } = await pool().query<TRawCounterState>(
+    CURRENT_COUNTERS_OVER_A_THRESHOLD(`($2::text IS NULL OR b."orgId" = $2)`, true, "coalesce($1::timestamptz, now())"),
+    [at, options.orgId ?? null],
+  );
   const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length > 0 || c.blockDue);
-  const result = await evaluateDueCounters(due);
+  const result = await evaluateDueCounters(due, at);
   return { counters: rows.length, ...result };
 }
 
 // Level-triggered evaluation of one budget's current counters, right after a change committed (a
 // budget created, lowered or widened over spend alerts at once).
 export async function evaluateBudget(orgId: string, budgetId: string): Promise<{ alerts: number; blocked: number }> {
-  const { rows } = await pool().query<TRawCounterState>(CURRENT_COUNTERS_OVER_A_THRESHOLD(`b."orgId" = $1 AND b.id = $2`), [orgId, budgetId]);
+  const { rows } = await pool().query<TRawCounterState>(CURRENT_COUNTERS_OVER_A_THRESHOLD(`b."orgId" = $1 AND b.id = $2`, false, "now()"), [orgId, budgetId]);
   const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length || c.blockDue);
   return due.length ? evaluateDueCounters(due) : { alerts: 0, blocked: 0 };
 }

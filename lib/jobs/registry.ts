@@ -19,7 +19,7 @@ export const JOBS: readonly TJob[] = [
   { name: "webhooks", run: kickWebhooks },
   // Level-triggered re-evaluation of every budget's current counters: an alert a crash left
   // unrecorded is recorded within a minute.
-  { name: "budget-sweep", everyMs: 60_000, run: sweepBudgets },
+  { name: "budget-sweep", everyMs: 60_000, run: () => sweepBudgets() },
   // Forecast alerts from the period's burn rate.
   { name: "budget-forecast", everyMs: 5 * 60_000, run: () => forecastBudgets() },
   // What is normal per agent (median run cost, usual model) for COST_SPIKE and MODEL_MISUSE.
