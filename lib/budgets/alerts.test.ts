@@ -9,6 +9,7 @@ import { alertsOf, emailsOf, orgWithPeople, settled, sleep, spend } from "../tes
 import { createCostCenter, createTeam, createTestKey } from "../testing/fixtures";
 import { startWebhookReceiver } from "../testing/webhook-receiver";
 import { api, startMachineServer } from "../testing/machine-server";
+import { resumeExecution } from "../executions/resume";
 import { evaluateDueCounters, sweepBudgets } from "./evaluate";
 import { archiveBudget, createBudget, updateBudget } from "./manage";
 
@@ -249,6 +250,20 @@ describe("threshold alerts", () => {
     const alerts = await alertsOf(b.id);
     expect(alerts.map((a) => [a.periodStart.getTime(), a.threshold, a.notified])).toEqual([[today - 86_400_000, 100, true]]);
     expect(await emailsOf(alerts[0].id)).toEqual(w.recipients);
+  });
+
+  test("the sweep finds an item whose limit a resume set below the budget's amount", async () => {
+    const w = await orgWithPeople();
+    const b = await createBudget(w.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "10", period: "TOTAL", enforcement: "BLOCK", thresholds: [100] });
+    await post(w.secret, spend("r1", "3", { execution_id: "run-low" }));
+    // Stopped by something else (a person, the circuit breaker), resumed with a $4 limit: $6 under the budget's.
+    await pool().query(`UPDATE "Execution" SET status = 'BLOCKED', "blockedReason" = 'stopped by hand' WHERE "orgId" = $1 AND "executionId" = 'run-low'`, [w.org.id]);
+    await resumeExecution(w.org.id, null, "run-low", null, { limitUsd: "4" });
+    // $5 spent, and the process died before the follow-up evaluated it.
+    await pool().query(`UPDATE "BudgetCounter" SET "spentUsd" = 5 WHERE "budgetId" = $1 AND "itemKey" = 'run-low'`, [b.id]);
+    expect(await sweepBudgets({ orgId: w.org.id })).toMatchObject({ alerts: 1, blocked: 1 });
+    expect((await alertsOf(b.id)).map((a) => [a.itemKey, a.threshold, a.limitUsd.toString()])).toEqual([["run-low", 100, "4"]]);
+    expect((await prisma().execution.findFirstOrThrow({ where: { orgId: w.org.id, executionId: "run-low" } })).status).toBe("BLOCKED");
   });
 
   test("evaluating the same counter from many places at once still records each alert once", async () => {

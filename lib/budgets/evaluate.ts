@@ -260,8 +260,8 @@ async function spendDrivers(
 }
 
 // The counters of live budgets in their current period (the org's calendar; TOTAL: its one period)
-// that reached a threshold (or, under BLOCK, their limit) at the budget's own amount — approvals only
-// raise an item's limit, so a counter under that cannot be due. The one selection of what can still
+// that reached their lowest threshold (or, under BLOCK, their limit) at the item's limit — which a
+// resume can set below the budget's amount, so the budget's own amount is not a safe filter. The one selection of what can still
 // alert, for the sweep and for a budget just changed: a period that has ended alerts no more (a new
 // budget over last week's spend, or a late event into yesterday, sends nothing about them).
 // `withGrace`: also the period that ended less than ALERT_GRACE ago (the sweep); a budget change
@@ -274,7 +274,7 @@ const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string, withGrace: boolean, at
      AND k."periodStart" IN (${BUDGET_PERIOD_AT("b", at, "o.timezone")}, ${BUDGET_PERIOD_AT("b", withGrace ? `${at} - interval '${ALERT_GRACE}'` : at, "o.timezone")})
     ${ITEM_LIMIT_JOIN}
    WHERE b."archivedAt" IS NULL AND ${where}
-     AND k."spentUsd" * 100 >= b."amountUsd" * least((SELECT min(th) FROM unnest(b.thresholds) th), CASE WHEN b.enforcement = 'BLOCK' THEN 100 END)`;
+     AND k."spentUsd" * 100 >= lim.amount * least((SELECT min(th) FROM unnest(b.thresholds) th), CASE WHEN b.enforcement = 'BLOCK' THEN 100 END)`;
 
 // The sweep (a job, once a minute): re-evaluates every budget, level-triggered — each current counter
 // over a threshold with no alert recorded gets it now — so an alert a crash between an ingest's commit

@@ -57,5 +57,9 @@ describe("forecasts", () => {
     expect((await prisma().budget.findUniqueOrThrow({ where: { id: b.id } })).alertEpoch).toBeGreaterThan(0);
     await forecastBudgets(now);
     expect((await alertsOf(b.id)).map((a) => a.kind)).toEqual(["FORECAST"]);
+    // A forecast an earlier version recorded at the budget's epoch counts as sent too.
+    await prisma().budgetAlert.updateMany({ where: { budgetId: b.id, kind: "FORECAST" }, data: { epoch: 1 } });
+    await forecastBudgets(now);
+    expect((await alertsOf(b.id)).map((a) => [a.kind, a.epoch])).toEqual([["FORECAST", 1]]);
   });
 });

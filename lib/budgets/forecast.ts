@@ -9,7 +9,8 @@ import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END } from "./sql";
 // period projects to ≥ 100 % while still under it gets one FORECAST alert per period, naming the
 // projected breach date — exactly once, by the same unique row as threshold alerts. A forecast row
 // is always epoch 0: a raised amount starts a new epoch for thresholds, but the period has had its
-// warning (a second forecast after each edit would be noise).
+// warning (a second forecast after each edit would be noise). Rows of any epoch count as sent (an
+// earlier version wrote the budget's epoch).
 const FORECAST_EPOCH = 0;
 export async function forecastBudgets(now = new Date()): Promise<{ checked: number; alerts: number }> {
   const { rows } = await pool().query<{
@@ -35,9 +36,8 @@ export async function forecastBudgets(now = new Date()): Promise<{ checked: numb
       CROSS JOIN LATERAL (SELECT ${ITEM_LIMIT("cur", "c")} AS amount) lim
       WHERE c."spentUsd" < lim.amount
         AND NOT EXISTS (SELECT 1 FROM "BudgetAlert" a WHERE a."orgId" = c."orgId" AND a."budgetId" = c."budgetId"
-                          AND a."periodStart" = c."periodStart" AND a."itemKey" = c."itemKey" AND a.kind = 'FORECAST'
-                          AND a.epoch = $2)`,
-    [now, FORECAST_EPOCH],
+                          AND a."periodStart" = c."periodStart" AND a."itemKey" = c."itemKey" AND a.kind = 'FORECAST')`,
+    [now],
   );
   let alerts = 0;
   for (const row of rows) {
