@@ -78,4 +78,14 @@ describe("the budget-alert email", () => {
     expect(() => prepareEmail("budget-alert", { timezone: "UTC", event: { ...event(), extra: 1 } as TAlertEvent })).toThrow(/extra/);
     expect(() => prepareEmail("budget-alert", { timezone: "", event: event() })).toThrow();
   });
+
+  test("a payload a newer version queued (a field this one does not know) still renders; one missing a field does not", async () => {
+    const { payload } = prepareEmail("budget-alert", { timezone: "UTC", event: event() });
+    const newer = payload as { event: Record<string, unknown> & { budget: Record<string, unknown> } };
+    const stored = { ...newer, event: { ...newer.event, added_later: "x", budget: { ...newer.event.budget, added_later_too: 1 } } };
+    const email = await renderTemplate("budget-alert", JSON.parse(JSON.stringify(stored)));
+    expect(email.text).toContain("Spent: $8.50 of $10.00 (85%)");
+    const { spent_usd: _dropped, ...missing } = newer.event;
+    await expect(renderTemplate("budget-alert", { ...newer, event: missing })).rejects.toThrow(/spent_usd/);
+  });
 });

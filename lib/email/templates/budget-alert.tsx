@@ -2,7 +2,7 @@ import type { CSSProperties } from "react";
 import { Heading, Link, Section, Text } from "@react-email/components";
 import { z } from "zod";
 import { alertHeadline, alsoPassedLabel, budgetTitle, dateTimeIn, formatPercent, itemLabel, periodEndLabel, periodLabel, PERIOD_WORD, scopeLabel } from "../../alerts/format";
-import { ZAlertEvent } from "../../alerts/notice";
+import { ZAlertEvent, ZStoredAlertEvent } from "../../alerts/notice";
 import { displayUsd } from "../../money";
 import { ActionLink, colors, EmailLayout, styles } from "./layout";
 
@@ -13,6 +13,8 @@ export const ZBudgetAlertEmail = z.strictObject({
   event: ZAlertEvent,
 });
 export type TBudgetAlertEmailProps = z.infer<typeof ZBudgetAlertEmail>;
+// A queued payload read back to render: fields a newer version added are dropped (lib/alerts/notice.ts).
+export const ZStoredBudgetAlertEmail = z.object({ timezone: z.string().min(1), event: ZStoredAlertEvent });
 
 // Lines, not tables: the plain-text part is derived from this HTML, and table cells run together
 // there ("Spent:$8.50…"); one line per fact reads the same in both.

@@ -4,7 +4,7 @@ import { alertSubject } from "../../alerts/format";
 import { renderEmail, type TRenderedEmail } from "../send";
 import { AnomalyAlertEmail, anomalySubject, ZAnomalyAlertEmail } from "./anomaly-alert";
 import { ApprovalRequestEmail, approvalRequestSubject, ZApprovalRequestEmail } from "./approval-request";
-import { BudgetAlertEmail, ZBudgetAlertEmail } from "./budget-alert";
+import { BudgetAlertEmail, ZBudgetAlertEmail, ZStoredBudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail, ZInvitationEmail } from "./invitation";
 import { MagicLinkEmail, ZMagicLinkEmail } from "./magic-link";
 
@@ -15,6 +15,9 @@ type TTemplate<P> = {
   payload: z.ZodType<P, unknown>;
   subject: (payload: P) => string;
   component: ComponentType<P>;
+  // How a stored payload is read back to render, when that is more lenient than `payload` (which
+  // checks it when queued): a payload a newer version queued must still render here.
+  stored?: z.ZodType<P, unknown>;
   // Links that grant access (sign-in, joining an org): removed from the stored payload once the
   // email is sent or has failed, so the outbox does not keep live credentials around.
   secretFields: readonly (keyof P & string)[];
@@ -49,6 +52,7 @@ export const EMAIL_TEMPLATES = {
   // One per recipient of a budget alert (lib/alerts/notify.ts): the alert event and the org's zone.
   "budget-alert": template({
     payload: ZBudgetAlertEmail,
+    stored: ZStoredBudgetAlertEmail,
     subject: (p) => alertSubject(p.event),
     component: BudgetAlertEmail,
     secretFields: [],
@@ -103,7 +107,7 @@ export function prepareEmail<N extends TEmailTemplateName>(name: N, payload: TEm
 // Validates the stored payload against its template (zod), then renders HTML and plain text.
 export async function renderTemplate(name: string, payload: unknown): Promise<TRenderedEmail & { subject: string }> {
   const t = templateOf(name);
-  const parsed = t.payload.safeParse(payload);
+  const parsed = (t.stored ?? t.payload).safeParse(payload);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ");
     throw new EmailTemplateError(`Invalid payload for email template "${name}": ${problems}`);
