@@ -208,6 +208,10 @@ test("three alert emails reach the owners and admins, with the numbers; the link
   await expect(adminPage.getByTestId("alerts-budget")).toHaveText("Platform");
   await expect(adminPage.getByTestId("alert-row")).toHaveCount(3);
   await shot(adminPage, info, "10c-the-budget-s-alerts");
+  // A budget id this org does not have lists nothing, and says so.
+  await adminPage.goto(`/${slug}/alerts?budget=not-a-budget`);
+  await expect(adminPage.getByTestId("alerts-budget-unknown")).toBeVisible();
+  await expect(adminPage.getByTestId("alert-row")).toHaveCount(0);
 });
 
 test("a viewer sees the budget but no create, edit or archive control, and the server action refuses", async ({ browser }, info) => {

@@ -134,7 +134,7 @@ export async function listAlerts(
     prisma().virtualKey.findMany({ where: { orgId, id: { in: valuesOf("KEY") } }, select: { id: true, prefix: true } }),
   ]);
   // Budgets name teams, cost centers and keys by id: shown as people know them (slug, code, prefix).
-  const names = new Map<string, string>([...teams.map((t) => [t.id, t.slug] as const), ...costCenters.map((c) => [c.id, c.code] as const), ...keys.map((k) => [k.id, `${k.prefix}…`] as const)]);
+  const names = new Map<string, string>([...teams.map((t) => [t.id, t.slug] as const), ...costCenters.map((c) => [c.id, c.code] as const), ...keys.map((k) => [k.id, k.prefix] as const)]);
   const byAlert = new Map<string, TAlertDelivery[]>();
   const add = (alertId: string | null, delivery: TAlertDelivery) => {
     if (!alertId) return;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { parseListSearch } from "../executions/list";
 import { parseDashboardView } from "../reports/filters";
 import { budgetLinks, type TBudgetLinkInput } from "./links";
 
@@ -49,6 +50,8 @@ describe("an alert's links", () => {
     const execution = budgetLinks({ ...base, scope: "EXECUTION", scopeLabel: "*", item: "run 42/b", period: "TOTAL", periodEnd: null });
     expect(execution.dashboardUrl).toBe("https://burnrate.example.com/acme/executions/run%2042%2Fb");
     const task = budgetLinks({ ...base, scope: "TASK", scopeLabel: "*", item: "PROJ-1" });
-    expect(task.dashboardUrl).toBe("https://burnrate.example.com/acme/executions?task=PROJ-1");
+    expect(task.dashboardUrl).toBe("https://burnrate.example.com/acme/executions?task=PROJ-1&from=2026-11-01&to=2026-11-30");
+    const ever = budgetLinks({ ...base, scope: "TASK", scopeLabel: "*", item: "PROJ 1&2", period: "TOTAL", periodEnd: null });
+    expect(parseListSearch(Object.fromEntries(new URL(ever.dashboardUrl).searchParams))).toMatchObject({ task: "PROJ 1&2", range: "all" });
   });
 });

@@ -38,12 +38,17 @@ export function budgetLinks(input: TBudgetLinkInput): { dashboardUrl: string; bu
   const org = `${input.appUrl}/${encodeURIComponent(input.orgSlug)}`;
   const budgetUrl = `${org}/budgets?budget=${encodeURIComponent(input.budgetId)}`;
   if (input.scope === "EXECUTION" && input.item) return { dashboardUrl: `${org}/executions/${encodeURIComponent(input.item)}`, budgetUrl };
-  if (input.scope === "TASK" && input.item) return { dashboardUrl: `${org}/executions?task=${encodeURIComponent(input.item)}`, budgetUrl };
+  const dates = input.periodEnd
+    ? { from: localDate(input.periodStart, input.timezone), to: localDate(new Date(input.periodEnd.getTime() - 1), input.timezone) }
+    : null;
+  if (input.scope === "TASK" && input.item) {
+    // The executions list over the period (all time for a total budget).
+    const list = new URLSearchParams({ task: input.item, ...(dates ?? { range: "all" }) });
+    return { dashboardUrl: `${org}/executions?${list}`, budgetUrl };
+  }
   const filters: TFilters = {};
   const dimension = DASHBOARD_FILTER[input.scope];
   if (dimension && input.scopeLabel) filters[dimension] = input.scopeLabel;
-  const range = input.periodEnd
-    ? { range: "custom" as const, from: localDate(input.periodStart, input.timezone), to: localDate(new Date(input.periodEnd.getTime() - 1), input.timezone) }
-    : { range: "90d" as const };
+  const range = dates ? { range: "custom" as const, ...dates } : { range: "90d" as const };
   return { dashboardUrl: `${org}/overview${viewQuery({ ...range, stack: "agent", filters })}`, budgetUrl };
 }

@@ -56,11 +56,13 @@ export const BUDGET_PERIOD_START = (b: string, day: string, week: string, month:
 export const BUDGET_PERIOD_AT = (b: string, ts: string, tz: string) =>
   BUDGET_PERIOD_START(b, LOCAL_PERIOD_START("day", ts, tz), LOCAL_PERIOD_START("week", ts, tz), LOCAL_PERIOD_START("month", ts, tz));
 
-// The exclusive end of the period starting at `start` (NULL for TOTAL).
+// The exclusive end of the period starting at `start` (NULL for TOTAL): the next period's start. From
+// the local start truncated again — a day whose midnight a DST change skips (Santiago, Havana) starts
+// at 01:00 local, and adding a day to that would end it an hour into the next.
 export const BUDGET_PERIOD_END = (b: string, start: string, tz: string) => `(CASE ${b}.period
-  WHEN 'DAY' THEN (((${start}) AT TIME ZONE ${tz}) + interval '1 day') AT TIME ZONE ${tz}
-  WHEN 'WEEK' THEN (((${start}) AT TIME ZONE ${tz}) + interval '1 week') AT TIME ZONE ${tz}
-  WHEN 'MONTH' THEN (((${start}) AT TIME ZONE ${tz}) + interval '1 month') AT TIME ZONE ${tz}
+  WHEN 'DAY' THEN (date_trunc('day', (${start}) AT TIME ZONE ${tz}) + interval '1 day') AT TIME ZONE ${tz}
+  WHEN 'WEEK' THEN (date_trunc('week', (${start}) AT TIME ZONE ${tz}) + interval '1 week') AT TIME ZONE ${tz}
+  WHEN 'MONTH' THEN (date_trunc('month', (${start}) AT TIME ZONE ${tz}) + interval '1 month') AT TIME ZONE ${tz}
   ELSE NULL END)`;
 
 // Per-org lock that orders budget changes against ingest writes: a write holds it shared while it

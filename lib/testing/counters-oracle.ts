@@ -31,7 +31,12 @@ function localMidnight(y: number, m: number, d: number, timeZone: string): numbe
     return Date.UTC(z.y, z.m, z.d, z.h, z.mi, z.s) - Math.floor(ms / 1000) * 1000;
   };
   // The offset at the guess, then at the instant it gives (right across a DST change that day).
-  return wall - offsetAt(wall - offsetAt(wall));
+  const at = wall - offsetAt(wall - offsetAt(wall));
+  const z = zoned(at, timeZone);
+  if (z.h === 0 && z.mi === 0 && Date.UTC(z.y, z.m, z.d) === wall) return at;
+  // This midnight does not exist (a DST change skips it): as Postgres reads it, with the offset before
+  // the change — the day starts at the first instant after the gap.
+  return wall - offsetAt(wall - 86_400_000);
 }
 
 // The start of the day / ISO week / month holding `at`, in the org's time zone; TOTAL: the epoch.

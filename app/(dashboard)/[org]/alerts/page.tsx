@@ -23,7 +23,9 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
   const before = decodeAlertCursor(search.before);
   const budgetId = decodeBudgetFilter(search.budget);
   const budgetName = budgetId ? await budgetTitle(org.id, budgetId) : null;
-  const { rows: alerts, next } = await listAlerts(org.id, { limit: PAGE_SIZE, before, budgetId: budgetName === null ? undefined : budgetId });
+  // A ?budget= this org has no budget for (another org's, a typo) lists nothing, and says so.
+  const unknownBudget = search.budget !== undefined && budgetName === null;
+  const { rows: alerts, next } = unknownBudget ? { rows: [], next: null } : await listAlerts(org.id, { limit: PAGE_SIZE, before, budgetId: budgetName === null ? undefined : budgetId });
   const only = budgetName === null ? "" : `budget=${encodeURIComponent(budgetId!)}&`;
   const views: TAlertView[] = alerts.map((a) => ({
     ...a,
@@ -39,6 +41,12 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
         <p className="text-sm text-slate-500">
           Every budget alert, newest first, with each email and webhook it went to · times in {org.timezone}. A threshold alerts once per budget and
           period. Webhooks go to the budget&apos;s own URL or the <Link href={`/${slug}/settings`} className="text-orange-700 underline">default in settings</Link>.
+          {unknownBudget && (
+            <>
+              {" "}<strong data-testid="alerts-budget-unknown">This organization has no such budget.</strong>{" "}
+              <Link href={`/${slug}/alerts`} className="text-orange-700 underline">All alerts</Link>
+            </>
+          )}
           {budgetName !== null && (
             <>
               {" "}Showing the alerts of <strong data-testid="alerts-budget">{budgetName}</strong> ·{" "}
