@@ -234,22 +234,29 @@ describe("threshold alerts", () => {
     expect(after.filter((a) => a.threshold === 100).map((a) => a.periodStart.toISOString())).toEqual([rows[0].today.toISOString()]);
   });
 
-  test("a crossing in a period's last moments still alerts just after it ends (the sweep, within the grace), and not later", async () => {
-    const w = await orgWithPeople();
-    const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "DAY", thresholds: [100] });
-    // Yesterday (UTC) went over just before midnight, and the process died before evaluating it.
+  test("a crossing in a period's last moments still alerts after it ends, even after hours down; a late one does not", async () => {
     const { rows } = await pool().query<{ today: Date }>(`SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS today`);
     const today = rows[0].today.getTime();
-    await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
-                        VALUES (gen_random_uuid()::text, $1, $2, $3, '', 12, $4)`, [w.org.id, b.id, new Date(today - 86_400_000), new Date(today - 60_000)]);
-    // Back at 00:16, past ALERT_GRACE (10 minutes): yesterday is history.
-    await sweepBudgets({ at: new Date(today + 16 * 60_000), orgId: w.org.id });
-    expect(await alertsOf(b.id)).toEqual([]);
-    // Back at 00:05: still news.
-    await sweepBudgets({ at: new Date(today + 5 * 60_000), orgId: w.org.id });
-    const alerts = await alertsOf(b.id);
-    expect(alerts.map((a) => [a.periodStart.getTime(), a.threshold, a.notified])).toEqual([[today - 86_400_000, 100, true]]);
-    expect(await emailsOf(alerts[0].id)).toEqual(w.recipients);
+    const HOUR = 3_600_000;
+    // Yesterday (UTC) went over, its counter last moved at `movedAt`; the budget is older than that.
+    async function yesterdayOver(movedAt: number) {
+      const w = await orgWithPeople();
+      const b = await createBudget(w.org.id, null, { scope: "ORG", amountUsd: "10", period: "DAY", thresholds: [100] });
+      await pool().query(`UPDATE "Budget" SET "updatedAt" = $2 WHERE id = $1`, [b.id, new Date(today - 30 * HOUR)]);
+      await pool().query(`INSERT INTO "BudgetCounter" (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", "updatedAt")
+                          VALUES (gen_random_uuid()::text, $1, $2, $3, '', 12, $4)`, [w.org.id, b.id, new Date(today - 24 * HOUR), new Date(movedAt)]);
+      return { w, b };
+    }
+    // Moved at 23:59 and the process died before evaluating it; back at 02:00: still news.
+    const onTime = await yesterdayOver(today - 60_000);
+    await sweepBudgets({ at: new Date(today + 2 * HOUR), orgId: onTime.w.org.id });
+    const alerts = await alertsOf(onTime.b.id);
+    expect(alerts.map((a) => [a.periodStart.getTime(), a.threshold, a.notified])).toEqual([[today - 24 * HOUR, 100, true]]);
+    expect(await emailsOf(alerts[0].id)).toEqual(onTime.w.recipients);
+    // Moved at 00:30 (a late event into yesterday): history, whenever the sweep runs.
+    const late = await yesterdayOver(today + 30 * 60_000);
+    await sweepBudgets({ at: new Date(today + 2 * HOUR), orgId: late.w.org.id });
+    expect(await alertsOf(late.b.id)).toEqual([]);
   });
 
   test("the sweep finds an item whose limit a resume set below the budget's amount", async () => {

@@ -10,9 +10,14 @@ import { defaultBudgetName, itemBudgetName, scopeLabel } from "./names";
 import { projectPeriodEnd } from "./projection";
 import { BUDGET_PERIOD_AT, BUDGET_PERIOD_END, MODEL_FAMILY } from "./sql";
 
-// A crossing in a period's last moments is still news just after it ends: its follow-up (or, after a
-// crash, the sweep) may run after midnight. Alerts for a period stop this long after its end.
+// A crossing in a period's last moments is still news after the period ends: its follow-up may run
+// after midnight, or — after a crash — the sweep hours later. So an ended period still alerts for a
+// counter last moved by then (its events were reported on time, give or take ALERT_GRACE) and a
+// budget not changed since the period ended; a counter moved later (a late event, the recount of a
+// budget made or edited after the period) alerts no one.
 export const ALERT_GRACE = "10 minutes";
+const STILL_NEWS = (counterUpdatedAt: string, budgetUpdatedAt: string, periodEnd: string) =>
+  `(${counterUpdatedAt} <= ${periodEnd} + interval '${ALERT_GRACE}' AND ${budgetUpdatedAt} < ${periodEnd})`;
 
 // Level-triggered alerts (docs/architecture.md §6): a threshold alerts once per (budget, period,
 // item, threshold, kind, epoch) when the spend is at or above it, however it got there. The unique
@@ -58,7 +63,7 @@ export type TAlertBudget = {
   periodEnd: Date | null;
   // The period starting at periodStart has ended (by the database's clock): it blocks no more work…
   periodEnded: boolean;
-  // …and, once ALERT_GRACE has passed too, it alerts no more.
+  // …and alerts no more, unless its crossing is still news (ALERT_GRACE).
   periodOver: boolean;
 };
 
@@ -70,7 +75,10 @@ export async function loadAlertBudget(client: PoolClient, orgId: string, budgetI
             b.recipients, b."webhookUrl", b."alertEpoch", b."archivedAt", o.slug AS "orgSlug", o.name AS "orgName", o.timezone,
             o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd",
             coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now()), false) AS "periodEnded",
-            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now()) - interval '${ALERT_GRACE}', false) AS "periodOver"
+            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now())
+                     AND NOT coalesce((SELECT ${STILL_NEWS(`c."updatedAt"`, `b."updatedAt"`, BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone"))}
+                                         FROM "BudgetCounter" c WHERE c."orgId" = $1 AND c."budgetId" = $2 AND c."periodStart" = $3 AND c."itemKey" = $4), false),
+                     false) AS "periodOver"
        FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
       CROSS JOIN (SELECT $1::text AS "orgId", $2::text AS "budgetId", $3::timestamptz AS "periodStart", $4::text AS "itemKey") k
       WHERE b."orgId" = $1 AND b.id = $2`,
@@ -81,9 +89,8 @@ export async function loadAlertBudget(client: PoolClient, orgId: string, budgetI
 
 async function recordAlerts(client: PoolClient, counter: TDueCounter, at: Date | null): Promise<{ alerts: number; blocked: number }> {
   const budget = await loadAlertBudget(client, counter.orgId, counter.budgetId, counter.periodStart, counter.itemKey, at);
-  // A period over for longer than ALERT_GRACE (a late event counted into yesterday) moves its counter
-  // but alerts no one: the alert would be about money no budget can still hold back, and the current
-  // period has its own.
+  // An ended period whose crossing is no longer news (a late event counted into yesterday) moves its
+  // counter but alerts no one: the money is past holding back, and the current period has its own.
   if (!budget || budget.archivedAt || budget.periodOver) return { alerts: 0, blocked: 0 };
   let alerts = 0;
   const spent = new Decimal(counter.spentUsd);
@@ -264,14 +271,17 @@ async function spendDrivers(
 // resume can set below the budget's amount, so the budget's own amount is not a safe filter. The one selection of what can still
 // alert, for the sweep and for a budget just changed: a period that has ended alerts no more (a new
 // budget over last week's spend, or a late event into yesterday, sends nothing about them).
-// `withGrace`: also the period that ended less than ALERT_GRACE ago (the sweep); a budget change
-// evaluates the current period only (a budget made at 00:05 says nothing about yesterday).
-// `at`: the SQL of the clock (a parameter, or now()).
-const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string, withGrace: boolean, at: string) => `
+// `withPrevious`: also the period before, where its crossing is still news (STILL_NEWS: the sweep
+// after a crash across a period's end); a budget change evaluates the current period only (a budget
+// made at 00:05 says nothing about yesterday). `at`: the SQL of the clock (a parameter, or now()).
+const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string, withPrevious: boolean, at: string) => `
   SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
     FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
+    CROSS JOIN LATERAL (SELECT ${BUDGET_PERIOD_AT("b", at, "o.timezone")} AS start) cur
+    CROSS JOIN LATERAL (SELECT ${BUDGET_PERIOD_AT("b", "cur.start - interval '1 microsecond'", "o.timezone")} AS start) prev
     JOIN "BudgetCounter" k ON k."orgId" = b."orgId" AND k."budgetId" = b.id
-     AND k."periodStart" IN (${BUDGET_PERIOD_AT("b", at, "o.timezone")}, ${BUDGET_PERIOD_AT("b", withGrace ? `${at} - interval '${ALERT_GRACE}'` : at, "o.timezone")})
+     AND (k."periodStart" = cur.start
+          ${withPrevious ? `OR (k."periodStart" = prev.start AND b.period <> 'TOTAL' AND ${STILL_NEWS(`k."updatedAt"`, `b."updatedAt"`, "cur.start")})` : ""})
     ${ITEM_LIMIT_JOIN}
    WHERE b."archivedAt" IS NULL AND ${where}
      AND k."spentUsd" * 100 >= lim.amount * least((SELECT min(th) FROM unnest(b.thresholds) th), CASE WHEN b.enforcement = 'BLOCK' THEN 100 END)`;
@@ -279,7 +289,7 @@ const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string, withGrace: boolean, at
 // The sweep (a job, once a minute): re-evaluates every budget, level-triggered — each current counter
 // over a threshold with no alert recorded gets it now — so an alert a crash between an ingest's commit
 // and its follow-up left unrecorded is recorded within a minute, however long the process was down
-// (a crossing in a period's last moments: if the process is back within ALERT_GRACE of its end).
+// (a crossing in a period's last moments: the next period's sweeps still find it, STILL_NEWS).
 // Costs a read of the counters over their lowest threshold (the others are filtered on the counter
 // row), not of every counter.
 // Tests may sweep one org (`orgId`) on a clock of their own (`at`; the database's now() by default).
