@@ -73,13 +73,14 @@ export async function loadAlertBudget(client: PoolClient, orgId: string, budgetI
   const { rows } = await client.query<TAlertBudget>(
     `SELECT b.id, b.name, b.scope, b."scopeValue", b.period, ${ITEM_LIMIT("b", "k")}::text AS "amountUsd", b.enforcement, b.thresholds,
             b.recipients, b."webhookUrl", b."alertEpoch", b."archivedAt", o.slug AS "orgSlug", o.name AS "orgName", o.timezone,
-            o."alertWebhookUrl" AS "orgWebhookUrl", ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "periodEnd",
-            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now()), false) AS "periodEnded",
-            coalesce(${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} <= coalesce($5::timestamptz, now())
-                     AND NOT coalesce((SELECT ${STILL_NEWS(`c."updatedAt"`, `b."updatedAt"`, BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone"))}
+            o."alertWebhookUrl" AS "orgWebhookUrl", p."end" AS "periodEnd",
+            coalesce(p."end" <= coalesce($5::timestamptz, now()), false) AS "periodEnded",
+            coalesce(p."end" <= coalesce($5::timestamptz, now())
+                     AND NOT coalesce((SELECT ${STILL_NEWS(`c."updatedAt"`, `b."updatedAt"`, `p."end"`)}
                                          FROM "BudgetCounter" c WHERE c."orgId" = $1 AND c."budgetId" = $2 AND c."periodStart" = $3 AND c."itemKey" = $4), false),
                      false) AS "periodOver"
        FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
+      CROSS JOIN LATERAL (SELECT ${BUDGET_PERIOD_END("b", "$3::timestamptz", "o.timezone")} AS "end") p
       CROSS JOIN (SELECT $1::text AS "orgId", $2::text AS "budgetId", $3::timestamptz AS "periodStart", $4::text AS "itemKey") k
       WHERE b."orgId" = $1 AND b.id = $2`,
     [orgId, budgetId, periodStart, itemKey, at],

@@ -25,7 +25,7 @@ export default async function AlertsPage({ params, searchParams }: { params: Pro
   const budgetName = budgetId ? await budgetTitle(org.id, budgetId) : null;
   // A ?budget= this org has no budget for (another org's, a typo) lists nothing, and says so.
   const unknownBudget = search.budget !== undefined && budgetName === null;
-  const { rows: alerts, next } = unknownBudget ? { rows: [], next: null } : await listAlerts(org.id, { limit: PAGE_SIZE, before, budgetId: budgetName === null ? undefined : budgetId });
+  const { rows: alerts, next } = unknownBudget ? { rows: [], next: null } : await listAlerts(org.id, { limit: PAGE_SIZE, before, budgetId });
   const only = budgetName === null ? "" : `budget=${encodeURIComponent(budgetId!)}&`;
   const views: TAlertView[] = alerts.map((a) => ({
     ...a,
