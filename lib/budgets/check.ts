@@ -4,7 +4,7 @@ import { env } from "../env";
 import { executionState } from "../executions/state";
 import type { TAuthenticatedKey } from "../keys/authenticate";
 import { formatUsd } from "../money";
-import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TRawCounterState } from "./counters";
+import { COUNTER_BUDGET_JSON, COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN, toCounterState, type TRawCounterState } from "./counters";
 import { budgetDisplayName, itemBudgetName } from "./names";
 import { BUDGET_MATCH, BUDGET_ITEM, BUDGET_PERIOD_AT } from "./sql";
 import { budgetStatus, ZBudgetStatus } from "./state";
@@ -53,13 +53,13 @@ export async function checkBudgets(key: TAuthenticatedKey, query: z.infer<typeof
          FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId" CROSS JOIN x
         WHERE b."orgId" = $1 AND b."archivedAt" IS NULL AND ${BUDGET_MATCH("b", "x")}
      )
-     SELECT ${COUNTER_STATE_COLUMNS(`coalesce(c."spentUsd", 0)`, "coalesce(c.calls, 0)", `coalesce(c."unpricedCalls", 0)`)}
+     SELECT ${COUNTER_STATE_COLUMNS(`coalesce(c."spentUsd", 0)`, "coalesce(c.calls, 0)", `coalesce(c."unpricedCalls", 0)`)}, ${COUNTER_BUDGET_JSON("b")} AS budget
        FROM k JOIN "Budget" b ON b.id = k."budgetId" ${ITEM_LIMIT_JOIN}
        LEFT JOIN "BudgetCounter" c ON c."orgId" = k."orgId" AND c."budgetId" = k."budgetId" AND c."periodStart" = k."periodStart" AND c."itemKey" = k."itemKey"
       ORDER BY b.scope, b.id, k."itemKey"`,
     [key.orgId, teamId, costCenterId, key.id, query.agent ?? key.defaultAgent, query.user ?? null, query.model ?? null, query.task ?? null, query.execution_id ?? null],
   );
-  const counters = rows.map(toCounterState);
+  const counters = rows.map((row) => toCounterState(row));
   const budgets = counters.map(budgetStatus);
   const execution = query.execution_id
     ? ((

@@ -4,7 +4,7 @@ import type { TAlertEvent } from "../alerts/notice";
 import { pool, withTransaction } from "../db";
 import { env } from "../env";
 import { Decimal, formatUsd } from "../money";
-import { COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
+import { COUNTER_BUDGET_JSON, COUNTER_STATE_COLUMNS, ITEM_LIMIT, ITEM_LIMIT_JOIN, toCounterState, type TCounterState, type TRawCounterState } from "./counters";
 import { budgetLinks } from "./links";
 import { defaultBudgetName, itemBudgetName, scopeLabel } from "./names";
 import { projectPeriodEnd } from "./projection";
@@ -276,7 +276,7 @@ async function spendDrivers(
 // after a crash across a period's end); a budget change evaluates the current period only (a budget
 // made at 00:05 says nothing about yesterday). `at`: the SQL of the clock (a parameter, or now()).
 const CURRENT_COUNTERS_OVER_A_THRESHOLD = (where: string, withPrevious: boolean, at: string) => `
-  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}
+  SELECT ${COUNTER_STATE_COLUMNS(`k."spentUsd"`, "k.calls", `k."unpricedCalls"`)}, ${COUNTER_BUDGET_JSON("b")} AS budget
     FROM "Budget" b JOIN "Organization" o ON o.id = b."orgId"
     CROSS JOIN LATERAL (SELECT ${BUDGET_PERIOD_AT("b", at, "o.timezone")} AS start) cur
     CROSS JOIN LATERAL (SELECT ${BUDGET_PERIOD_AT("b", "cur.start - interval '1 microsecond'", "o.timezone")} AS start) prev
@@ -300,7 +300,7 @@ export async function sweepBudgets(options: { at?: Date; orgId?: string } = {}):
     CURRENT_COUNTERS_OVER_A_THRESHOLD(`($2::text IS NULL OR b."orgId" = $2)`, true, "coalesce($1::timestamptz, now())"),
     [at, options.orgId ?? null],
   );
-  const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length > 0 || c.blockDue);
+  const due = rows.map((row) => toCounterState(row)).filter((c) => c.dueThresholds.length > 0 || c.blockDue);
   const result = await evaluateDueCounters(due, at);
   return { counters: rows.length, ...result };
 }
@@ -309,6 +309,6 @@ export async function sweepBudgets(options: { at?: Date; orgId?: string } = {}):
 // budget created, lowered or widened over spend alerts at once).
 export async function evaluateBudget(orgId: string, budgetId: string): Promise<{ alerts: number; blocked: number }> {
   const { rows } = await pool().query<TRawCounterState>(CURRENT_COUNTERS_OVER_A_THRESHOLD(`b."orgId" = $1 AND b.id = $2`, false, "now()"), [orgId, budgetId]);
-  const due = rows.map(toCounterState).filter((c) => c.dueThresholds.length || c.blockDue);
+  const due = rows.map((row) => toCounterState(row)).filter((c) => c.dueThresholds.length || c.blockDue);
   return due.length ? evaluateDueCounters(due) : { alerts: 0, blocked: 0 };
 }

@@ -1,4 +1,4 @@
-import { COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN } from "../budgets/counters";
+import { COUNTER_BUDGET_JSON, COUNTER_STATE_COLUMNS, ITEM_LIMIT_JOIN } from "../budgets/counters";
 import { BUDGET_ITEM, BUDGET_LOCK_KEY, BUDGET_MATCH, BUDGET_PERIOD_START, LOCAL_DATE, LOCAL_PERIOD_START_OF_DAY } from "../budgets/sql";
 import { LOCAL_HOUR_START } from "../rollups/buckets";
 import { DAILY_UNPIVOT, LOCAL_DAY } from "../rollups/daily";
@@ -63,6 +63,10 @@ const EVENT_IDS = `$${EVENT_COLUMNS.findIndex(([name]) => name === "eventId") + 
 const JOB_LIST = `$${EVENT_COLUMNS.length + 1}::text[]`;
 const JOB_EXECUTIONS = `$${EVENT_COLUMNS.length + 2}::text[]`;
 const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
+
+// The state columns of the answer's rows that are not counter states.
+const STATE_NULLS = `NULL::timestamptz AS "periodStart", NULL::int8 AS calls, NULL::int8 AS "unpricedCalls", NULL::text AS "limitUsd",
+       NULL::int4[] AS "dueThresholds", NULL::bool AS "blockDue"`;
 
 // A job's code for a group of its events: job × 2, + 1 when the group is the job's execution of interest.
 const JOB_CODE = (job: string, g: string) =>
@@ -253,10 +257,11 @@ gb AS MATERIALIZED (
 ),
 -- Every counter the request falls under, with what this write adds to it (zero for a counter only
 -- duplicates fall under) and the codes of the jobs whose events fall under it (repeats included: the
--- reader folds them, cheaper than a DISTINCT here).
+-- reader folds them, cheaper than a DISTINCT here); "plain" when they are all job 0's, not of
+-- interest — the reader's default, so the common counter needs no codes sent.
 counters AS MATERIALIZED (
   SELECT "orgId", "budgetId", "periodStart", "itemKey", sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced,
-         string_agg("jobCodes", ',') AS "jobCodes"
+         string_agg("jobCodes", ',') AS "jobCodes", bool_and("jobCodes" = '0') AS plain
     FROM gb GROUP BY 1, 2, 3, 4
 ),
 up AS (
@@ -291,9 +296,10 @@ st AS (
 
 -- How many rows this write inserted, and which — but only when some were duplicates: a batch of new
 -- events (the common case) needs no row back per event.
-SELECT 'inserted' AS what, NULL AS "orgId", NULL AS id, count(*)::text AS cost, NULL::text AS status, NULL::json AS budget FROM ins
+SELECT 'inserted' AS what, NULL AS "orgId", NULL AS id, count(*)::text AS cost, NULL::text AS status, NULL::json AS budget,
+       ${STATE_NULLS} FROM ins
 UNION ALL
-SELECT 'event', "orgId", "eventId", NULL, NULL, NULL FROM ins WHERE (SELECT count(*) FROM ins) < cardinality(${EVENT_IDS})
+SELECT 'event', "orgId", "eventId", NULL, NULL, NULL, ${STATE_NULLS} FROM ins WHERE (SELECT count(*) FROM ins) < cardinality(${EVENT_IDS})
 UNION ALL
 -- With what the runaway detectors need (lib/anomalies/detect.ts), so the common write needs no read
 -- after it: the org's settings, the agent's baseline, and — only for a resumed execution, the one
@@ -304,13 +310,21 @@ SELECT 'execution', x."orgId", x."executionId", x."costUsd"::text, x.status::tex
                          'settings', o."anomalySettings", 'median', ab."medianExecutionCostUsd"::text, 'history', ab."finishedExecutions",
                          'resolved', CASE WHEN x."resumedAt" IS NULL THEN '{}'::text[] ELSE ARRAY(
                            SELECT DISTINCT a.kind::text FROM "Anomaly" a WHERE a."orgId" = x."orgId" AND a."executionId" = x."executionId"
-                              AND a."resolvedAt" IS NOT NULL) END)
+                              AND a."resolvedAt" IS NOT NULL) END),
+       ${STATE_NULLS}
   FROM exec x JOIN "Organization" o ON o.id = x."orgId"
   LEFT JOIN "AgentBaseline" ab ON ab."orgId" = x."orgId" AND ab.agent = x.agent
 UNION ALL
-SELECT 'state', "orgId", NULL, NULL, NULL, row_to_json(st) FROM st
+-- Each counter's state in columns of its own (row_to_json cost twice as much), its budget once below.
+SELECT 'state', "orgId", "budgetId", "spentUsd", "itemKey", NULL, "periodStart", calls, "unpricedCalls", "limitUsd", "dueThresholds", "blockDue"
+  FROM st
 UNION ALL
--- Which jobs each counter's events came from, in one row: the reader pairs them with the states by
--- key (joining the two sets here is a nested loop over CTE scans, quadratic in the counters).
-SELECT 'jobs', NULL, NULL, NULL, NULL, json_agg(json_build_array("budgetId", "periodStart", "itemKey", "jobCodes")) FROM counters
- WHERE "jobCodes" IS NOT NULL`;
+SELECT 'budget', "orgId", id, NULL, NULL, ${COUNTER_BUDGET_JSON("bm")}, ${STATE_NULLS} FROM bm WHERE id IN (SELECT "budgetId" FROM counters)
+UNION ALL
+-- Which jobs each counter's events came from, in one row, for the counters that are not plain: the
+-- reader pairs them with the states by key (joining the two sets here is a nested loop over CTE
+-- scans, quadratic in the counters). The period start as epoch milliseconds, as the reader keys it.
+SELECT 'jobs', NULL, NULL, NULL, NULL,
+       json_agg(json_build_array("budgetId", (extract(epoch FROM "periodStart") * 1000)::int8, "itemKey", "jobCodes")), ${STATE_NULLS}
+  FROM counters
+ WHERE "jobCodes" IS NOT NULL AND NOT plain`;

@@ -1,4 +1,4 @@
-import { toCounterState, type TCounterState, type TRawCounterState } from "../budgets/counters";
+import { toCounterState, type TCounterBudget, type TCounterState, type TRawCounterState } from "../budgets/counters";
 import type { TExecutionRow } from "../anomalies/detect";
 import { pool } from "../db";
 import { intArrayLiteral, textArrayLiteral, timestampArrayLiteral } from "./array-literal";
@@ -19,6 +19,23 @@ export type TStoreResult = {
   budgets: Map<number, (TCounterState & { ofInterest: boolean })[]>;
   // Counters that reached a threshold with no alert yet: lib/budgets/evaluate.ts records the alerts.
   due: TCounterState[];
+};
+
+// One row of the ingest statement's answer (lib/ingest/ingest-sql.ts): which kind in `what`; the
+// state columns are set on counter states only.
+type TAnswerRow = {
+  what: string;
+  orgId: string;
+  id: string;
+  cost: string;
+  status: string;
+  budget: Record<string, unknown> | null;
+  periodStart: Date | null;
+  calls: string | null;
+  unpricedCalls: string | null;
+  limitUsd: string | null;
+  dueThresholds: number[] | null;
+  blockDue: boolean | null;
 };
 
 export const rowKey = (orgId: string, id: string) => `${orgId}\u0000${id}`;
@@ -48,8 +65,8 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
     textArrayLiteral(orgIds),
   ];
   // A named statement is parsed and planned once per connection, not once per write.
-  const { rows: out } = await pool().query<{ what: string; orgId: string; id: string; cost: string; status: string; budget: Record<string, unknown> }>({
-    name: "burnrate_ingest_v15",
+  const { rows: out } = await pool().query<TAnswerRow>({
+    name: "burnrate_ingest_v16",
     text: INGEST_SQL,
     values: params,
   });
@@ -58,7 +75,8 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   const executions = new Map<string, TExecutionState>();
   const due: TCounterState[] = [];
   const budgets: TStoreResult["budgets"] = new Map();
-  const states: [string, TCounterState][] = [];
+  const stateRows: TAnswerRow[] = [];
+  const counterBudgets = new Map<string, TCounterBudget>();
   const jobCodes = new Map<string, string>();
   for (const row of out) {
     if (row.what === "inserted") insertedCount = Number(row.cost);
@@ -72,20 +90,33 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
         detect: { ...x, orgId: row.orgId, executionId: row.id, costUsd: row.cost, calls: Number(x.calls), lastSeenAt: new Date(x.lastSeenAt), resumedAt: x.resumedAt ? new Date(x.resumedAt) : null },
       });
     }
-    else if (row.what === "state") {
-      const raw = row.budget as unknown as TRawCounterState & { periodStart: string };
-      const state = toCounterState(raw);
-      if (state.dueThresholds.length || state.blockDue) due.push(state);
-      states.push([`${raw.budgetId}\u0000${raw.periodStart}\u0000${raw.itemKey}`, state]);
-    } else if (row.what === "jobs") {
-      for (const [budgetId, periodStart, itemKey, codes] of (row.budget ?? []) as unknown as [string, string, string, string][]) {
-        jobCodes.set(`${budgetId}\u0000${periodStart}\u0000${itemKey}`, codes);
+    else if (row.what === "state") stateRows.push(row);
+    else if (row.what === "budget") counterBudgets.set(row.id, row.budget as unknown as TCounterBudget);
+    else if (row.what === "jobs") {
+      for (const [budgetId, periodStartMs, itemKey, codes] of (row.budget ?? []) as unknown as [string, number, string, string][]) {
+        jobCodes.set(`${budgetId}\u0000${periodStartMs}\u0000${itemKey}`, codes);
       }
     }
   }
-  // A budget id is unique across orgs; both sides print the period start as Postgres's JSON does.
-  for (const [key, state] of states) {
-    for (const [job, ofInterest] of jobsOfCounter(jobCodes.get(key) ?? null)) {
+  for (const row of stateRows) {
+    const raw: TRawCounterState = {
+      orgId: row.orgId,
+      budgetId: row.id,
+      periodStart: row.periodStart!,
+      itemKey: row.status,
+      spentUsd: row.cost,
+      calls: row.calls!,
+      unpricedCalls: row.unpricedCalls!,
+      limitUsd: row.limitUsd!,
+      dueThresholds: row.dueThresholds!,
+      blockDue: row.blockDue!,
+    };
+    const state = toCounterState(raw, counterBudgets.get(row.id));
+    if (state.dueThresholds.length || state.blockDue) due.push(state);
+    if (!jobs) continue;
+    // A budget id is unique across orgs. A counter with no codes sent is plain: job 0's, not of interest.
+    const codes = jobCodes.get(`${row.id}\u0000${state.periodStart.getTime()}\u0000${row.status}`) ?? "0";
+    for (const [job, ofInterest] of jobsOfCounter(codes)) {
       let list = budgets.get(job);
       if (!list) budgets.set(job, (list = []));
       list.push({ ...state, ofInterest });
