@@ -47,6 +47,22 @@ test("a shared write answers each job with its own budgets, each once, of intere
   expect(answer(2)).toEqual([["each:run-b", "2", false], ["org", "7", false]].sort());
 });
 
+test("a write of one job lists every budget its events fall under, of interest only where its execution is", async () => {
+  const t = await createTestOrg();
+  const key = await authenticateKey(t.secret);
+  if (typeof key === "string") throw new Error(key);
+  const org = await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH" });
+  const each = await createBudget(t.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "5", period: "TOTAL" });
+  const agent = await createBudget(t.org.id, null, { scope: "AGENT", scopeValue: "reviewer", amountUsd: "50", period: "MONTH" });
+  const events = [spend("a1", "1", { execution_id: "run-a" }), spend("b1", "2", { execution_id: "run-b", agent: "reviewer" })];
+  const rows = sortRows((await prepareEvents(key, events)).rows);
+  const stored = await storeEvents(rows, { jobList: rows.map(() => "0"), jobExecutions: ["run-a"] });
+  const names = new Map([[org.id, "org"], [each.id, "each"], [agent.id, "agent"]]);
+  const answer = (stored.budgets.get(0) ?? []).map((s) => [`${names.get(s.budgetId)}${s.itemKey ? `:${s.itemKey}` : ""}`, s.spentUsd.replace(/\.?0+$/, ""), s.budget.amountUsd.replace(/\.?0+$/, ""), s.ofInterest]);
+  expect(answer.sort()).toEqual([["agent", "2", "50", false], ["each:run-a", "1", "5", true], ["each:run-b", "2", "5", false], ["org", "3", "100", true]].sort());
+  expect([...stored.budgets.keys()]).toEqual([0]);
+});
+
 test("job codes fold to each job once, of interest if any code says so", () => {
   expect([...jobsOfCounter("0,1,0,4,5,4")]).toEqual([[0, true], [2, true]]);
   expect([...jobsOfCounter("2,2")]).toEqual([[1, false]]);
