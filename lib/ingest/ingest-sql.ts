@@ -227,8 +227,9 @@ g AS MATERIALIZED (
          ${LOCAL_PERIOD_START_OF_DAY("day", "e.day", "e.timezone")} AS d, ${LOCAL_PERIOD_START_OF_DAY("week", "e.day", "e.timezone")} AS w,
          ${LOCAL_PERIOD_START_OF_DAY("month", "e.day", "e.timezone")} AS m,
          coalesce(sum(e."costUsd") FILTER (WHERE e.stored), 0) AS cost,
-         count(*) FILTER (WHERE e.stored) AS calls,
-         count(*) FILTER (WHERE e.stored AND e."costSource" = 'UNPRICED') AS unpriced
+         -- int4 (a write holds at most 5,000 rows): the counters' sums then add int8s, not numerics.
+         (count(*) FILTER (WHERE e.stored))::int4 AS calls,
+         (count(*) FILTER (WHERE e.stored AND e."costSource" = 'UNPRICED'))::int4 AS unpriced
     FROM (SELECT t.*, ${LOCAL_DATE('t."occurredAt"', "t.timezone")} AS day
             FROM (SELECT i.*,
                          -- Every row inserted (the common write): no lookup; else a hashed set of the inserted.
@@ -250,7 +251,8 @@ gj AS MATERIALIZED (
     FROM g
 ),
 -- Each group under each budget that applies (BUDGET_MATCH): a comparison per (group, budget) of the org.
-gb AS MATERIALIZED (
+-- Read once, by the counters' aggregate: inlined there rather than stored and read back.
+gb AS (
   SELECT g."jobCodes", g."orgId", g."executionId", g.cost, g.calls, g.unpriced, bm.id AS "budgetId",
          ${BUDGET_PERIOD_START("bm", "g.d", "g.w", "g.m")} AS "periodStart", ${BUDGET_ITEM("bm", "g")} AS "itemKey"
     FROM gj g JOIN bm ON bm."orgId" = g."orgId" AND ${BUDGET_MATCH("bm", "g")}
