@@ -46,7 +46,8 @@ export function sortRows(rows: TEventRow[]): TEventRow[] {
   );
 }
 
-// Which jobs (requests) of a group commit sent each row, and each job's execution of interest.
+// Which jobs (requests) of a group commit sent each row, and each job's execution of interest. Every
+// row names its jobs: a counter no job's codes are sent for is read as job 0's, not of interest.
 export type TWriteJobs = { jobList: (string | null)[]; jobExecutions: (string | null)[] };
 
 function columnLiteral(type: string, values: unknown[]): string {
