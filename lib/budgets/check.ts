@@ -43,7 +43,7 @@ export async function checkBudgets(key: TAuthenticatedKey, query: z.infer<typeof
     ? team.costCenterId
     : (key.costCenterId ??
       (key.teamId ? ((await db.query<{ cc: string | null }>(`SELECT "costCenterId" AS cc FROM "Team" WHERE "orgId" = $1 AND id = $2`, [key.orgId, key.teamId])).rows[0]?.cc ?? null) : null));
-  const { rows } = await db.query<TRawCounterState & { archived: boolean }>(
+  const { rows } = await db.query<TRawCounterState>(
     `WITH x AS (
        SELECT $2::text AS "teamId", $3::text AS "costCenterId", $4::text AS "keyId", $5::text AS agent, $6::text AS "userId",
               $7::text AS model, $8::text AS task, $9::text AS "executionId"

@@ -9,13 +9,19 @@ import { jobsOfCounter, sortRows, storeEvents } from "./store";
 
 const spend = (id: string, usd: string, extra: Record<string, unknown>) => ({ id, kind: "tool", cost_usd: usd, ...extra });
 
-test("a shared write answers each job with its own budgets, each once, of interest where its execution is", async () => {
+// An org, its key, and three budgets named for the answers: the org's, each execution's, the reviewer agent's.
+async function orgWithThreeBudgets() {
   const t = await createTestOrg();
   const key = await authenticateKey(t.secret);
   if (typeof key === "string") throw new Error(key);
   const org = await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH" });
   const each = await createBudget(t.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "5", period: "TOTAL" });
   const agent = await createBudget(t.org.id, null, { scope: "AGENT", scopeValue: "reviewer", amountUsd: "50", period: "MONTH" });
+  return { key, names: new Map([[org.id, "org"], [each.id, "each"], [agent.id, "agent"]]) };
+}
+
+test("a shared write answers each job with its own budgets, each once, of interest where its execution is", async () => {
+  const { key, names } = await orgWithThreeBudgets();
   // Job 0: run-a (of interest) and run-b; job 1: run-c (of interest) by the reviewer agent; job 2 re-sends
   // job 0's run-b event (a duplicate in the same write) and has no execution of interest.
   const jobs = [
@@ -39,7 +45,6 @@ test("a shared write answers each job with its own budgets, each once, of intere
     jobExecutions: ["run-a", "run-c", null],
   });
   expect(stored.insertedCount).toBe(4);
-  const names = new Map([[org.id, "org"], [each.id, "each"], [agent.id, "agent"]]);
   const answer = (job: number) =>
     (stored.budgets.get(job) ?? []).map((s) => [`${names.get(s.budgetId)}${s.itemKey ? `:${s.itemKey}` : ""}`, s.spentUsd.replace(/\.?0+$/, ""), s.ofInterest]).sort();
   expect(answer(0)).toEqual([["each:run-a", "2", true], ["each:run-b", "2", false], ["org", "7", true]].sort());
@@ -48,16 +53,10 @@ test("a shared write answers each job with its own budgets, each once, of intere
 });
 
 test("a write of one job lists every budget its events fall under, of interest only where its execution is", async () => {
-  const t = await createTestOrg();
-  const key = await authenticateKey(t.secret);
-  if (typeof key === "string") throw new Error(key);
-  const org = await createBudget(t.org.id, null, { scope: "ORG", amountUsd: "100", period: "MONTH" });
-  const each = await createBudget(t.org.id, null, { scope: "EXECUTION", scopeValue: "*", amountUsd: "5", period: "TOTAL" });
-  const agent = await createBudget(t.org.id, null, { scope: "AGENT", scopeValue: "reviewer", amountUsd: "50", period: "MONTH" });
+  const { key, names } = await orgWithThreeBudgets();
   const events = [spend("a1", "1", { execution_id: "run-a" }), spend("b1", "2", { execution_id: "run-b", agent: "reviewer" })];
   const rows = sortRows((await prepareEvents(key, events)).rows);
   const stored = await storeEvents(rows, { jobList: rows.map(() => "0"), jobExecutions: ["run-a"] });
-  const names = new Map([[org.id, "org"], [each.id, "each"], [agent.id, "agent"]]);
   const answer = (stored.budgets.get(0) ?? []).map((s) => [`${names.get(s.budgetId)}${s.itemKey ? `:${s.itemKey}` : ""}`, s.spentUsd.replace(/\.?0+$/, ""), s.budget.amountUsd.replace(/\.?0+$/, ""), s.ofInterest]);
   expect(answer.sort()).toEqual([["agent", "2", "50", false], ["each:run-a", "1", "5", true], ["each:run-b", "2", "5", false], ["org", "3", "100", true]].sort());
   expect([...stored.budgets.keys()]).toEqual([0]);
