@@ -7,15 +7,18 @@ Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
 
 export { Decimal };
 
-// "0.010000000000" → "0.01"; "12.5" → "12.50"; "0.000000100000" → "0.0000001". Exact: string ops only.
+// "0.010000000000" → "0.01"; "12.5" → "12.50"; "0.000000100000" → "0.0000001". Exact: string ops only,
+// by index (an ingest answer formats three amounts for each of ~50 budgets; split and a regex cost 4×).
 export function formatUsd(value: string | null | undefined): string {
   if (value == null || value === "") return "0.00";
-  const negative = value.startsWith("-");
-  const unsigned = negative ? value.slice(1) : value;
-  const [intPart, fraction = ""] = unsigned.split(".");
-  let digits = fraction.replace(/0+$/, "");
-  if (digits.length < 2) digits = digits.padEnd(2, "0");
-  const out = `${intPart || "0"}.${digits}`;
+  const negative = value.charCodeAt(0) === 45; // "-"
+  const start = negative ? 1 : 0;
+  const dot = value.indexOf(".", start);
+  const intPart = (dot < 0 ? value.slice(start) : value.slice(start, dot)) || "0";
+  let end = value.length;
+  if (dot >= 0) while (end > dot + 1 && value.charCodeAt(end - 1) === 48) end--; // trailing "0"s
+  const fraction = dot < 0 ? "" : value.slice(dot + 1, end);
+  const out = `${intPart}.${fraction.length < 2 ? fraction.padEnd(2, "0") : fraction}`;
   return negative && out !== "0.00" ? `-${out}` : out;
 }
 

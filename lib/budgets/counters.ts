@@ -48,11 +48,12 @@ export const COUNTER_BUDGET_JSON = (b: string) => `json_build_object('id', ${b}.
 // counter's spend in `spent` (a numeric expression); shared by ingest, the check and the sweep
 // (./evaluate.ts). "limitUsd" is the item's limit (ITEM_LIMIT). The due thresholds are looked up
 // only for a counter at or over the lowest (most are far below: the ingest answer reads a state
-// for every counter a write moves, ~56 for 100 events under 50 budgets).
+// for every counter a write moves, ~56 for 100 events under 50 budgets); below it, NULL (none; the
+// reader spares parsing an empty array).
 export const COUNTER_STATE_COLUMNS = (spent: string, calls: string, unpriced: string) => `
   k."orgId", k."budgetId", k."periodStart", k."itemKey", (${spent})::text AS "spentUsd", (${calls})::int8 AS calls,
   (${unpriced})::int8 AS "unpricedCalls", lim.amount::text AS "limitUsd",
-  CASE WHEN (${spent}) * 100 < lim.amount * (SELECT min(th) FROM unnest(b.thresholds) th) THEN '{}'::int4[]
+  CASE WHEN (${spent}) * 100 < lim.amount * (SELECT min(th) FROM unnest(b.thresholds) th) THEN NULL::int4[]
        ELSE ARRAY(SELECT th FROM unnest(b.thresholds) th
                    WHERE (${spent}) * 100 >= lim.amount * th
                      AND NOT EXISTS (SELECT 1 FROM "BudgetAlert" a
@@ -76,8 +77,9 @@ export const ITEM_LIMIT_JOIN = `CROSS JOIN LATERAL (SELECT ${ITEM_LIMIT("b", "k"
 
 // A counter state as a query returns it: COUNTER_STATE_COLUMNS, plus its budget (COUNTER_BUDGET_JSON)
 // in the same row or, for the ingest answer, by id.
-export type TRawCounterState = Omit<TCounterState, "calls" | "unpricedCalls" | "budget" | "periodStart"> & {
+export type TRawCounterState = Omit<TCounterState, "calls" | "unpricedCalls" | "budget" | "periodStart" | "dueThresholds"> & {
   periodStart: Date | string;
+  dueThresholds: number[] | null;
   calls: string | number;
   unpricedCalls: string | number;
   limitUsd: string;
@@ -96,7 +98,7 @@ export function toCounterState(row: TRawCounterState, budget: TCounterBudget | u
     unpricedCalls: Number(row.unpricedCalls),
     // The item's limit where it differs from the budget's amount (an approval or a resume granted more).
     budget: row.limitUsd === budget.amountUsd ? budget : { ...budget, amountUsd: row.limitUsd },
-    dueThresholds: row.dueThresholds,
+    dueThresholds: row.dueThresholds ?? [],
     blockDue: row.blockDue,
   };
 }

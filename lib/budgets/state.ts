@@ -50,6 +50,20 @@ export function remainingUsd(spentUsd: string, amountUsd: string): string {
 }
 
 
+// A handful of period starts recur across an answer's statuses (and across answers), and
+// toISOString was the costliest step of a status: each one formatted once (bounded, cleared when full).
+const periodStartIso = new Map<number, string>();
+function isoOf(d: Date): string {
+  const ms = d.getTime();
+  let iso = periodStartIso.get(ms);
+  if (iso === undefined) {
+    if (periodStartIso.size >= 256) periodStartIso.clear();
+    iso = d.toISOString();
+    periodStartIso.set(ms, iso);
+  }
+  return iso;
+}
+
 export function budgetStatus(c: {
   budgetId: string;
   periodStart: Date;
@@ -65,7 +79,7 @@ export function budgetStatus(c: {
     scope: c.budget.scope.toLowerCase() as TBudgetStatus["scope"],
     item: c.budget.scope === "TASK" || c.budget.scope === "EXECUTION" ? c.itemKey : null,
     period: c.budget.period.toLowerCase() as TBudgetStatus["period"],
-    period_start: c.periodStart.toISOString(),
+    period_start: isoOf(c.periodStart),
     limit_usd: formatUsd(c.budget.amountUsd),
     spent_usd: formatUsd(c.spentUsd),
     remaining_usd: formatUsd(remainingOfUnits(spent, amount, scale)),

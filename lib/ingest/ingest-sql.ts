@@ -65,7 +65,7 @@ const JOB_EXECUTIONS = `$${EVENT_COLUMNS.length + 2}::text[]`;
 const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
 
 // The state columns of the answer's rows that are not counter states.
-const STATE_NULLS = `NULL::timestamptz AS "periodStart", NULL::int8 AS calls, NULL::int8 AS "unpricedCalls", NULL::text AS "limitUsd",
+const STATE_NULLS = `NULL::int8 AS "periodStartMs", NULL::int8 AS calls, NULL::int8 AS "unpricedCalls", NULL::text AS "limitUsd",
        NULL::int4[] AS "dueThresholds", NULL::bool AS "blockDue"`;
 
 // A job's code for a group of its events: job × 2, + 1 when the group is the job's execution of interest.
@@ -317,8 +317,9 @@ SELECT 'execution', x."orgId", x."executionId", x."costUsd"::text, x.status::tex
   FROM exec x JOIN "Organization" o ON o.id = x."orgId"
   LEFT JOIN "AgentBaseline" ab ON ab."orgId" = x."orgId" AND ab.agent = x.agent
 UNION ALL
--- Each counter's state in columns of its own (row_to_json cost twice as much), its budget once below.
-SELECT 'state', "orgId", "budgetId", "spentUsd", "itemKey", NULL, "periodStart", calls, "unpricedCalls", "limitUsd", "dueThresholds", "blockDue"
+-- Each counter's state in columns of its own (row_to_json cost twice as much), its budget once below;
+-- the period start as epoch milliseconds (the reader's Date from a number, not from timestamp text).
+SELECT 'state', "orgId", "budgetId", "spentUsd", "itemKey", NULL, (extract(epoch FROM "periodStart") * 1000)::int8, calls, "unpricedCalls", "limitUsd", "dueThresholds", "blockDue"
   FROM st
 UNION ALL
 SELECT 'budget', "orgId", id, NULL, NULL, ${COUNTER_BUDGET_JSON("bm")}, ${STATE_NULLS} FROM bm WHERE id IN (SELECT "budgetId" FROM counters)

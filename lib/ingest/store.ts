@@ -30,7 +30,7 @@ type TAnswerRow = {
   cost: string;
   status: string;
   budget: Record<string, unknown> | null;
-  periodStart: Date | null;
+  periodStartMs: string | null;
   calls: string | null;
   unpricedCalls: string | null;
   limitUsd: string | null;
@@ -67,7 +67,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<TAnswerRow>({
-    name: "burnrate_ingest_v16",
+    name: "burnrate_ingest_v17",
     text: INGEST_SQL,
     values: params,
   });
@@ -103,20 +103,20 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
     const raw: TRawCounterState = {
       orgId: row.orgId,
       budgetId: row.id,
-      periodStart: row.periodStart!,
+      periodStart: new Date(Number(row.periodStartMs)),
       itemKey: row.status,
       spentUsd: row.cost,
       calls: row.calls!,
       unpricedCalls: row.unpricedCalls!,
       limitUsd: row.limitUsd!,
-      dueThresholds: row.dueThresholds!,
+      dueThresholds: row.dueThresholds,
       blockDue: row.blockDue!,
     };
     const state = toCounterState(raw, counterBudgets.get(row.id));
     if (state.dueThresholds.length || state.blockDue) due.push(state);
     if (!jobs) continue;
     // A budget id is unique across orgs. A counter with no codes sent is plain: job 0's, not of interest.
-    const codes = jobCodes.get(`${row.id}\u0000${state.periodStart.getTime()}\u0000${row.status}`) ?? "0";
+    const codes = jobCodes.get(`${row.id}\u0000${row.periodStartMs}\u0000${row.status}`) ?? "0";
     for (const [job, ofInterest] of jobsOfCounter(codes)) {
       let list = budgets.get(job);
       if (!list) budgets.set(job, (list = []));
