@@ -261,16 +261,25 @@ gb AS (
 -- duplicates fall under) and the codes of the jobs whose events fall under it (repeats included: the
 -- reader folds them, cheaper than a DISTINCT here); "plain" when they are all job 0's, not of
 -- interest — the reader's default, so the common counter needs no codes sent.
+-- Grouped on its keys in the "C" collation: the (group, budget) pairs are sorted to be summed (2,400
+-- for 1,000 events), and a byte-order sort of ids takes abbreviated keys where the database's
+-- collation compares each pair through strcoll (−2.5 to −6 ms a write of 1,000 events under 50
+-- budgets). The keys leave in the default collation again, as the columns they are compared with.
 counters AS MATERIALIZED (
-  SELECT "orgId", "budgetId", "periodStart", "itemKey", sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced,
-         string_agg("jobCodes", ',') AS "jobCodes", bool_and("jobCodes" = '0') AS plain
-    FROM gb GROUP BY 1, 2, 3, 4
+  SELECT "orgId" COLLATE "default" AS "orgId", "budgetId" COLLATE "default" AS "budgetId", "periodStart",
+         "itemKey" COLLATE "default" AS "itemKey", cost, calls, unpriced, "jobCodes", plain
+    FROM (SELECT "orgId" COLLATE "C" AS "orgId", "budgetId" COLLATE "C" AS "budgetId", "periodStart", "itemKey" COLLATE "C" AS "itemKey",
+                 sum(cost) AS cost, sum(calls) AS calls, sum(unpriced) AS unpriced,
+                 string_agg("jobCodes", ',') AS "jobCodes", bool_and("jobCodes" = '0') AS plain
+            FROM gb GROUP BY 1, 2, 3, 4) AS byte_order
 ),
 up AS (
   INSERT INTO "BudgetCounter" AS c (id, "orgId", "budgetId", "periodStart", "itemKey", "spentUsd", calls, "unpricedCalls", "updatedAt")
   SELECT gen_random_uuid()::text, "orgId", "budgetId", "periodStart", "itemKey", cost, calls, unpriced, now() FROM counters
    WHERE calls > 0
-   ORDER BY "orgId", "budgetId", "periodStart", "itemKey"
+   -- Byte order too: only ingest statements lock counters while others may (budget changes and
+   -- repricing hold the org's budget lock exclusively), and they all lock in this one order.
+   ORDER BY "orgId" COLLATE "C", "budgetId" COLLATE "C", "periodStart", "itemKey" COLLATE "C"
   ON CONFLICT ("orgId", "budgetId", "periodStart", "itemKey") DO UPDATE SET
     "spentUsd" = c."spentUsd" + EXCLUDED."spentUsd",
     calls = c.calls + EXCLUDED.calls,

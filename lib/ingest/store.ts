@@ -67,7 +67,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
   ];
   // A named statement is parsed and planned once per connection, not once per write.
   const { rows: out } = await pool().query<TAnswerRow>({
-    name: "burnrate_ingest_v17",
+    name: "burnrate_ingest_v18",
     text: INGEST_SQL,
     values: params,
   });
