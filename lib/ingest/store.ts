@@ -30,7 +30,7 @@ type TAnswerRow = {
   cost: string;
   status: string;
   budget: Record<string, unknown> | null;
-  periodStartMs: string | null;
+  periodStartMs: number | null; // int8, a number by lib/db.ts's parser
   calls: string | null;
   unpricedCalls: string | null;
   limitUsd: string | null;
@@ -103,7 +103,7 @@ export async function storeEvents(rows: readonly TEventRow[], jobs?: TWriteJobs)
     const raw: TRawCounterState = {
       orgId: row.orgId,
       budgetId: row.id,
-      periodStart: new Date(Number(row.periodStartMs)),
+      periodStart: new Date(row.periodStartMs!),
       itemKey: row.status,
       spentUsd: row.cost,
       calls: row.calls!,
