@@ -7,7 +7,16 @@ import { kickOutbox } from "../lib/email/outbox";
 
 // With DATABASE_URL unset this works on the embedded dev database (shared with a running npm run dev).
 const db = await prepareDatabase({ log: () => undefined });
-const code = await runAdmin(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) });
+const code = await runAdmin(process.argv.slice(2), {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  // Read only when a command asks (--key -): a terminal with nothing piped in would wait forever.
+  stdin: process.stdin.isTTY ? undefined : async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
+});
 // A budget set from here may already be past a threshold: send what that queued now rather than at
 // a running server's next job tick (a failed send stays queued for the server to retry).
 await Promise.all([kickOutbox(), kickWebhooks()]).catch((err: unknown) => console.error(`[admin] sending alerts failed: ${String(err)}`));

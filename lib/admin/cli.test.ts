@@ -4,6 +4,7 @@ import { prisma } from "../db";
 import { authenticateKey } from "../keys/authenticate";
 import { hashSecret } from "../keys/hash";
 import { api, startMachineServer } from "../testing/machine-server";
+import { decryptApiKey } from "../gateway/credentials";
 import { runAdmin } from "./cli";
 
 async function admin(...argv: string[]) {
@@ -52,6 +53,32 @@ test("mistakes exit non-zero with a message, and change nothing", async () => {
   expect(badScope.code).toBe(2);
   expect(await prisma().virtualKey.count({ where: { org: { slug } } })).toBe(0);
   expect((await admin("org", "create", slug)).code).toBe(1); // already exists
+});
+
+test("credential set --key - reads the upstream key from standard input, so it never shows in the process list", async () => {
+  const slug = `cli-${randomBytes(4).toString("hex")}`;
+  await admin("org", "create", slug);
+  const out: string[] = [];
+  const err: string[] = [];
+  const piped = await runAdmin(["credential", "set", "--org", slug, "--provider", "openai", "--key", "-"], {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    stdin: async () => "sk-from-stdin-123\n",
+  });
+  expect(piped).toBe(0);
+  expect(out.join("\n")).not.toContain("sk-from-stdin");
+  const org = await prisma().organization.findUniqueOrThrow({ where: { slug } });
+  const stored = await prisma().providerCredential.findUniqueOrThrow({ where: { orgId_provider: { orgId: org.id, provider: "openai" } } });
+  expect(stored.apiKeyEnc).not.toContain("sk-from-stdin");
+  expect(decryptApiKey(org.id, "openai", stored.apiKeyEnc)).toBe("sk-from-stdin-123");
+
+  // Nothing piped in, or no standard input at all: a usage error, and the stored key is unchanged.
+  const empty = await runAdmin(["credential", "set", "--org", slug, "--provider", "openai", "--key", "-"], { out: () => undefined, err: (l) => err.push(l), stdin: async () => " \n" });
+  expect(empty).toBe(2);
+  expect((await admin("credential", "set", "--org", slug, "--provider", "openai", "--key", "-")).code).toBe(2);
+  expect(err.join("\n")).toMatch(/standard input was empty/);
+  const after = await prisma().providerCredential.findUniqueOrThrow({ where: { orgId_provider: { orgId: org.id, provider: "openai" } } });
+  expect(decryptApiKey(org.id, "openai", after.apiKeyEnc)).toBe("sk-from-stdin-123");
 });
 
 test("member add never leaves an org without an owner, and audits every change it makes", async () => {

@@ -17,7 +17,9 @@ import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
 import { DEFAULT_BASE_URLS, isGatewayProvider, setProviderCredential } from "../gateway/credentials";
 
-type TIo = { out: (line: string) => void; err: (line: string) => void };
+// stdin: the whole of standard input, for a secret given as "-" (kept out of the process list and
+// shell history); absent where there is none to read.
+type TIo = { out: (line: string) => void; err: (line: string) => void; stdin?: () => Promise<string> };
 
 const USAGE = `usage: npm run admin -- <command>
   org create <slug> [--name <name>] [--timezone <IANA zone>]
@@ -35,9 +37,10 @@ const USAGE = `usage: npm run admin -- <command>
   budget archive --org <slug> <budget id>
   price add --org <slug> --model <name> --input <usd per 1M> --output <usd per 1M> [--cache-read <usd per 1M>]
             [--cache-write <usd per 1M>] [--provider <name>] [--from <YYYY-MM-DD | ISO instant>]   (default from: now)
-  credential set --org <slug> --provider openai|anthropic --key <upstream API key> [--base-url <url>]
-             (the gateway's upstream key for the org, stored encrypted; never printed. Default base URL:
-              https://api.openai.com/v1, https://api.anthropic.com)
+  credential set --org <slug> --provider openai|anthropic --key <upstream API key> | - [--base-url <url>]
+             (the gateway's upstream key for the org, stored encrypted; never printed. --key - reads it from
+              standard input, out of the process list: printf %s "$KEY" | npm run admin -- credential set … --key -.
+              Default base URL: https://api.openai.com/v1, https://api.anthropic.com)
   execution resume --org <slug> <execution id> [--note <why>] [--limit <usd>]
              (a blocked execution runs again; its open anomalies are resolved; audit-logged;
               --limit: its new per-execution limit, above what it has spent)
@@ -216,8 +219,14 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
         const provider = values.provider ?? "";
         if (!isGatewayProvider(provider)) throw new UsageError("--provider is one of openai, anthropic");
-        if (!values.key) throw new UsageError("--key <upstream API key> is required");
-        await setProviderCredential(org.id, provider, values.key, values["base-url"] ?? null);
+        if (!values.key) throw new UsageError("--key <upstream API key> (or - to read it from standard input) is required");
+        let key = values.key;
+        if (key === "-") {
+          if (!io.stdin) throw new UsageError("--key -: there is no standard input to read the key from");
+          key = (await io.stdin()).trim();
+          if (!key) throw new UsageError("--key -: standard input was empty; pipe the key in");
+        }
+        await setProviderCredential(org.id, provider, key, values["base-url"] ?? null);
         io.out(`set the ${provider} credential of ${org.slug} (upstream ${values["base-url"] ?? DEFAULT_BASE_URLS[provider]}); the key is stored encrypted and not shown`);
         return 0;
       }
