@@ -64,11 +64,18 @@ const ZEnv = z.object({
   CRON_SECRET: z.string().min(16, "CRON_SECRET must be at least 16 characters").optional(),
   // The gateway's key for upstream provider credentials at rest (AES-256-GCM, lib/gateway/credentials.ts):
   // 32 bytes as 64 hex characters or base64. Required in production; development and tests use a
-  // generated one kept in BURNRATE_DATA_DIR/credentials-key. Changing it makes stored credentials unreadable.
+  // generated one kept in BURNRATE_DATA_DIR/credentials-key. Changing it makes stored credentials
+// unreadable unless the old one is kept as BURNRATE_CREDENTIALS_KEY_PREVIOUS (rotation).
   BURNRATE_CREDENTIALS_KEY: z
     .string()
     .optional()
     .refine((value) => value === undefined || credentialsKeyBytes(value) !== null, "must be 32 bytes: 64 hex characters or base64 (openssl rand -base64 32)"),
+  // The key before BURNRATE_CREDENTIALS_KEY, during a rotation: credentials it sealed still decrypt
+  // until `npm run admin -- credential reencrypt` seals them with the current key (docs/operations.md).
+  BURNRATE_CREDENTIALS_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || credentialsKeyBytes(value) !== null, "must be 32 bytes: 64 hex characters or base64"),
   // On SIGTERM / SIGINT the server finishes its requests, ingest writes and job tick, then exits 0;
   // past this many ms it exits 1 whatever is left.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),

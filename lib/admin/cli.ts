@@ -15,7 +15,7 @@ import { repriceModel } from "../pricing/reprice";
 import { resumeExecution } from "../executions/resume";
 import { setMemberByOperator } from "../orgs/members";
 import { createCostCenter, createTeam } from "../teams/manage";
-import { DEFAULT_BASE_URLS, isGatewayProvider, setProviderCredential } from "../gateway/credentials";
+import { DEFAULT_BASE_URLS, isGatewayProvider, reencryptCredentials, setProviderCredential } from "../gateway/credentials";
 
 // stdin: the whole of standard input, for a secret given as "-" (kept out of the process list and
 // shell history); absent where there is none to read.
@@ -41,6 +41,9 @@ const USAGE = `usage: npm run admin -- <command>
              (the gateway's upstream key for the org, stored encrypted; never printed. --key - reads it from
               standard input, out of the process list: printf %s "$KEY" | npm run admin -- credential set … --key -.
               Default base URL: https://api.openai.com/v1, https://api.anthropic.com)
+  credential reencrypt [--org <slug>]
+             (rotation: seals every stored credential with BURNRATE_CREDENTIALS_KEY, reading each with it or
+              with BURNRATE_CREDENTIALS_KEY_PREVIOUS; exits 1 if a credential neither key opens)
   execution resume --org <slug> <execution id> [--note <why>] [--limit <usd>]
              (a blocked execution runs again; its open anomalies are resolved; audit-logged;
               --limit: its new per-execution limit, above what it has spent)
@@ -229,6 +232,17 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         await setProviderCredential(org.id, provider, key, values["base-url"] ?? null);
         io.out(`set the ${provider} credential of ${org.slug} (upstream ${values["base-url"] ?? DEFAULT_BASE_URLS[provider]}); the key is stored encrypted and not shown`);
         return 0;
+      }
+      case "credential reencrypt": {
+        const org = values.org ? await requireOrg(values.org) : null;
+        if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+        const r = await reencryptCredentials({ orgId: org?.id });
+        io.out(`re-encrypted ${r.reencrypted} credential(s) with the current key; ${r.alreadyCurrent} already were`);
+        if (r.unreadable.length === 0) return 0;
+        const orgs = await prisma().organization.findMany({ where: { id: { in: r.unreadable.map((u) => u.orgId) } }, select: { id: true, slug: true } });
+        const slugOf = new Map(orgs.map((o) => [o.id, o.slug]));
+        for (const u of r.unreadable) io.err(`cannot decrypt the ${u.provider} credential of ${slugOf.get(u.orgId) ?? u.orgId} with either key; set it again (credential set)`);
+        return 1;
       }
       case "execution resume": {
         const org = await requireOrg(values.org);

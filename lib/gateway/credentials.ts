@@ -51,27 +51,84 @@ function credentialsKey(): Buffer {
 
 const aad = (orgId: string, provider: string) => Buffer.from(`${orgId}\u0000${provider}`, "utf8");
 
-export function encryptApiKey(orgId: string, provider: TGatewayProvider, apiKey: string): string {
+// Rotation (docs/operations.md): BURNRATE_CREDENTIALS_KEY_PREVIOUS still opens what the key before
+// sealed, until `npm run admin -- credential reencrypt` has sealed every row with the current key.
+function previousCredentialsKey(): Buffer | null {
+  const previous = env().BURNRATE_CREDENTIALS_KEY_PREVIOUS;
+  return previous ? credentialsKeyBytes(previous) : null;
+}
+
+// The keys a stored credential may be sealed with: the current one first.
+export function credentialsKeys(): Buffer[] {
+  const previous = previousCredentialsKey();
+  return previous ? [credentialsKey(), previous] : [credentialsKey()];
+}
+
+export function encryptApiKey(orgId: string, provider: TGatewayProvider, apiKey: string, key: Buffer = credentialsKey()): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", credentialsKey(), iv);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(aad(orgId, provider));
   const ciphertext = Buffer.concat([cipher.update(apiKey, "utf8"), cipher.final()]);
   return [iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString("base64")).join(":");
 }
 
-export function decryptApiKey(orgId: string, provider: TGatewayProvider, sealed: string): string {
+// The plaintext, or null when `key` did not seal this (org, provider)'s row.
+function openWith(key: Buffer, orgId: string, provider: string, sealed: string): string | null {
   const [iv, tag, ciphertext] = sealed.split(":").map((part) => Buffer.from(part, "base64"));
+  if (!iv || !tag || !ciphertext || iv.length !== 12 || tag.length !== 16) return null;
   try {
-    if (!iv || !tag || !ciphertext || iv.length !== 12 || tag.length !== 16) throw new Error("malformed");
-    const decipher = createDecipheriv("aes-256-gcm", credentialsKey(), iv);
+    const decipher = createDecipheriv("aes-256-gcm", key, iv);
     decipher.setAAD(aad(orgId, provider));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
-  } catch (err) {
-    if (err instanceof DomainError) throw err;
-    // Another BURNRATE_CREDENTIALS_KEY, or a row not written for this org: an operator's problem.
-    throw notConfigured(`The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY; set it again with the admin CLI`);
+  } catch {
+    return null;
   }
+}
+
+export function decryptApiKey(orgId: string, provider: TGatewayProvider, sealed: string, keys: Buffer[] = credentialsKeys()): string {
+  for (const key of keys) {
+    const apiKey = openWith(key, orgId, provider, sealed);
+    if (apiKey !== null) return apiKey;
+  }
+  // Another BURNRATE_CREDENTIALS_KEY, or a row not written for this org: an operator's problem.
+  throw notConfigured(`The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY; set it again with the admin CLI`);
+}
+
+export type TReencryptResult = { reencrypted: number; alreadyCurrent: number; unreadable: { orgId: string; provider: string }[] };
+
+// Seals every stored credential (of one org, or all) with the current key, reading each with the
+// current or the previous one. One UPDATE, each row guarded by the ciphertext read: a credential
+// set again meanwhile (already sealed with the current key) is left as it is. A row neither key
+// opens is reported and left alone.
+export async function reencryptCredentials(
+  options: { orgId?: string; current?: Buffer; previous?: Buffer | null } = {},
+): Promise<TReencryptResult> {
+  const current = options.current ?? credentialsKey();
+  const previous = options.previous === undefined ? previousCredentialsKey() : options.previous;
+  const rows = await prisma().providerCredential.findMany({
+    where: options.orgId ? { orgId: options.orgId } : {},
+    select: { id: true, orgId: true, provider: true, apiKeyEnc: true },
+    orderBy: { id: "asc" },
+  });
+  const result: TReencryptResult = { reencrypted: 0, alreadyCurrent: 0, unreadable: [] };
+  const changes: { id: string; from: string; to: string }[] = [];
+  for (const row of rows) {
+    if (openWith(current, row.orgId, row.provider, row.apiKeyEnc) !== null) {
+      result.alreadyCurrent++;
+      continue;
+    }
+    const apiKey = previous ? openWith(previous, row.orgId, row.provider, row.apiKeyEnc) : null;
+    if (apiKey === null) result.unreadable.push({ orgId: row.orgId, provider: row.provider });
+    else changes.push({ id: row.id, from: row.apiKeyEnc, to: encryptApiKey(row.orgId, row.provider as TGatewayProvider, apiKey, current) });
+  }
+  if (changes.length) {
+    result.reencrypted = await prisma().$executeRaw`
+      UPDATE "ProviderCredential" c SET "apiKeyEnc" = n.sealed, "updatedAt" = now()
+        FROM unnest(${changes.map((c) => c.id)}::text[], ${changes.map((c) => c.from)}::text[], ${changes.map((c) => c.to)}::text[]) AS n(id, old, sealed)
+       WHERE c.id = n.id AND c."apiKeyEnc" = n.old`;
+  }
+  return result;
 }
 
 export function isGatewayProvider(value: string): value is TGatewayProvider {
