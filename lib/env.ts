@@ -65,7 +65,7 @@ const ZEnv = z.object({
   // The gateway's key for upstream provider credentials at rest (AES-256-GCM, lib/gateway/credentials.ts):
   // 32 bytes as 64 hex characters or base64. Required in production; development and tests use a
   // generated one kept in BURNRATE_DATA_DIR/credentials-key. Changing it makes stored credentials
-// unreadable unless the old one is kept as BURNRATE_CREDENTIALS_KEY_PREVIOUS (rotation).
+  // unreadable unless the old one is kept as BURNRATE_CREDENTIALS_KEY_PREVIOUS (rotation).
   BURNRATE_CREDENTIALS_KEY: z
     .string()
     .optional()

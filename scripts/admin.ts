@@ -13,7 +13,13 @@ const code = await runAdmin(process.argv.slice(2), {
   // Read only when a command asks (--key -): a terminal with nothing piped in would wait forever.
   stdin: process.stdin.isTTY ? undefined : async () => {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      size += (chunk as Buffer).length;
+      // A key is short; anything this long was piped by mistake.
+      if (size > 64 * 1024) throw new Error("standard input holds more than 64 KiB; pipe only the key");
+      chunks.push(chunk as Buffer);
+    }
     return Buffer.concat(chunks).toString("utf8");
   },
 });

@@ -66,17 +66,19 @@ test("credential set --key - reads the upstream key from standard input, so it n
     stdin: async () => "sk-from-stdin-123\n",
   });
   expect(piped).toBe(0);
-  expect(out.join("\n")).not.toContain("sk-from-stdin");
+  expect([...out, ...err].join("\n")).not.toContain("sk-from-stdin");
   const org = await prisma().organization.findUniqueOrThrow({ where: { slug } });
   const stored = await prisma().providerCredential.findUniqueOrThrow({ where: { orgId_provider: { orgId: org.id, provider: "openai" } } });
-  expect(stored.apiKeyEnc).not.toContain("sk-from-stdin");
   expect(decryptApiKey(org.id, "openai", stored.apiKeyEnc)).toBe("sk-from-stdin-123");
 
-  // Nothing piped in, or no standard input at all: a usage error, and the stored key is unchanged.
-  const empty = await runAdmin(["credential", "set", "--org", slug, "--provider", "openai", "--key", "-"], { out: () => undefined, err: (l) => err.push(l), stdin: async () => " \n" });
+  // Nothing piped in, or standard input a terminal (no reader): a usage error, and the stored key is unchanged.
+  const emptyErr: string[] = [];
+  const empty = await runAdmin(["credential", "set", "--org", slug, "--provider", "openai", "--key", "-"], { out: () => undefined, err: (l) => emptyErr.push(l), stdin: async () => " \r\n" });
   expect(empty).toBe(2);
-  expect((await admin("credential", "set", "--org", slug, "--provider", "openai", "--key", "-")).code).toBe(2);
-  expect(err.join("\n")).toMatch(/standard input was empty/);
+  expect(emptyErr.join("\n")).toMatch(/standard input was empty/);
+  const terminal = await admin("credential", "set", "--org", slug, "--provider", "openai", "--key", "-");
+  expect(terminal.code).toBe(2);
+  expect(terminal.err.join("\n")).toMatch(/standard input is a terminal/);
   const after = await prisma().providerCredential.findUniqueOrThrow({ where: { orgId_provider: { orgId: org.id, provider: "openai" } } });
   expect(decryptApiKey(org.id, "openai", after.apiKeyEnc)).toBe("sk-from-stdin-123");
 });

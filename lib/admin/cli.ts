@@ -225,7 +225,8 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         if (!values.key) throw new UsageError("--key <upstream API key> (or - to read it from standard input) is required");
         let key = values.key;
         if (key === "-") {
-          if (!io.stdin) throw new UsageError("--key -: there is no standard input to read the key from");
+          if (!io.stdin) throw new UsageError("--key -: standard input is a terminal; pipe the key in (printf %s \"$KEY\" | …, or < keyfile)");
+          io.err("reading the key from standard input…");
           key = (await io.stdin()).trim();
           if (!key) throw new UsageError("--key -: standard input was empty; pipe the key in");
         }
@@ -234,15 +235,18 @@ export async function runAdmin(argv: string[], io: TIo): Promise<number> {
         return 0;
       }
       case "credential reencrypt": {
-        const org = values.org ? await requireOrg(values.org) : null;
+        const org = values.org !== undefined ? await requireOrg(values.org) : null;
         if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
         const r = await reencryptCredentials({ orgId: org?.id });
         io.out(`re-encrypted ${r.reencrypted} credential(s) with the current key; ${r.alreadyCurrent} already were`);
-        if (r.unreadable.length === 0) return 0;
-        const orgs = await prisma().organization.findMany({ where: { id: { in: r.unreadable.map((u) => u.orgId) } }, select: { id: true, slug: true } });
-        const slugOf = new Map(orgs.map((o) => [o.id, o.slug]));
-        for (const u of r.unreadable) io.err(`cannot decrypt the ${u.provider} credential of ${slugOf.get(u.orgId) ?? u.orgId} with either key; set it again (credential set)`);
-        return 1;
+        if (r.changedMeanwhile) io.err(`${r.changedMeanwhile} credential(s) were set again while this ran and were left as set; run this again to check them`);
+        if (r.unreadable.length) {
+          const orgs = await prisma().organization.findMany({ where: { id: { in: r.unreadable.map((u) => u.orgId) } }, select: { id: true, slug: true } });
+          const slugOf = new Map(orgs.map((o) => [o.id, o.slug]));
+          const tried = r.previousKeySet ? "either key" : "BURNRATE_CREDENTIALS_KEY (BURNRATE_CREDENTIALS_KEY_PREVIOUS is not set)";
+          for (const u of r.unreadable) io.err(`cannot decrypt the ${u.provider} credential of ${slugOf.get(u.orgId) ?? u.orgId} with ${tried}; set it again (credential set)`);
+        }
+        return r.unreadable.length || r.changedMeanwhile ? 1 : 0;
       }
       case "execution resume": {
         const org = await requireOrg(values.org);

@@ -92,43 +92,61 @@ export function decryptApiKey(orgId: string, provider: TGatewayProvider, sealed:
     if (apiKey !== null) return apiKey;
   }
   // Another BURNRATE_CREDENTIALS_KEY, or a row not written for this org: an operator's problem.
-  throw notConfigured(`The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY; set it again with the admin CLI`);
+  throw notConfigured(`The stored ${provider} credential cannot be decrypted with this server's BURNRATE_CREDENTIALS_KEY (or BURNRATE_CREDENTIALS_KEY_PREVIOUS); set it again with the admin CLI`);
 }
 
-export type TReencryptResult = { reencrypted: number; alreadyCurrent: number; unreadable: { orgId: string; provider: string }[] };
+export type TReencryption = {
+  changes: { id: string; from: string; to: string }[];
+  alreadyCurrent: number;
+  unreadable: { orgId: string; provider: string }[];
+};
+export type TReencryptResult = Omit<TReencryption, "changes"> & { reencrypted: number; changedMeanwhile: number; previousKeySet: boolean };
 
-// Seals every stored credential (of one org, or all) with the current key, reading each with the
-// current or the previous one. One UPDATE, each row guarded by the ciphertext read: a credential
-// set again meanwhile (already sealed with the current key) is left as it is. A row neither key
-// opens is reported and left alone.
-export async function reencryptCredentials(
-  options: { orgId?: string; current?: Buffer; previous?: Buffer | null } = {},
-): Promise<TReencryptResult> {
-  const current = options.current ?? credentialsKey();
-  const previous = options.previous === undefined ? previousCredentialsKey() : options.previous;
+// Rotation seals with the configured key only: a CLI shell missing BURNRATE_CREDENTIALS_KEY would
+// otherwise seal every row with a key generated on its own disk, unreadable by every replica.
+function configuredKeys(): { current: Buffer; previous: Buffer | null } {
+  const configured = env().BURNRATE_CREDENTIALS_KEY;
+  if (!configured) throw badRequest("credential reencrypt seals with BURNRATE_CREDENTIALS_KEY, which is not set here (nor is a generated key used for this)");
+  return { current: credentialsKeyBytes(configured)!, previous: previousCredentialsKey() };
+}
+
+// Which stored credentials (of one org, or all) need sealing with the current key, and their new
+// ciphertext; each read with the current or the previous key. A row neither opens is reported.
+export async function planReencryption(keys: { current: Buffer; previous: Buffer | null }, orgId?: string): Promise<TReencryption> {
   const rows = await prisma().providerCredential.findMany({
-    where: options.orgId ? { orgId: options.orgId } : {},
+    where: orgId === undefined ? {} : { orgId },
     select: { id: true, orgId: true, provider: true, apiKeyEnc: true },
     orderBy: { id: "asc" },
   });
-  const result: TReencryptResult = { reencrypted: 0, alreadyCurrent: 0, unreadable: [] };
-  const changes: { id: string; from: string; to: string }[] = [];
+  const plan: TReencryption = { changes: [], alreadyCurrent: 0, unreadable: [] };
   for (const row of rows) {
-    if (openWith(current, row.orgId, row.provider, row.apiKeyEnc) !== null) {
-      result.alreadyCurrent++;
+    if (openWith(keys.current, row.orgId, row.provider, row.apiKeyEnc) !== null) {
+      plan.alreadyCurrent++;
       continue;
     }
-    const apiKey = previous ? openWith(previous, row.orgId, row.provider, row.apiKeyEnc) : null;
-    if (apiKey === null) result.unreadable.push({ orgId: row.orgId, provider: row.provider });
-    else changes.push({ id: row.id, from: row.apiKeyEnc, to: encryptApiKey(row.orgId, row.provider as TGatewayProvider, apiKey, current) });
+    const apiKey = keys.previous ? openWith(keys.previous, row.orgId, row.provider, row.apiKeyEnc) : null;
+    if (apiKey === null) plan.unreadable.push({ orgId: row.orgId, provider: row.provider });
+    else plan.changes.push({ id: row.id, from: row.apiKeyEnc, to: encryptApiKey(row.orgId, row.provider as TGatewayProvider, apiKey, keys.current) });
   }
-  if (changes.length) {
-    result.reencrypted = await prisma().$executeRaw`
-      UPDATE "ProviderCredential" c SET "apiKeyEnc" = n.sealed, "updatedAt" = now()
-        FROM unnest(${changes.map((c) => c.id)}::text[], ${changes.map((c) => c.from)}::text[], ${changes.map((c) => c.to)}::text[]) AS n(id, old, sealed)
-       WHERE c.id = n.id AND c."apiKeyEnc" = n.old`;
-  }
-  return result;
+  return plan;
+}
+
+// One UPDATE, each row guarded by the ciphertext read: a credential set again meanwhile keeps its new
+// value (and is counted apart: run again to check it). Returns the rows re-sealed.
+export async function applyReencryption(changes: TReencryption["changes"]): Promise<number> {
+  if (changes.length === 0) return 0;
+  return prisma().$executeRaw`
+    UPDATE "ProviderCredential" c SET "apiKeyEnc" = n.sealed, "updatedAt" = now()
+      FROM unnest(${changes.map((c) => c.id)}::text[], ${changes.map((c) => c.from)}::text[], ${changes.map((c) => c.to)}::text[]) AS n(id, old, sealed)
+     WHERE c.id = n.id AND c."apiKeyEnc" = n.old`;
+}
+
+// `npm run admin -- credential reencrypt`: seals every stored credential with the current key.
+export async function reencryptCredentials(options: { orgId?: string; keys?: { current: Buffer; previous: Buffer | null } } = {}): Promise<TReencryptResult> {
+  const keys = options.keys ?? configuredKeys();
+  const { changes, ...plan } = await planReencryption(keys, options.orgId);
+  const reencrypted = await applyReencryption(changes);
+  return { ...plan, reencrypted, changedMeanwhile: changes.length - reencrypted, previousKeySet: keys.previous !== null };
 }
 
 export function isGatewayProvider(value: string): value is TGatewayProvider {
@@ -165,7 +183,7 @@ function normalizeBaseUrl(raw: string): string {
 export async function upstreamFor(orgId: string, orgSlug: string, provider: TGatewayProvider): Promise<TUpstream> {
   const row = await prisma().providerCredential.findUnique({ where: { orgId_provider: { orgId, provider } }, select: { baseUrl: true, apiKeyEnc: true } });
   if (!row) {
-    throw forbidden(`This organization has no ${provider} credential for the gateway; an admin sets one with: npm run admin -- credential set --org ${orgSlug} --provider ${provider} --key <upstream key>`);
+    throw forbidden(`This organization has no ${provider} credential for the gateway; an admin sets one with: npm run admin -- credential set --org ${orgSlug} --provider ${provider} --key - (the key on standard input)`);
   }
   return { provider, baseUrl: row.baseUrl ?? DEFAULT_BASE_URLS[provider], apiKey: decryptApiKey(orgId, provider, row.apiKeyEnc) };
 }

@@ -11,7 +11,7 @@ import { relayCall, ZGatewayRequest } from "./relay";
 const GATEWAY_ERRORS = {
   429: "A BLOCK budget that applies is used up or the execution is blocked (not retried by the SDKs), or the key's rpm limit",
   502: "The provider refused the organization's upstream credential (its 401 / 403; not retried by the SDKs)",
-  503: "The upstream provider could not be reached; or this server cannot use the org's credential (BURNRATE_CREDENTIALS_KEY unset in production, or not the key it was sealed with: x-should-retry: false)",
+  503: "The upstream provider could not be reached; or this server cannot use the org's credential (BURNRATE_CREDENTIALS_KEY unset in production, or neither it nor BURNRATE_CREDENTIALS_KEY_PREVIOUS the key it was sealed with: x-should-retry: false)",
 };
 const UPSTREAM_NOTE =
   "Forwarded with the org's upstream credential; the answer (JSON or server-sent events), and an upstream error, are relayed as the provider sent them (but its 401 / 403, the org's credential refused, is a 502). The call is recorded as one usage event with its exact cost. Attribution: the key's, plus the headers x-burnrate-execution-id, -task, -agent, -user, -repository, -pull-request (not forwarded).";
