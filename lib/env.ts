@@ -83,6 +83,9 @@ const ZEnv = z.object({
 
 export type TEnv = z.infer<typeof ZEnv>;
 
+// Every variable the server reads (.env.example lists each one: lib/env.test.ts holds it to that).
+export const ENV_VARIABLES = Object.keys(ZEnv.shape);
+
 let parsed: TEnv | undefined;
 
 export function env(): TEnv {
