@@ -1,23 +1,15 @@
 // .env.example is the list of variables an operator reads (README "Environment"): it must name every
 // variable lib/env.ts parses, and name nothing the code never reads.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { ENV_VARIABLES } from "./env";
+import { sourceFiles } from "./testing/source-files";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const example = readFileSync(path.join(ROOT, ".env.example"), "utf8");
 // `NAME=` or a commented-out `# NAME=` line.
 const listed = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (["node_modules", "generated", ".next", "artifacts"].includes(name)) return [];
-    if (statSync(full).isDirectory()) return sources(full);
-    return /\.(ts|tsx|mjs|cjs|js|sh)$/.test(name) || name === "run" ? [full] : [];
-  });
-}
 
 test("every variable lib/env.ts parses is in .env.example", () => {
   expect(ENV_VARIABLES.length).toBeGreaterThan(20);
@@ -25,7 +17,10 @@ test("every variable lib/env.ts parses is in .env.example", () => {
 });
 
 test("every variable .env.example names is read by some code", () => {
-  const code = [...["lib", "app", "scripts", "e2e", ".ci"].flatMap((d) => sources(path.join(ROOT, d))), ...readdirSync(ROOT).filter((f) => /\.(ts|mjs)$/.test(f)).map((f) => path.join(ROOT, f))]
+  const code = [
+    ...["lib", "app", "scripts", "e2e", ".ci"].flatMap((d) => sourceFiles(path.join(ROOT, d), (f) => /\.(ts|tsx|mjs|cjs|js|sh)$/.test(f) || path.basename(f) === "run")),
+    ...readdirSync(ROOT).filter((f) => /\.(ts|mjs)$/.test(f)).map((f) => path.join(ROOT, f)),
+  ]
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
   expect(listed.length).toBeGreaterThan(20);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { pool, prisma } from "../db";
@@ -9,6 +9,7 @@ import { createBudget } from "../budgets/manage";
 import { signDecision } from "../approvals/decision-link";
 import { insertTestAlert } from "../testing/alerts";
 import { addMember, createCostCenter, createTeam, createTestKey, createTestOrg, createUser } from "../testing/fixtures";
+import { sourceFiles } from "../testing/source-files";
 import { ACTION_REGISTRY } from "./action";
 
 // Every server action × every role. The modules that define actions are discovered (any file under
@@ -92,17 +93,8 @@ async function world(role: Role) {
   };
 }
 
-async function sourceFiles(dir: string, match: (file: string) => boolean): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    const full = path.join(entry.parentPath, entry.name);
-    if (entry.isFile() && match(full) && !full.includes(`${path.sep}generated${path.sep}`)) found.push(full);
-  }
-  return found.sort();
-}
-
 beforeAll(async () => {
-  const candidates = await sourceFiles("lib", (f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && f !== path.join("lib", "auth", "action.ts"));
+  const candidates = sourceFiles("lib", (f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && f !== path.join("lib", "auth", "action.ts"));
   for (const file of candidates) {
     if ((await readFile(file, "utf8")).includes("defineOrgAction(")) await import(/* @vite-ignore */ path.resolve(file));
   }
@@ -116,7 +108,7 @@ test("every action defined anywhere in lib/ has a row in the role table, and eve
 test("app/ exports server actions only through serverAction(<registered definition>)", async () => {
   // Every "use server" module in app/, whatever its name.
   const files: string[] = [];
-  for (const file of await sourceFiles("app", (f) => /\.tsx?$/.test(f))) {
+  for (const file of sourceFiles("app", (f) => /\.tsx?$/.test(f))) {
     const source = await readFile(file, "utf8");
     if (/actions\.tsx?$/.test(file) || /^\s*["']use server["']/m.test(source)) files.push(file);
   }

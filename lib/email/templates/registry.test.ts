@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { AnomalyAlertEmail } from "./anomaly-alert";
@@ -7,6 +7,7 @@ import { BudgetAlertEmail } from "./budget-alert";
 import { InvitationEmail } from "./invitation";
 import { MagicLinkEmail } from "./magic-link";
 import { EMAIL_TEMPLATES, EmailTemplateError, prepareEmail, renderTemplate, warmEmailTemplates, withoutSecrets } from "./registry";
+import { sourceFiles } from "../../testing/source-files";
 
 describe("the email template registry", () => {
   test("every template renders its preview payload after a round trip through JSON (as the outbox stores it)", async () => {
@@ -71,17 +72,9 @@ describe("the email template registry", () => {
 test("nothing under lib/ imports from components/", () => {
   const root = path.resolve(import.meta.dirname, "../../..");
   const offenders: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
-      const file = path.join(dir, entry);
-      if (entry === "generated" || entry === "node_modules") continue;
-      if (statSync(file).isDirectory()) walk(file);
-      else if (/\.(ts|tsx)$/.test(entry)) {
-        const source = readFileSync(file, "utf8");
-        if (/from\s+["'](@\/components\/|(\.\.\/)+components\/)/.test(source)) offenders.push(path.relative(root, file));
-      }
-    }
-  };
-  walk(path.join(root, "lib"));
+  for (const file of sourceFiles(path.join(root, "lib"), (f) => /\.(ts|tsx)$/.test(f))) {
+    const source = readFileSync(file, "utf8");
+    if (/from\s+["'](@\/components\/|(\.\.\/)+components\/)/.test(source)) offenders.push(path.relative(root, file));
+  }
   expect(offenders).toEqual([]);
 });
