@@ -53,9 +53,13 @@ const aad = (orgId: string, provider: string) => Buffer.from(`${orgId}\u0000${pr
 
 // Rotation (docs/operations.md): BURNRATE_CREDENTIALS_KEY_PREVIOUS still opens what the key before
 // sealed, until `npm run admin -- credential reencrypt` has sealed every row with the current key.
+// Read once per process, as the current key: every gateway call may need both.
+let cachedPrevious: { key: Buffer | null } | null = null;
 function previousCredentialsKey(): Buffer | null {
+  if (cachedPrevious) return cachedPrevious.key;
   const previous = env().BURNRATE_CREDENTIALS_KEY_PREVIOUS;
-  return previous ? credentialsKeyBytes(previous) : null;
+  cachedPrevious = { key: previous ? credentialsKeyBytes(previous) : null };
+  return cachedPrevious.key;
 }
 
 // The keys a stored credential may be sealed with: the current one first.

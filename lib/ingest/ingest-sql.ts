@@ -68,6 +68,10 @@ const ORG_IDS = `$${EVENT_COLUMNS.length + 3}::text[]`;
 const STATE_NULLS = `NULL::int8 AS "periodStartMs", NULL::int8 AS calls, NULL::int8 AS "unpricedCalls", NULL::text AS "limitUsd",
        NULL::int4[] AS "dueThresholds", NULL::bool AS "blockDue"`;
 
+// A counter's period start as epoch milliseconds: how the answer's states and its jobs row both key
+// a counter for the reader (lib/ingest/store.ts), so the two must be the one expression.
+const PERIOD_START_MS = `(extract(epoch FROM "periodStart") * 1000)::int8`;
+
 // A job's code for a group of its events: job × 2, + 1 when the group is the job's execution of interest.
 const JOB_CODE = (job: string, g: string) =>
   `((${job}) * 2 + CASE WHEN ${g}."executionId" = (${JOB_EXECUTIONS})[(${job}) + 1] THEN 1 ELSE 0 END)::text`;
@@ -328,7 +332,7 @@ SELECT 'execution', x."orgId", x."executionId", x."costUsd"::text, x.status::tex
 UNION ALL
 -- Each counter's state in columns of its own (row_to_json cost twice as much), its budget once below;
 -- the period start as epoch milliseconds (the reader's Date from a number, not from timestamp text).
-SELECT 'state', "orgId", "budgetId", "spentUsd", "itemKey", NULL, (extract(epoch FROM "periodStart") * 1000)::int8, calls, "unpricedCalls", "limitUsd", "dueThresholds", "blockDue"
+SELECT 'state', "orgId", "budgetId", "spentUsd", "itemKey", NULL, ${PERIOD_START_MS}, calls, "unpricedCalls", "limitUsd", "dueThresholds", "blockDue"
   FROM st
 UNION ALL
 SELECT 'budget', "orgId", id, NULL, NULL, ${COUNTER_BUDGET_JSON("bm")}, ${STATE_NULLS} FROM bm WHERE id IN (SELECT "budgetId" FROM counters)
@@ -337,6 +341,6 @@ UNION ALL
 -- reader pairs them with the states by key (joining the two sets here is a nested loop over CTE
 -- scans, quadratic in the counters). The period start as epoch milliseconds, as the reader keys it.
 SELECT 'jobs', NULL, NULL, NULL, NULL,
-       json_agg(json_build_array("budgetId", (extract(epoch FROM "periodStart") * 1000)::int8, "itemKey", "jobCodes")), ${STATE_NULLS}
+       json_agg(json_build_array("budgetId", ${PERIOD_START_MS}, "itemKey", "jobCodes")), ${STATE_NULLS}
   FROM counters
  WHERE "jobCodes" IS NOT NULL AND NOT plain`;
